@@ -1,0 +1,111 @@
+package dev.hubcast.core;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Turns application messages into {@link Frame}s and back.
+ *
+ * <p>Implementations must be thread-safe: {@link #encode} runs on whichever thread broadcasts,
+ * {@link #decode} on the transport's I/O threads. A broadcast calls {@code encode} once, whatever
+ * the number of recipients.
+ *
+ * <p>{@code decode} reports bad input by throwing {@link MessageDecodingException} (or any runtime
+ * exception, taken as close code 1007). The hub hands it to the application's {@link
+ * HubHandler#onDecodeError} and, by default, closes that connection with the exception's close
+ * code; it never reaches the transport.
+ *
+ * @param <M> the application's message type
+ */
+public interface MessageCodec<M> {
+
+  /** Encodes a message. Called once per broadcast. */
+  Frame encode(M message);
+
+  /**
+   * Decodes a client's message.
+   *
+   * @throws MessageDecodingException if the frame is not a valid message
+   */
+  M decode(Frame frame);
+
+  /**
+   * UTF-8 text: strings become text frames; text frames become strings. A binary frame is refused
+   * with close code 1003 and text that is not UTF-8 with 1007.
+   */
+  static MessageCodec<String> text() {
+    return TextCodec.INSTANCE;
+  }
+
+  /**
+   * Raw bytes: arrays become binary frames; any frame becomes its payload bytes (UTF-8 for text).
+   */
+  static MessageCodec<byte[]> bytes() {
+    return BytesCodec.INSTANCE;
+  }
+
+  /** Frames as they are: no encoding, no decoding. */
+  static MessageCodec<Frame> frames() {
+    return FrameCodec.INSTANCE;
+  }
+}
+
+enum TextCodec implements MessageCodec<String> {
+  INSTANCE;
+
+  @Override
+  public Frame encode(String message) {
+    return Frame.text(requireNonNull(message, "message"));
+  }
+
+  @Override
+  public String decode(Frame frame) {
+    if (!frame.isText()) {
+      throw new MessageDecodingException(
+          CloseCodes.UNSUPPORTED_DATA, "binary messages are not accepted", null);
+    }
+    return frame.text();
+  }
+
+  @Override
+  public String toString() {
+    return "MessageCodec.text()";
+  }
+}
+
+enum BytesCodec implements MessageCodec<byte[]> {
+  INSTANCE;
+
+  @Override
+  public Frame encode(byte[] message) {
+    return Frame.binary(requireNonNull(message, "message"));
+  }
+
+  @Override
+  public byte[] decode(Frame frame) {
+    return frame.toByteArray();
+  }
+
+  @Override
+  public String toString() {
+    return "MessageCodec.bytes()";
+  }
+}
+
+enum FrameCodec implements MessageCodec<Frame> {
+  INSTANCE;
+
+  @Override
+  public Frame encode(Frame message) {
+    return requireNonNull(message, "message");
+  }
+
+  @Override
+  public Frame decode(Frame frame) {
+    return frame;
+  }
+
+  @Override
+  public String toString() {
+    return "MessageCodec.frames()";
+  }
+}

@@ -1,0 +1,118 @@
+package dev.hubcast.core.internal;
+
+import dev.hubcast.core.Client;
+import dev.hubcast.core.Frame;
+import dev.hubcast.core.Handshake;
+import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.spi.Connection;
+import dev.hubcast.core.spi.Inbound;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+
+/**
+ * The hub's bookkeeping for one connection: its outbox, rooms and state. It is also the {@link
+ * Inbound} its adapter reports to. Thread-safe; membership changes and the move out of OPEN happen
+ * under this object's monitor, so a join can never race a close and leave a closed client in a
+ * room.
+ */
+final class DefaultClient<M> implements Client, Inbound {
+  static final int OPEN = 0;
+  static final int CLOSING = 1; // unregistered; the transport has not reported the close yet
+  static final int CLOSED = 2;
+
+  final DefaultHub<M> hub;
+  final Connection connection;
+  final Outbox outbox;
+  final Set<String> rooms = ConcurrentHashMap.newKeySet(); // changed under this
+  final Executor handlerExecutor; // null: run handlers inline
+  private final String id;
+  private final Handshake handshake;
+  private final ConcurrentMap<String, Object> attributes = new ConcurrentHashMap<>();
+  volatile int state = OPEN;
+  volatile boolean warnedBadInput;
+
+  DefaultClient(DefaultHub<M> hub, Connection connection, Counters counters, HubConfig<M> config) {
+    this.hub = hub;
+    this.connection = connection;
+    this.id = connection.id();
+    this.handshake = connection.handshake();
+    this.outbox =
+        new Outbox(
+            this,
+            connection,
+            counters,
+            config.maxOutboxBytes(),
+            config.maxOutboxFrames(),
+            config.slowConsumerPolicy());
+    this.handlerExecutor = config.handlerExecutor().map(SerialExecutor::new).orElse(null);
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public Handshake handshake() {
+    return handshake;
+  }
+
+  @Override
+  public Set<String> rooms() {
+    return Set.copyOf(rooms);
+  }
+
+  @Override
+  public boolean isOpen() {
+    return state == OPEN;
+  }
+
+  @Override
+  public int pendingFrames() {
+    return outbox.pendingFrames();
+  }
+
+  @Override
+  public long pendingBytes() {
+    return outbox.pendingBytes();
+  }
+
+  @Override
+  public ConcurrentMap<String, Object> attributes() {
+    return attributes;
+  }
+
+  // Inbound: the adapter's reports.
+
+  @Override
+  public void onMessage(Frame frame) {
+    hub.onMessage(this, frame);
+  }
+
+  @Override
+  public void onClose(int code, String reason) {
+    hub.onTransportClose(this, code, reason);
+  }
+
+  @Override
+  public void onError(Throwable cause) {
+    hub.onTransportError(this, cause);
+  }
+
+  // Outbox callbacks.
+
+  void slowConsumer(long maxBytes, int maxFrames) {
+    hub.slowConsumer(this, maxBytes, maxFrames);
+  }
+
+  void sendFailed(Throwable failure) {
+    hub.sendFailed(this, failure);
+  }
+
+  @Override
+  public String toString() {
+    return "Client[" + id + "]";
+  }
+}

@@ -1,0 +1,238 @@
+package dev.hubcast.core.internal;
+
+import dev.hubcast.core.Frame;
+import dev.hubcast.core.SlowConsumerPolicy;
+import dev.hubcast.core.spi.Connection;
+import dev.hubcast.core.spi.SendCompletion;
+import java.util.ArrayDeque;
+
+/**
+ * One connection's outgoing frames: queued here, then handed to the transport a window at a time.
+ * Counts every frame and byte from offer to completion, and applies the slow-consumer policy when a
+ * new frame would pass the limits.
+ *
+ * <p>Thread-safe. Any number of threads offer; one thread at a time drains (whoever finds the
+ * outbox idle), so frames reach {@link Connection#send} in the order offers returned, without
+ * holding the lock during the send. The outbox itself is the {@link SendCompletion} of every send
+ * (no allocation per frame besides the queue slot).
+ */
+final class Outbox implements SendCompletion {
+
+  /** Outcome of one offer. */
+  enum Offer {
+    QUEUED,
+    DROPPED,
+    REFUSED
+  }
+
+  /**
+   * Frames and bytes handed to the transport and not yet completed, at most. Keeping the window
+   * small keeps most of a stalled client's backlog here, where DROP_OLDEST can still drop it; the
+   * transport completes a send once the frame is written to the socket, so a healthy client never
+   * fills it.
+   */
+  static final int WINDOW_FRAMES = 64;
+
+  static final long WINDOW_BYTES = 256 * 1024;
+
+  private final DefaultClient<?> client;
+  private final Connection connection;
+  private final Counters counters;
+  private final long maxBytes;
+  private final int maxFrames;
+  private final SlowConsumerPolicy policy;
+
+  // All guarded by this.
+  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+  private int pendingFrames;
+  private long pendingBytes;
+  private int inFlightFrames;
+  private long inFlightBytes;
+  private boolean draining;
+  private boolean accepting = true;
+  private boolean discarded;
+  private Runnable whenDrained;
+
+  Outbox(
+      DefaultClient<?> client,
+      Connection connection,
+      Counters counters,
+      long maxBytes,
+      int maxFrames,
+      SlowConsumerPolicy policy) {
+    this.client = client;
+    this.connection = connection;
+    this.counters = counters;
+    this.maxBytes = maxBytes;
+    this.maxFrames = maxFrames;
+    this.policy = policy;
+  }
+
+  /** Queues a frame, or applies the slow-consumer policy. Never blocks, never throws. */
+  Offer offer(Frame frame) {
+    int length = frame.length();
+    boolean disconnect = false;
+    synchronized (this) {
+      if (!accepting) {
+        return Offer.REFUSED;
+      }
+      if (pendingFrames + 1 > maxFrames || pendingBytes + length > maxBytes) {
+        switch (policy) {
+          case DISCONNECT:
+            disconnect = true;
+            break;
+          case DROP_NEWEST:
+            counters.framesDropped.increment();
+            return Offer.DROPPED;
+          case DROP_OLDEST:
+            while (!queue.isEmpty()
+                && (pendingFrames + 1 > maxFrames || pendingBytes + length > maxBytes)) {
+              Frame old = queue.pollFirst();
+              pendingFrames--;
+              pendingBytes -= old.length();
+              counters.framesDropped.increment();
+            }
+            if (pendingFrames + 1 > maxFrames || pendingBytes + length > maxBytes) {
+              counters.framesDropped.increment();
+              return Offer.DROPPED;
+            }
+            break;
+          default:
+            throw new AssertionError(policy);
+        }
+      }
+      if (!disconnect) {
+        queue.addLast(frame);
+        pendingFrames++;
+        pendingBytes += length;
+        if (draining) {
+          return Offer.QUEUED;
+        }
+        draining = true;
+      }
+    }
+    if (disconnect) {
+      counters.slowConsumerCloses.increment();
+      client.slowConsumer(maxBytes, maxFrames);
+      return Offer.REFUSED;
+    }
+    drain();
+    return Offer.QUEUED;
+  }
+
+  private void drain() {
+    while (true) {
+      Frame next = null;
+      Runnable done = null;
+      synchronized (this) {
+        if (!discarded
+            && !queue.isEmpty()
+            && inFlightFrames < WINDOW_FRAMES
+            && inFlightBytes < WINDOW_BYTES) {
+          next = queue.pollFirst();
+          inFlightFrames++;
+          inFlightBytes += next.length();
+        } else {
+          draining = false;
+          if (pendingFrames == 0 && whenDrained != null) {
+            done = whenDrained;
+            whenDrained = null;
+          }
+        }
+      }
+      if (next == null) {
+        if (done != null) {
+          done.run();
+        }
+        return;
+      }
+      try {
+        connection.send(next, this);
+      } catch (RuntimeException e) {
+        // An adapter that throws breaks its contract; treat it as a failed send, once.
+        complete(next, e);
+      }
+    }
+  }
+
+  @Override
+  public void complete(Frame frame, Throwable failure) {
+    int length = frame.length();
+    boolean startDrain = false;
+    Runnable done = null;
+    synchronized (this) {
+      inFlightFrames--;
+      inFlightBytes -= length;
+      pendingFrames--;
+      pendingBytes -= length;
+      if (!draining && !discarded && !queue.isEmpty()) {
+        draining = true;
+        startDrain = true;
+      } else if (!draining && pendingFrames == 0 && whenDrained != null) {
+        done = whenDrained;
+        whenDrained = null;
+      }
+    }
+    if (failure == null) {
+      counters.framesOut.increment();
+      counters.bytesOut.add(length);
+    } else {
+      counters.sendFailures.increment();
+      client.sendFailed(failure);
+    }
+    if (startDrain) {
+      drain();
+    }
+    if (done != null) {
+      done.run();
+    }
+  }
+
+  /**
+   * Stops taking frames; runs {@code action} once everything queued and in flight has completed
+   * (at once if nothing is pending). Used by graceful shutdown.
+   */
+  void closeWhenDrained(Runnable action) {
+    boolean now;
+    synchronized (this) {
+      accepting = false;
+      now = pendingFrames == 0 && !draining;
+      if (!now) {
+        whenDrained = action;
+      }
+    }
+    if (now) {
+      action.run();
+    }
+  }
+
+  /**
+   * Stops taking and sending frames and drops what is still queued (counted as dropped). Frames
+   * already in flight complete as the transport reports them.
+   */
+  void discard() {
+    int dropped;
+    synchronized (this) {
+      accepting = false;
+      discarded = true;
+      whenDrained = null;
+      dropped = queue.size();
+      for (Frame f : queue) {
+        pendingBytes -= f.length();
+      }
+      pendingFrames -= dropped;
+      queue.clear();
+    }
+    if (dropped > 0) {
+      counters.framesDropped.add(dropped);
+    }
+  }
+
+  synchronized int pendingFrames() {
+    return pendingFrames;
+  }
+
+  synchronized long pendingBytes() {
+    return pendingBytes;
+  }
+}

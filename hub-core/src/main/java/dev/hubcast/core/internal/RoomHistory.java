@@ -1,0 +1,71 @@
+package dev.hubcast.core.internal;
+
+import dev.hubcast.core.Frame;
+import dev.hubcast.core.HistoryEntry;
+import dev.hubcast.core.HistoryRead;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A bounded ring of a room's last broadcasts with their sequence numbers, oldest first. Not
+ * thread-safe: guarded by its room's lock.
+ */
+final class RoomHistory {
+  private final HistoryEntry[] ring;
+  private int head; // index of the oldest entry
+  private int size;
+  private volatile long lastSequence; // 0 before the first entry; read unlocked by Room
+
+  RoomHistory(int capacity) {
+    this.ring = new HistoryEntry[capacity];
+  }
+
+  long lastSequence() {
+    return lastSequence;
+  }
+
+  /** Appends a local broadcast under the next sequence number. */
+  HistoryEntry append(Frame frame, long timestampMillis) {
+    return record(lastSequence + 1, timestampMillis, frame);
+  }
+
+  /**
+   * Records a broadcast under a sequence number given elsewhere (another node). A number at or below
+   * the last one is a duplicate or out of order, and is not recorded ({@code null}). A jump leaves
+   * the skipped numbers missing, which readers see as a gap.
+   */
+  HistoryEntry record(long sequence, long timestampMillis, Frame frame) {
+    if (sequence <= lastSequence) {
+      return null;
+    }
+    HistoryEntry entry = new HistoryEntry(sequence, timestampMillis, frame);
+    if (size < ring.length) {
+      ring[(head + size) % ring.length] = entry;
+      size++;
+    } else {
+      ring[head] = entry;
+      head = (head + 1) % ring.length;
+    }
+    lastSequence = sequence;
+    return entry;
+  }
+
+  /** The entries after {@code afterSequence}, and how many after it are no longer held. */
+  HistoryRead read(long afterSequence) {
+    List<HistoryEntry> entries = new ArrayList<>();
+    long expected = afterSequence + 1;
+    long missed = 0;
+    for (int i = 0; i < size; i++) {
+      HistoryEntry e = ring[(head + i) % ring.length];
+      if (e.sequence() <= afterSequence) {
+        continue;
+      }
+      if (e.sequence() > expected) {
+        missed += e.sequence() - expected;
+      }
+      entries.add(e);
+      expected = e.sequence() + 1;
+    }
+    return new HistoryRead(entries, missed > 0, missed, lastSequence);
+  }
+}

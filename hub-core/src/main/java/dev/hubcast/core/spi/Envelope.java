@@ -1,0 +1,38 @@
+package dev.hubcast.core.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.core.Frame;
+import dev.hubcast.core.Target;
+
+/**
+ * One broadcast as it crosses the {@link Backplane} from the node that made it to the others.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param originNode the id of the node that broadcast it
+ * @param sequence the origin node's envelope counter, increasing by one per envelope from 1, so
+ *     that receivers can tell how many envelopes they missed
+ * @param target who receives it (the sender of an {@code allExcept} may sit on any node)
+ * @param frame the encoded message
+ * @param roomSequence the room history sequence number given by the origin, or {@code -1}
+ * @param timestampMillis when the origin broadcast it, in milliseconds since the epoch
+ */
+public record Envelope(
+    String originNode,
+    long sequence,
+    Target target,
+    Frame frame,
+    long roomSequence,
+    long timestampMillis) {
+
+  /** Validates the envelope. */
+  public Envelope {
+    requireNonNull(originNode, "originNode");
+    requireNonNull(target, "target");
+    requireNonNull(frame, "frame");
+    if (sequence < 1) {
+      throw new IllegalArgumentException("sequence: " + sequence + " (expected: >= 1)");
+    }
+  }
+}
