@@ -1,0 +1,297 @@
+package dev.hubcast.testkit;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A {@link TestClient} on the JDK's {@code java.net.http.WebSocket}: a real client on a real
+ * socket. It reads one message at a time ({@code request(1)}), so {@link #pauseReading()} stops it
+ * reading from the socket and the server's writes back up, as with a stalled browser tab.
+ *
+ * <p>Thread-safe. Sends are chained so that they go out one after another, in call order.
+ */
+public final class JdkWebSocketClient implements TestClient {
+
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+
+  private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+  private final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
+  private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
+  private final Object lock = new Object();
+  private WebSocket webSocket; // set once connected
+  private CompletableFuture<?> sendTail = CompletableFuture.completedFuture(null); // guarded by lock
+  private boolean paused; // guarded by lock
+  private boolean demandOwed; // a request(1) withheld while paused; guarded by lock
+
+  private JdkWebSocketClient() {}
+
+  /**
+   * Connects to {@code uri} with extra headers, waiting up to 10 s for the handshake.
+   *
+   * @throws HandshakeRefusedException if the server answered with an HTTP status
+   */
+  public static JdkWebSocketClient connect(URI uri, Map<String, String> headers)
+      throws HandshakeRefusedException, InterruptedException, TimeoutException {
+    requireNonNull(uri, "uri");
+    requireNonNull(headers, "headers");
+    JdkWebSocketClient client = new JdkWebSocketClient();
+    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT);
+    headers.forEach(builder::header);
+    try {
+      WebSocket ws =
+          builder
+              .buildAsync(uri, client.new Listener())
+              .get(CONNECT_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      synchronized (client.lock) {
+        client.webSocket = ws;
+      }
+      return client;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof WebSocketHandshakeException) {
+        var response = ((WebSocketHandshakeException) cause).getResponse();
+        Object body = response.body();
+        throw new HandshakeRefusedException(
+            response.statusCode(), body == null ? null : String.valueOf(body));
+      }
+      throw new IllegalStateException("could not connect to " + uri + ": " + cause, cause);
+    }
+  }
+
+  private WebSocket ws() {
+    synchronized (lock) {
+      if (webSocket == null) {
+        throw new IllegalStateException("not connected");
+      }
+      return webSocket;
+    }
+  }
+
+  @Override
+  public void sendText(String text) {
+    WebSocket ws = ws();
+    synchronized (lock) {
+      sendTail = sendTail.thenCompose(x -> ws.sendText(text, true));
+    }
+  }
+
+  @Override
+  public void sendBinary(byte[] data) {
+    WebSocket ws = ws();
+    ByteBuffer copy = ByteBuffer.wrap(data.clone());
+    synchronized (lock) {
+      sendTail = sendTail.thenCompose(x -> ws.sendBinary(copy, true));
+    }
+  }
+
+  @Override
+  public String awaitText(Duration timeout) {
+    return Await.poll(texts, timeout, "a text message");
+  }
+
+  @Override
+  public List<String> awaitTexts(int n, Duration timeout) {
+    return Await.pollAll(texts, n, timeout, "text messages");
+  }
+
+  @Override
+  public byte[] awaitBinary(Duration timeout) {
+    return Await.poll(binaries, timeout, "a binary message");
+  }
+
+  @Override
+  public CloseStatus awaitClose(Duration timeout) {
+    return Await.future(closed, timeout, "the connection to close");
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public int pendingTexts() {
+    return texts.size();
+  }
+
+  @Override
+  public void pauseReading() {
+    synchronized (lock) {
+      paused = true;
+    }
+  }
+
+  @Override
+  public void resumeReading() {
+    WebSocket ws;
+    synchronized (lock) {
+      paused = false;
+      if (!demandOwed) {
+        return;
+      }
+      demandOwed = false;
+      ws = webSocket;
+    }
+    ws.request(1);
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    WebSocket ws = ws();
+    synchronized (lock) {
+      sendTail = sendTail.handle((x, e) -> null).thenCompose(x -> ws.sendClose(code, reason));
+    }
+  }
+
+  @Override
+  public void abort() {
+    ws().abort();
+    closed.complete(new CloseStatus(1006, "aborted by the client"));
+  }
+
+  private void askForMore(WebSocket ws) {
+    synchronized (lock) {
+      if (paused) {
+        demandOwed = true;
+        return;
+      }
+    }
+    ws.request(1);
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder text = new StringBuilder();
+    private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+
+    @Override
+    public void onOpen(WebSocket ws) {
+      ws.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      text.append(data);
+      if (last) {
+        texts.add(text.toString());
+        text.setLength(0);
+      }
+      askForMore(ws);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+      byte[] bytes = new byte[data.remaining()];
+      data.get(bytes);
+      binary.write(bytes, 0, bytes.length);
+      if (last) {
+        binaries.add(binary.toByteArray());
+        binary.reset();
+      }
+      askForMore(ws);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+      askForMore(ws);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+      askForMore(ws);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      closed.complete(new CloseStatus(statusCode, reason));
+      return null; // the JDK echoes the close once this completes
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      closed.complete(new CloseStatus(1006, String.valueOf(error)));
+    }
+  }
+
+  /** Deadline-bound waits that fail with a message saying what never came. */
+  static final class Await {
+    private Await() {}
+
+    static <T> T poll(BlockingQueue<T> queue, Duration timeout, String what) {
+      try {
+        T item = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (item == null) {
+          throw new AssertionError("waited " + timeout + " for " + what + "; none came");
+        }
+        return item;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what, e);
+      }
+    }
+
+    static <T> List<T> pollAll(BlockingQueue<T> queue, int n, Duration timeout, String what) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      List<T> items = new ArrayList<>(n);
+      try {
+        while (items.size() < n) {
+          long left = deadline - System.nanoTime();
+          T item = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+          if (item == null) {
+            throw new AssertionError(
+                "waited " + timeout + " for " + n + " " + what + "; got " + items.size());
+          }
+          items.add(item);
+        }
+        return items;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what, e);
+      }
+    }
+
+    static <T> T future(CompletableFuture<T> future, Duration timeout, String what) {
+      try {
+        return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        throw new AssertionError("waited " + timeout + " for " + what, e);
+      } catch (ExecutionException e) {
+        throw new AssertionError("failed waiting for " + what, e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what, e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdkWebSocketClient[" + (isClosed() ? "closed" : "open") + "]";
+  }
+}
