@@ -26,7 +26,12 @@ public record BroadcastReceipt(int queued, int dropped, int refused, long sequen
   public BroadcastReceipt {
     if (queued < 0 || dropped < 0 || refused < 0) {
       throw new IllegalArgumentException(
-          "counts: queued=" + queued + ", dropped=" + dropped + ", refused=" + refused
+          "counts: queued="
+              + queued
+              + ", dropped="
+              + dropped
+              + ", refused="
+              + refused
               + " (expected: >= 0)");
     }
   }

@@ -14,8 +14,8 @@ import java.util.function.Function;
  *
  * <p>Thread-safe and immutable. A broadcast encodes its message <em>once</em> into a frame and
  * every recipient shares that one instance. A transport adapter may cache its own wire form of the
- * frame (a framed buffer, a read-only {@link ByteBuffer}) with {@link #wireForm(WireKey, Function)},
- * so that nothing is copied or encoded per recipient.
+ * frame (a framed buffer, a read-only {@link ByteBuffer}) with {@link #wireForm(WireKey,
+ * Function)}, so that nothing is copied or encoded per recipient.
  *
  * <pre>{@code
  * Frame hello = Frame.text("hello");
@@ -153,8 +153,8 @@ public final class Frame {
    * race to compute it; one result wins and is returned to all of them from then on.
    *
    * <p>The factory must be cheap and side-effect free apart from building the value (a losing
-   * result is simply dropped), and the value must be safe to share between connections (for
-   * example a read-only buffer each recipient {@code duplicate()}s).
+   * result is simply dropped), and the value must be safe to share between connections (for example
+   * a read-only buffer each recipient {@code duplicate()}s).
    */
   @SuppressWarnings("unchecked")
   public <T> T wireForm(WireKey<T> key, Function<? super Frame, ? extends T> factory) {
@@ -183,7 +183,9 @@ public final class Frame {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Frame && ((Frame) o).type == type && Arrays.equals(((Frame) o).bytes, bytes);
+    return o instanceof Frame
+        && ((Frame) o).type == type
+        && Arrays.equals(((Frame) o).bytes, bytes);
   }
 
   @Override

@@ -72,13 +72,7 @@ public final class Handshake {
             h.computeIfAbsent(name, k -> new ArrayList<>()).addAll(List.copyOf(values)));
     h.replaceAll((k, v) -> List.copyOf(v));
     return new Handshake(
-        path,
-        query,
-        parseQuery(query),
-        Collections.unmodifiableMap(h),
-        remoteAddress,
-        null,
-        null);
+        path, query, parseQuery(query), Collections.unmodifiableMap(h), remoteAddress, null, null);
   }
 
   private static Map<String, List<String>> parseQuery(String query) {

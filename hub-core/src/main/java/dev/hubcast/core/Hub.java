@@ -22,9 +22,8 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Threading</h2>
  *
  * <p>Thread-safe: every method may be called from any thread, and none blocks on I/O. A broadcast
- * encodes its message once, then makes one non-blocking enqueue per recipient into that
- * recipient's outbox; a slow or stalled client never delays the others ({@link
- * SlowConsumerPolicy}).
+ * encodes its message once, then makes one non-blocking enqueue per recipient into that recipient's
+ * outbox; a slow or stalled client never delays the others ({@link SlowConsumerPolicy}).
  *
  * <ul>
  *   <li>Frames to one connection are delivered in the order the calls that queued them returned
@@ -52,9 +51,9 @@ public interface Hub<M> extends AutoCloseable {
   String nodeId();
 
   /**
-   * Encodes {@code message} once and queues it for every connection of {@code target}, on this
-   * node and, through the backplane, on the others. Never throws halfway: each recipient's outcome
-   * is counted in the receipt (this node's recipients only).
+   * Encodes {@code message} once and queues it for every connection of {@code target}, on this node
+   * and, through the backplane, on the others. Never throws halfway: each recipient's outcome is
+   * counted in the receipt (this node's recipients only).
    *
    * @throws IllegalStateException if the hub is shut down
    * @throws RuntimeException whatever the codec throws for {@code message}, before any recipient
@@ -127,8 +126,7 @@ public interface Hub<M> extends AutoCloseable {
   HubMetrics metrics();
 
   /**
-   * The door for transport adapters; see {@link dev.hubcast.core.spi}. Applications do not need
-   * it.
+   * The door for transport adapters; see {@link dev.hubcast.core.spi}. Applications do not need it.
    */
   Acceptor acceptor();
 

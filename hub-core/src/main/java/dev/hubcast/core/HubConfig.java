@@ -31,20 +31,28 @@ public final class HubConfig<M> {
 
   /** Default largest inbound message: 64 KiB. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+
   /** Default outbox byte limit per connection: 1 MiB. */
   public static final long DEFAULT_MAX_OUTBOX_BYTES = 1024 * 1024;
+
   /** Default outbox frame limit per connection: 1,000. */
   public static final int DEFAULT_MAX_OUTBOX_FRAMES = 1000;
+
   /** Default cap on open connections per node: 50,000. */
   public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
+
   /** Default cap on rooms per node: 10,000. */
   public static final int DEFAULT_MAX_ROOMS = 10_000;
+
   /** Default idle timeout: 60 s. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
   /** Default handshake timeout: 10 s. */
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
   /** Default close-handshake timeout: 5 s. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
   /** Default drain timeout for {@link Hub#close()}: 5 s. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -322,8 +330,8 @@ public final class HubConfig<M> {
     }
 
     /**
-     * Runs handlers on {@code executor} instead of the transport's I/O threads (still one at a
-     * time and in order per connection). Use it when handlers may block.
+     * Runs handlers on {@code executor} instead of the transport's I/O threads (still one at a time
+     * and in order per connection). Use it when handlers may block.
      */
     public Builder<M> handlerExecutor(Executor executor) {
       this.handlerExecutor = requireNonNull(executor, "executor");
@@ -382,8 +390,7 @@ public final class HubConfig<M> {
     }
 
     /**
-     * Per-connection outbox limits: bytes and frames queued or in flight. Defaults 1 MiB and
-     * 1,000.
+     * Per-connection outbox limits: bytes and frames queued or in flight. Defaults 1 MiB and 1,000.
      */
     public Builder<M> outboxLimits(long maxBytes, int maxFrames) {
       if (maxBytes <= 0) {

@@ -2,8 +2,8 @@ package dev.hubcast.core;
 
 /**
  * A snapshot of a hub's counters, taken by {@link Hub#metrics()}. Counters are monotonic from the
- * hub's creation; gauges ({@code connections}, {@code rooms}, {@code users}, {@code
- * pendingFrames}, {@code pendingBytes}) are values at the time of the snapshot.
+ * hub's creation; gauges ({@code connections}, {@code rooms}, {@code users}, {@code pendingFrames},
+ * {@code pendingBytes}) are values at the time of the snapshot.
  *
  * <p>Immutable and thread-safe. Fields are read one by one, so a snapshot taken while traffic flows
  * is not atomic across fields.

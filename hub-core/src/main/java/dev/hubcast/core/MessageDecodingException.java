@@ -1,9 +1,9 @@
 package dev.hubcast.core;
 
 /**
- * A client's message could not be decoded: text that is not UTF-8 (close 1007), a kind of frame
- * the codec does not take (1003), or content the application's codec rejects (1007 unless the
- * codec says otherwise).
+ * A client's message could not be decoded: text that is not UTF-8 (close 1007), a kind of frame the
+ * codec does not take (1003), or content the application's codec rejects (1007 unless the codec
+ * says otherwise).
  *
  * <p>Immutable once thrown; safe to pass between threads. Its message is sent to the client as the
  * close reason, so it must not hold the payload.

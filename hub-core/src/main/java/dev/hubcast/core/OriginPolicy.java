@@ -24,8 +24,8 @@ import java.util.Set;
  *
  * <p>Origins are compared exactly, after normalising scheme and host to lower case and dropping a
  * default port: {@code https://example.com} matches {@code https://EXAMPLE.com:443} but not {@code
- * https://example.com.evil}, {@code http://example.com}, {@code https://example.com:8443} or
- * {@code https://sub.example.com}.
+ * https://example.com.evil}, {@code http://example.com}, {@code https://example.com:8443} or {@code
+ * https://sub.example.com}.
  */
 @FunctionalInterface
 public interface OriginPolicy {

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Who receives a broadcast. Plain data (ids and names, never live objects), so that a target can
- * cross the {@link dev.hubcast.core.spi.Backplane} to other nodes; connection ids are unique
- * across nodes.
+ * cross the {@link dev.hubcast.core.spi.Backplane} to other nodes; connection ids are unique across
+ * nodes.
  *
  * <p>Immutable and thread-safe. Build targets with the static factories:
  *
@@ -17,7 +17,11 @@ import static java.util.Objects.requireNonNull;
  * }</pre>
  */
 public sealed interface Target
-    permits Target.All, Target.AllExcept, Target.Room, Target.RoomExcept, Target.User,
+    permits Target.All,
+        Target.AllExcept,
+        Target.Room,
+        Target.RoomExcept,
+        Target.User,
         Target.Connection {
 
   /** Every connection. */

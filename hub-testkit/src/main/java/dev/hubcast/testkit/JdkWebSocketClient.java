@@ -39,7 +39,8 @@ public final class JdkWebSocketClient implements TestClient {
   private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
   private final Object lock = new Object();
   private WebSocket webSocket; // set once connected
-  private CompletableFuture<?> sendTail = CompletableFuture.completedFuture(null); // guarded by lock
+  private CompletableFuture<?> sendTail =
+      CompletableFuture.completedFuture(null); // guarded by lock
   private boolean paused; // guarded by lock
   private boolean demandOwed; // a request(1) withheld while paused; guarded by lock
 

@@ -326,8 +326,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
   }
 
   private void checkGap(Envelope envelope) {
-    AtomicLong last =
-        originSequences.computeIfAbsent(envelope.originNode(), k -> new AtomicLong());
+    AtomicLong last = originSequences.computeIfAbsent(envelope.originNode(), k -> new AtomicLong());
     long previous = last.getAndSet(envelope.sequence());
     long missed = previous == 0 ? 0 : envelope.sequence() - previous - 1;
     if (missed > 0) {
@@ -694,7 +693,8 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     if (!addresses.tryAcquire(address)) {
       openCount.decrementAndGet();
       counters.refusedHandshakes.increment();
-      closeQuietly(connection, CloseCodes.TRY_AGAIN_LATER, "too many connections from this address");
+      closeQuietly(
+          connection, CloseCodes.TRY_AGAIN_LATER, "too many connections from this address");
       return IGNORE;
     }
     if (clients.putIfAbsent(c.id(), c) != null) {
@@ -735,7 +735,8 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     if (frame.length() > config.maxMessageBytes()) {
       // The adapter should have refused it before reading it all; hold the line anyway.
       warnOnce(
-          c, "message of " + frame.length() + " bytes over the limit of " + config.maxMessageBytes());
+          c,
+          "message of " + frame.length() + " bytes over the limit of " + config.maxMessageBytes());
       terminate(c, CloseCodes.MESSAGE_TOO_BIG, "message too big", true);
       return;
     }

@@ -189,8 +189,8 @@ final class Outbox implements SendCompletion {
   }
 
   /**
-   * Stops taking frames; runs {@code action} once everything queued and in flight has completed
-   * (at once if nothing is pending). Used by graceful shutdown.
+   * Stops taking frames; runs {@code action} once everything queued and in flight has completed (at
+   * once if nothing is pending). Used by graceful shutdown.
    */
   void closeWhenDrained(Runnable action) {
     boolean now;

@@ -30,9 +30,9 @@ final class RoomHistory {
   }
 
   /**
-   * Records a broadcast under a sequence number given elsewhere (another node). A number at or below
-   * the last one is a duplicate or out of order, and is not recorded ({@code null}). A jump leaves
-   * the skipped numbers missing, which readers see as a gap.
+   * Records a broadcast under a sequence number given elsewhere (another node). A number at or
+   * below the last one is a duplicate or out of order, and is not recorded ({@code null}). A jump
+   * leaves the skipped numbers missing, which readers see as a gap.
    */
   HistoryEntry record(long sequence, long timestampMillis, Frame frame) {
     if (sequence <= lastSequence) {

@@ -6,8 +6,7 @@ import dev.hubcast.core.Handshake;
 
 /**
  * The hub's answer to a handshake: admitted, with the connection's id and its handshake (identity
- * attached), or refused with an HTTP status and reason that the adapter sends instead of
- * upgrading.
+ * attached), or refused with an HTTP status and reason that the adapter sends instead of upgrading.
  *
  * <p>Immutable and thread-safe.
  */
@@ -28,7 +27,10 @@ public final class Admission {
   /** Admits a handshake under {@code connectionId}. */
   public static Admission admitted(String connectionId, Handshake handshake) {
     return new Admission(
-        0, null, requireNonNull(connectionId, "connectionId"), requireNonNull(handshake, "handshake"));
+        0,
+        null,
+        requireNonNull(connectionId, "connectionId"),
+        requireNonNull(handshake, "handshake"));
   }
 
   /** Refuses with an HTTP status from 400 to 599. */

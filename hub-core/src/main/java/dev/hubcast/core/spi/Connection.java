@@ -35,8 +35,8 @@ public interface Connection {
   /**
    * Starts a close handshake with {@code code} and {@code reason}, after the frames already sent;
    * never blocks. Idempotent: later calls do nothing. The adapter still reports the end of the
-   * connection to {@link Inbound#onClose} once, and fails the completions of sends that will not
-   * be written. A peer that does not answer the close is dropped after a bounded time.
+   * connection to {@link Inbound#onClose} once, and fails the completions of sends that will not be
+   * written. A peer that does not answer the close is dropped after a bounded time.
    *
    * @param code a close code {@link dev.hubcast.core.CloseCodes#isSendable sendable} on the wire
    * @param reason at most 123 UTF-8 bytes; longer reasons may be cut

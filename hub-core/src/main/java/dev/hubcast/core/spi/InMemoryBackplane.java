@@ -13,8 +13,8 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * A backplane that joins several hubs in one JVM, for tests and for applications that run several
  * hubs in one process. Envelopes reach the other members' receivers on one delivery thread per
- * group (a daemon thread), in the order they were published; {@link #publish} never runs a
- * receiver itself, so a hub may publish while it holds its own locks.
+ * group (a daemon thread), in the order they were published; {@link #publish} never runs a receiver
+ * itself, so a hub may publish while it holds its own locks.
  *
  * <pre>{@code
  * InMemoryBackplane.Group group = InMemoryBackplane.group();

@@ -3,8 +3,8 @@ package dev.hubcast.core.spi;
 import dev.hubcast.core.Frame;
 
 /**
- * Told once when a {@link Connection#send} finishes: the frame was handed to the socket, or it never
- * will be.
+ * Told once when a {@link Connection#send} finishes: the frame was handed to the socket, or it
+ * never will be.
  *
  * <p>Adapters may call it on any thread (typically their I/O thread) and may call it from inside
  * {@code send} itself. It never throws and never blocks. The hub passes one completion object per

@@ -7,8 +7,8 @@
  *
  * <ol>
  *   <li>On an upgrade request, build a {@link dev.hubcast.core.Handshake} and call {@link
- *       dev.hubcast.core.spi.Acceptor#admit}. A refusal becomes the HTTP status of the response
- *       (no upgrade). An admission carries the connection id and the handshake with its identity.
+ *       dev.hubcast.core.spi.Acceptor#admit}. A refusal becomes the HTTP status of the response (no
+ *       upgrade). An admission carries the connection id and the handshake with its identity.
  *   <li>After the upgrade, wrap the socket in a {@link dev.hubcast.core.spi.Connection} with that
  *       id and handshake, and call {@link dev.hubcast.core.spi.Acceptor#open}; it returns the
  *       {@link dev.hubcast.core.spi.Inbound} to report to.
@@ -22,7 +22,8 @@
  *   <li>{@link dev.hubcast.core.spi.Connection#send} never blocks;
  *   <li>every send's completion runs exactly once, success or failure;
  *   <li>frames to one connection reach the socket in the order they were sent;
- *   <li>{@link dev.hubcast.core.spi.Connection#close} is idempotent, and the close is reported once;
+ *   <li>{@link dev.hubcast.core.spi.Connection#close} is idempotent, and the close is reported
+ *       once;
  *   <li>the adapter buffers nothing without bound: it completes a send when the frame is handed to
  *       the socket, and fails it when the connection is gone;
  *   <li>inbound messages larger than {@link dev.hubcast.core.spi.TransportSettings#maxMessageBytes}
