@@ -30,6 +30,7 @@ public final class FakeConnection implements Connection {
   private volatile String closeReason;
   private volatile Inbound inbound;
   private volatile int sendsAfterClose;
+  private volatile boolean hubKnows; // the hub closed it, or was told of its close
 
   private FakeConnection(String id, Handshake handshake) {
     this.id = id;
@@ -80,7 +81,7 @@ public final class FakeConnection implements Connection {
     boolean ok;
     synchronized (this) {
       if (!open || broken) {
-        if (!open) {
+        if (hubKnows) {
           sendsAfterClose++;
         }
         ok = false;
@@ -122,6 +123,7 @@ public final class FakeConnection implements Connection {
 
   @Override
   public void close(int code, String reason) {
+    hubKnows = true;
     List<Object[]> failed;
     synchronized (this) {
       if (!open) {
@@ -155,6 +157,7 @@ public final class FakeConnection implements Connection {
       closeCode = code;
     }
     inbound.onClose(code, "");
+    hubKnows = true;
   }
 
   /** The socket is gone but the transport has not noticed yet: sends fail from now on. */
@@ -196,6 +199,7 @@ public final class FakeConnection implements Connection {
     return held.size();
   }
 
+  /** Sends the hub made after it closed this connection or was told of its close. */
   public int sendsAfterClose() {
     return sendsAfterClose;
   }
