@@ -1,0 +1,206 @@
+package dev.hubcast.jetty;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.core.Hub;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small embedded Jetty server for a {@link Hub}: WebSocket at one path and, if asked, static
+ * files from a classpath folder (for the page that opens the socket).
+ *
+ * <pre>{@code
+ * Hub<String> hub = Hub.create(HubConfig.text().build());
+ * try (JettyHubServer server =
+ *     JettyHubServer.builder(hub).port(8080).path("/ws").staticResources("/public").start()) {
+ *   System.out.println("listening on " + server.uri());
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops the server, which drops its connections (the hub sees each
+ * one close); it does not shut the hub down. For a graceful stop, shut the hub down first: it
+ * closes every client with 1001 after draining their outboxes.
+ */
+public final class JettyHubServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(JettyHubServer.class);
+
+  private final Server server;
+  private final ServerConnector connector;
+  private final String path;
+
+  private JettyHubServer(Server server, ServerConnector connector, String path) {
+    this.server = server;
+    this.connector = connector;
+    this.path = path;
+  }
+
+  /** A builder for a server of {@code hub}. */
+  public static Builder builder(Hub<?> hub) {
+    return new Builder(requireNonNull(hub, "hub"));
+  }
+
+  /** The port the server listens on (the one chosen by the system when built with port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** The WebSocket address, such as {@code ws://127.0.0.1:8080/ws}. */
+  public URI uri() {
+    String host = connector.getHost() == null ? "localhost" : connector.getHost();
+    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("ws://" + host + ":" + port() + path);
+  }
+
+  /** The Jetty server, for what this helper does not configure. */
+  public Server server() {
+    return server;
+  }
+
+  /** Stops the server and releases its threads and port. Idempotent. */
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      log.warn("stopping the Jetty server on port {} failed", port(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JettyHubServer[" + (server.isStarted() ? uri() : "stopped") + "]";
+  }
+
+  /**
+   * Configures a {@link JettyHubServer}. Each setter validates its value at once.
+   *
+   * <p>Not thread-safe; use one builder from one thread.
+   */
+  public static final class Builder {
+    private final Hub<?> hub;
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private String path = "/ws";
+    private String staticResources;
+    private int maxThreads = 200;
+
+    private Builder(Hub<?> hub) {
+      this.hub = hub;
+    }
+
+    /** The address to listen on; default {@code 0.0.0.0} (all interfaces). */
+    public Builder host(String host) {
+      requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host: \"" + host + "\" (expected: a host name or IP)");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** The port; {@code 0} lets the system choose one. Default 8080. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The WebSocket path, such as {@code "/ws"}; default {@code "/ws"}. */
+    public Builder path(String path) {
+      requireNonNull(path, "path");
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("path: \"" + path + "\" (expected: to start with /)");
+      }
+      this.path = path;
+      return this;
+    }
+
+    /**
+     * Serves the files of a classpath folder, such as {@code "/public"}, at the root (with {@code
+     * index.html} for {@code /}). Default: no static files.
+     */
+    public Builder staticResources(String classpathFolder) {
+      requireNonNull(classpathFolder, "classpathFolder");
+      if (classpathFolder.isBlank()) {
+        throw new IllegalArgumentException(
+            "classpathFolder: \"" + classpathFolder + "\" (expected: a folder such as /public)");
+      }
+      this.staticResources = classpathFolder;
+      return this;
+    }
+
+    /** The most threads Jetty's pool may run (&ge; 8). Default 200. */
+    public Builder maxThreads(int maxThreads) {
+      if (maxThreads < 8) {
+        throw new IllegalArgumentException("maxThreads: " + maxThreads + " (expected: >= 8)");
+      }
+      this.maxThreads = maxThreads;
+      return this;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @throws IllegalArgumentException if the static resources folder is not on the classpath
+     * @throws Exception if Jetty cannot start (the port is taken, say)
+     */
+    public JettyHubServer start() throws Exception {
+      QueuedThreadPool threads = new QueuedThreadPool(maxThreads);
+      threads.setName("hubcast-jetty");
+      Server server = new Server(threads);
+      ServerConnector connector = new ServerConnector(server);
+      connector.setHost(host);
+      connector.setPort(port);
+      // Before the upgrade the connection is plain HTTP under the connector's idle timeout: this
+      // bounds a handshake (and an idle keep-alive). After it, the hub's idle timeout applies.
+      connector.setIdleTimeout(hub.config().handshakeTimeout().toMillis());
+      server.addConnector(connector);
+
+      WebSocketUpgradeHandler ws = HubWebSocket.handler(hub, path);
+      if (staticResources != null) {
+        ws.setHandler(resourceHandler(server, staticResources));
+      }
+      server.setHandler(ws);
+      server.setStopTimeout(hub.config().closeTimeout().toMillis());
+      try {
+        server.start();
+      } catch (Exception e) {
+        server.stop();
+        throw e;
+      }
+      JettyHubServer started = new JettyHubServer(server, connector, path);
+      log.info("hub {} serving WebSocket at {}", hub.nodeId(), started.uri());
+      return started;
+    }
+
+    private static Handler resourceHandler(Server server, String folder) {
+      Resource base = ResourceFactory.of(server).newClassLoaderResource(folder);
+      if (base == null) {
+        throw new IllegalArgumentException(
+            "staticResources: \"" + folder + "\" (not found on the classpath)");
+      }
+      ResourceHandler files = new ResourceHandler();
+      files.setBaseResource(base);
+      files.setDirAllowed(false);
+      files.setWelcomeFiles(List.of("index.html"));
+      return files;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.hubcast.jetty.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.core.Handshake;
+import dev.hubcast.core.spi.Acceptor;
+import dev.hubcast.core.spi.Admission;
+import dev.hubcast.core.spi.TransportSettings;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+
+/**
+ * Turns a WebSocket upgrade request into a hub admission: a refusal is answered with its HTTP
+ * status before any upgrade; an admission gets a {@link JettyConnection} and the hub's limits.
+ *
+ * <p>Thread-safe and stateless apart from the acceptor; Jetty calls it on its request threads.
+ */
+public final class HubNegotiator implements WebSocketNegotiator {
+
+  /**
+   * Data frames Jetty may hold for one connection before it fails further sends. The hub's outbox
+   * hands a connection far fewer frames at a time (it waits for completions), so this only guards
+   * against a broken caller; Jetty's own default is unlimited.
+   */
+  static final int MAX_OUTGOING_FRAMES = 1024;
+
+  private final Acceptor acceptor;
+
+  public HubNegotiator(Acceptor acceptor) {
+    this.acceptor = requireNonNull(acceptor, "acceptor");
+  }
+
+  @Override
+  public FrameHandler negotiate(
+      ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+    Admission admission = acceptor.admit(handshakeOf(request));
+    if (!admission.isAdmitted()) {
+      refuse(response, callback, admission.status(), admission.reason());
+      return null; // handled: no upgrade
+    }
+    // No permessage-deflate: it would compress every broadcast once per recipient.
+    response.setExtensions(List.of());
+    return new JettyConnection(
+        admission.connectionId(),
+        admission.handshake(),
+        acceptor,
+        request.getComponents().getScheduler());
+  }
+
+  @Override
+  public void customize(Configuration configuration) {
+    TransportSettings settings = acceptor.settings();
+    int max = settings.maxMessageBytes();
+    configuration.setMaxFrameSize(max);
+    configuration.setMaxTextMessageSize(max);
+    configuration.setMaxBinaryMessageSize(max);
+    // Inbound frames over the frame size come as fragments, whose sum JettyConnection checks;
+    // outbound frames over it go out as fragments, slices of the same buffer.
+    configuration.setAutoFragment(true);
+    configuration.setMaxOutgoingFrames(MAX_OUTGOING_FRAMES);
+    // JettyConnection closes connections silent for the idle timeout. Jetty's own timeout counts
+    // writes too (our pings), so it only ends connections whose writes are stuck as well.
+    configuration.setIdleTimeout(settings.idleTimeout().plus(settings.closeTimeout()));
+  }
+
+  static Handshake handshakeOf(Request request) {
+    HttpURI uri = request.getHttpURI();
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (HttpField field : request.getHeaders()) {
+      headers.computeIfAbsent(field.getName(), k -> new ArrayList<>(1)).add(field.getValue());
+    }
+    return Handshake.of(uri.getPath(), uri.getQuery(), headers, remoteAddress(request));
+  }
+
+  private static InetSocketAddress remoteAddress(Request request) {
+    SocketAddress address = request.getConnectionMetaData().getRemoteSocketAddress();
+    if (address instanceof InetSocketAddress) {
+      return (InetSocketAddress) address;
+    }
+    return InetSocketAddress.createUnresolved(
+        Request.getRemoteAddr(request), Math.max(0, Request.getRemotePort(request)));
+  }
+
+  private static void refuse(
+      ServerUpgradeResponse response, Callback callback, int status, String reason) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.write(true, BufferUtil.toBuffer(reason + "\n", StandardCharsets.UTF_8), callback);
+  }
+
+  @Override
+  public String toString() {
+    return "HubNegotiator[" + acceptor + "]";
+  }
+}
