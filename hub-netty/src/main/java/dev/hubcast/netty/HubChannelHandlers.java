@@ -1,0 +1,87 @@
+package dev.hubcast.netty;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.core.Hub;
+import dev.hubcast.netty.internal.NotFoundHandler;
+import dev.hubcast.netty.internal.UpgradeHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+/**
+ * Binds a {@link Hub} into your own Netty server: a handler that upgrades WebSocket requests for
+ * one path into hub connections, and a whole channel initializer for servers that serve nothing
+ * else.
+ *
+ * <pre>{@code
+ * protected void initChannel(SocketChannel ch) {
+ *   ch.pipeline().addLast(
+ *       new HttpServerCodec(),
+ *       new HttpObjectAggregator(65536),
+ *       HubChannelHandlers.forPath(hub, "/ws"),   // upgrades GET /ws
+ *       new MyHttpHandler());                      // everything else
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe (static factories). Each handler they return belongs to one channel.
+ */
+public final class HubChannelHandlers {
+
+  private HubChannelHandlers() {}
+
+  /**
+   * A new handler, for one channel, that turns WebSocket upgrade requests for {@code path} into
+   * connections of {@code hub}. Put it after the {@code HttpServerCodec} (or {@code
+   * HttpRequestDecoder} and {@code HttpResponseEncoder}) and the optional {@code
+   * HttpObjectAggregator}; requests for other paths go on to the handlers after it.
+   *
+   * <p>An upgrade is refused with the hub's HTTP status (401, 403, 429, 503, ...) before anything
+   * is upgraded; a request for {@code path} that is not an upgrade gets 426. On upgrade the handler
+   * replaces the HTTP handlers with its WebSocket ones (the codec, the aggregator and any {@code
+   * HttpContentCompressor} leave the pipeline). The hub's limits apply on the wire: {@code
+   * maxMessageBytes} (1009), UTF-8 (1007), protocol errors (1002), the idle timeout (a ping after
+   * half of it, then 1001), the handshake timeout and the close timeout.
+   *
+   * <p>The connection writes server frames itself, as bytes: handlers before it see {@code
+   * ByteBuf}s, never {@code WebSocketFrame}s.
+   *
+   * @param path the exact request path, starting with {@code /}; the query is ignored for matching
+   */
+  public static ChannelHandler forPath(Hub<?> hub, String path) {
+    requireNonNull(hub, "hub");
+    return new UpgradeHandler(hub.acceptor(), checkPath(path));
+  }
+
+  /**
+   * A channel initializer for a server that serves {@code hub} at {@code path} and nothing else
+   * (404 for other paths): {@code HttpServerCodec}, {@code HttpObjectAggregator} and {@link
+   * #forPath}. Sharable: pass it to {@code ServerBootstrap.childHandler}.
+   */
+  public static ChannelInitializer<Channel> initializer(Hub<?> hub, String path) {
+    requireNonNull(hub, "hub");
+    String p = checkPath(path);
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline()
+            .addLast(
+                new HttpServerCodec(),
+                new HttpObjectAggregator(64 * 1024),
+                new UpgradeHandler(hub.acceptor(), p),
+                NotFoundHandler.INSTANCE);
+      }
+    };
+  }
+
+  static String checkPath(String path) {
+    requireNonNull(path, "path");
+    if (!path.startsWith("/") || path.indexOf('?') >= 0 || path.indexOf('#') >= 0) {
+      throw new IllegalArgumentException(
+          "path: \"" + path + "\" (expected: an absolute path such as \"/ws\", no query)");
+    }
+    return path;
+  }
+}

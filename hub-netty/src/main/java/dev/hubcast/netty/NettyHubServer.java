@@ -1,0 +1,220 @@
+package dev.hubcast.netty;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.core.Hub;
+import dev.hubcast.netty.internal.NotFoundHandler;
+import dev.hubcast.netty.internal.StaticResourceHandler;
+import dev.hubcast.netty.internal.UpgradeHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small Netty server for a {@link Hub}: WebSocket at one path, and optionally static files from a
+ * classpath folder (a chat page and its script), everything else 404. It runs on the native epoll
+ * transport when that is available (Linux x86-64), and on NIO otherwise.
+ *
+ * <pre>{@code
+ * Hub<String> hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.ALL).build());
+ * NettyHubServer server = NettyHubServer.builder(hub)
+ *     .port(8080)
+ *     .path("/ws")
+ *     .staticResources("/public")      // serves src/main/resources/public/index.html at /
+ *     .start();
+ * // ...
+ * server.close();                      // then hub.close()
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops accepting and closes every connection (clients see 1006);
+ * close the hub first for a graceful 1001 to each.
+ */
+public final class NettyHubServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(NettyHubServer.class);
+
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Channel serverChannel;
+  private final boolean epoll;
+
+  private NettyHubServer(
+      EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, boolean epoll) {
+    this.boss = boss;
+    this.workers = workers;
+    this.serverChannel = serverChannel;
+    this.epoll = epoll;
+  }
+
+  /** A builder for a server of {@code hub}. */
+  public static Builder builder(Hub<?> hub) {
+    return new Builder(requireNonNull(hub, "hub"));
+  }
+
+  /** The port the server listens on (the one chosen when it was asked for port 0). */
+  public int port() {
+    return address().getPort();
+  }
+
+  /** The address the server listens on. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Whether the server runs on the native epoll transport (else NIO). */
+  public boolean isEpoll() {
+    return epoll;
+  }
+
+  /**
+   * Stops accepting, closes every connection and stops the server's threads; waits up to a few
+   * seconds for them. Idempotent.
+   */
+  @Override
+  public void close() {
+    serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    var b = boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    var w = workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    b.awaitUninterruptibly(5, TimeUnit.SECONDS);
+    w.awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public String toString() {
+    return "NettyHubServer[" + serverChannel.localAddress() + (epoll ? ", epoll" : ", nio") + "]";
+  }
+
+  /**
+   * Configures and starts a {@link NettyHubServer}. Each setter checks its value at once.
+   *
+   * <p>Not thread-safe; use one builder from one thread.
+   */
+  public static final class Builder {
+    private final Hub<?> hub;
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private String path = "/ws";
+    private String staticFolder;
+    private ClassLoader loader;
+    private int ioThreads;
+    private boolean nativeTransport = true;
+
+    private Builder(Hub<?> hub) {
+      this.hub = hub;
+    }
+
+    /** The interface to listen on: a host name or address. Default {@code 0.0.0.0} (all). */
+    public Builder host(String host) {
+      this.host = requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port to listen on (0-65535; 0 picks a free one, see {@link #port()}). Default 8080. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The WebSocket path, such as {@code /ws}. Default {@code /ws}. */
+    public Builder path(String path) {
+      this.path = HubChannelHandlers.checkPath(path);
+      return this;
+    }
+
+    /**
+     * Serves the files of a classpath folder (such as {@code /public}) at {@code /}, found with
+     * the thread context class loader of the caller. Default: none (404).
+     */
+    public Builder staticResources(String classpathFolder) {
+      this.staticFolder = requireNonNull(classpathFolder, "classpathFolder");
+      ClassLoader context = Thread.currentThread().getContextClassLoader();
+      this.loader = context != null ? context : NettyHubServer.class.getClassLoader();
+      return this;
+    }
+
+    /** I/O threads (&gt; 0). Default: Netty's, twice the processors. */
+    public Builder ioThreads(int ioThreads) {
+      if (ioThreads <= 0) {
+        throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: > 0)");
+      }
+      this.ioThreads = ioThreads;
+      return this;
+    }
+
+    /** Whether to use the native epoll transport when it is available. Default {@code true}. */
+    public Builder nativeTransport(boolean nativeTransport) {
+      this.nativeTransport = nativeTransport;
+      return this;
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @throws InterruptedException if interrupted while binding
+     * @throws java.io.UncheckedIOException or another exception if the address cannot be bound
+     */
+    public NettyHubServer start() throws InterruptedException {
+      boolean epoll = nativeTransport && Epoll.isAvailable();
+      IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+      Class<? extends ServerChannel> channelType =
+          epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+      EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
+      EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
+      ChannelHandler statics =
+          staticFolder == null
+              ? NotFoundHandler.INSTANCE
+              : new StaticResourceHandler(staticFolder, loader);
+      String wsPath = path;
+      try {
+        Channel channel =
+            new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(
+                    new ChannelInitializer<Channel>() {
+                      @Override
+                      protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                            .addLast(
+                                new HttpServerCodec(),
+                                new HttpObjectAggregator(64 * 1024),
+                                new UpgradeHandler(hub.acceptor(), wsPath),
+                                statics);
+                      }
+                    })
+                .bind(host, port)
+                .sync()
+                .channel();
+        NettyHubServer server = new NettyHubServer(boss, workers, channel, epoll);
+        log.info("serving hub {} on {}", hub.nodeId(), server);
+        return server;
+      } catch (InterruptedException | RuntimeException e) {
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package dev.hubcast.netty.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+
+/**
+ * Netty's RFC 6455 frame decoder, with the close frame's body checked by {@link WebSocketSession}
+ * instead: Netty's check takes negative codes and codes of 5000 and more as valid, and answers some
+ * bad bodies with 1007 where the RFC asks for 1002.
+ *
+ * <p>One per channel; called by its event loop only.
+ */
+final class HubFrameDecoder extends WebSocket08FrameDecoder {
+
+  HubFrameDecoder(int maxFramePayloadLength) {
+    super(
+        WebSocketDecoderConfig.newBuilder()
+            .expectMaskedFrames(true)
+            .allowMaskMismatch(false)
+            .allowExtensions(false)
+            .maxFramePayloadLength(maxFramePayloadLength)
+            .closeOnProtocolViolation(false) // the session answers, with its own framing
+            .withUTF8Validator(false) // added explicitly after this decoder
+            .build());
+  }
+
+  @Override
+  protected void checkCloseFrameBody(ChannelHandlerContext ctx, ByteBuf buffer) {
+    // checked by WebSocketSession#onCloseFrame
+  }
+}

@@ -1,0 +1,328 @@
+package dev.hubcast.netty.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.core.Handshake;
+import dev.hubcast.core.spi.Acceptor;
+import dev.hubcast.core.spi.Admission;
+import dev.hubcast.core.spi.Inbound;
+import dev.hubcast.core.spi.TransportSettings;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an HTTP upgrade request for one path into a hub connection: checks the request, asks the
+ * hub's {@link Acceptor} (a refusal is answered with its HTTP status, before any upgrade), answers
+ * {@code 101 Switching Protocols}, swaps the HTTP codec for the WebSocket decoder and a {@link
+ * WebSocketSession}, and opens the session on the hub. Requests for other paths go on down the
+ * pipeline untouched.
+ *
+ * <p>A connection that has neither upgraded nor sent a request for another path within the hub's
+ * handshake timeout is closed.
+ *
+ * <p>Internal: use {@code dev.hubcast.netty.HubChannelHandlers}. One instance per channel, called
+ * by its event loop only.
+ */
+public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(UpgradeHandler.class);
+  private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+  private final Acceptor acceptor;
+  private final String path;
+  private Future<?> timer;
+  private boolean settled; // upgraded, refused, or handed a request for another path on
+  private boolean swallowContent; // the body of a request answered here
+
+  /**
+   * A handler for one channel that upgrades requests for {@code path}.
+   *
+   * @param acceptor the hub's acceptor
+   * @param path the exact request path, such as {@code /ws}
+   */
+  public UpgradeHandler(Acceptor acceptor, String path) {
+    this.acceptor = requireNonNull(acceptor, "acceptor");
+    this.path = requireNonNull(path, "path");
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      startTimer(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    startTimer(ctx);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    stopTimer();
+  }
+
+  private void startTimer(ChannelHandlerContext ctx) {
+    if (timer == null && !settled) {
+      long nanos = acceptor.settings().handshakeTimeout().toNanos();
+      timer =
+          ctx.executor()
+              .schedule(
+                  () -> {
+                    if (!settled) {
+                      log.debug("{}: no upgrade within the handshake timeout", ctx.channel());
+                      ctx.close();
+                    }
+                  },
+                  nanos,
+                  TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void stopTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest) {
+      HttpRequest request = (HttpRequest) msg;
+      String[] target = splitTarget(request.uri());
+      if (target[0].equals(path)) {
+        swallowContent = !(msg instanceof LastHttpContent);
+        try {
+          handle(ctx, request, target[0], target[1]);
+        } finally {
+          ReferenceCountUtil.release(msg);
+        }
+        return;
+      }
+      swallowContent = false;
+      settled = true; // the application's HTTP from now on
+      stopTimer();
+    } else if (swallowContent && msg instanceof HttpContent) {
+      swallowContent = !(msg instanceof LastHttpContent);
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** {path, rawQuery} of a request target (origin form, or absolute form). */
+  static String[] splitTarget(String uri) {
+    String u = uri;
+    int hash = u.indexOf('#');
+    if (hash >= 0) {
+      u = u.substring(0, hash);
+    }
+    int scheme = u.indexOf("://");
+    if (scheme > 0 && scheme < u.indexOf('/') + 1) {
+      int slash = u.indexOf('/', scheme + 3);
+      u = slash < 0 ? "/" : u.substring(slash);
+    }
+    int q = u.indexOf('?');
+    return q < 0 ? new String[] {u, ""} : new String[] {u.substring(0, q), u.substring(q + 1)};
+  }
+
+  private void handle(ChannelHandlerContext ctx, HttpRequest request, String path, String query) {
+    settled = true;
+    stopTimer();
+    if (request.decoderResult().isFailure()) {
+      refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request", null);
+      return;
+    }
+    if (!HttpMethod.GET.equals(request.method())) {
+      refuse(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "expected GET", null);
+      return;
+    }
+    String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+    if (upgrade == null
+        || !upgrade.trim().equalsIgnoreCase("websocket")
+        || !request.headers().containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)) {
+      refuse(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "expected a WebSocket upgrade", "websocket");
+      return;
+    }
+    if (!"13".equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+      refuse(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "expected WebSocket version 13", "13");
+      return;
+    }
+    String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+    if (!isValidKey(key)) {
+      refuse(ctx, HttpResponseStatus.BAD_REQUEST, "missing or bad Sec-WebSocket-Key", null);
+      return;
+    }
+    Admission admission;
+    try {
+      admission = acceptor.admit(Handshake.of(path, query, headersOf(request), remoteOf(ctx)));
+    } catch (RuntimeException e) {
+      log.warn("{}: handshake could not be admitted", ctx.channel(), e);
+      refuse(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
+      return;
+    }
+    if (!admission.isAdmitted()) {
+      refuse(ctx, HttpResponseStatus.valueOf(admission.status()), admission.reason(), null);
+      return;
+    }
+    upgrade(ctx, key.trim(), admission);
+  }
+
+  private static boolean isValidKey(String key) {
+    if (key == null) {
+      return false;
+    }
+    try {
+      return Base64.getDecoder().decode(key.trim()).length == 16;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static Map<String, List<String>> headersOf(HttpRequest request) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (Map.Entry<String, String> h : request.headers()) {
+      headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>(1)).add(h.getValue());
+    }
+    return headers;
+  }
+
+  private static InetSocketAddress remoteOf(ChannelHandlerContext ctx) {
+    SocketAddress remote = ctx.channel().remoteAddress();
+    if (remote instanceof InetSocketAddress) {
+      return (InetSocketAddress) remote;
+    }
+    return InetSocketAddress.createUnresolved(String.valueOf(remote), 0);
+  }
+
+  private void refuse(
+      ChannelHandlerContext ctx, HttpResponseStatus status, String reason, String upgradeWith) {
+    ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), reason + "\n");
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    response
+        .headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    if ("13".equals(upgradeWith)) {
+      response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+    } else if (upgradeWith != null) {
+      response.headers().set(HttpHeaderNames.UPGRADE, upgradeWith);
+    }
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void upgrade(ChannelHandlerContext ctx, String key, Admission admission) {
+    ChannelPipeline pipeline = ctx.pipeline();
+    ChannelHandlerContext codec = pipeline.context(HttpServerCodec.class);
+    if (codec == null) {
+      codec = pipeline.context(HttpRequestDecoder.class);
+    }
+    if (codec == null) {
+      log.error(
+          "{}: no HttpServerCodec or HttpRequestDecoder before the hub handler", ctx.channel());
+      refuse(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "server misconfigured", null);
+      return;
+    }
+    FullHttpResponse switching =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS, Unpooled.EMPTY_BUFFER);
+    switching
+        .headers()
+        .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+        .set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, accept(key));
+    // Encoded by the HTTP codec now, before it leaves the pipeline.
+    ctx.writeAndFlush(switching, ctx.voidPromise());
+
+    TransportSettings settings = acceptor.settings();
+    WebSocketSession session =
+        new WebSocketSession(
+            admission.connectionId(),
+            admission.handshake(),
+            settings,
+            WriteBatcher.of(ctx.channel().eventLoop()));
+    // Frames are decoded right after the HTTP codec's place, so that the bytes it still holds
+    // (a client may send frames right behind its request) reach the WebSocket decoder.
+    HubFrameDecoder decoder = new HubFrameDecoder(settings.maxMessageBytes());
+    pipeline.addAfter(codec.name(), null, decoder);
+    pipeline.addAfter(pipeline.context(decoder).name(), null, new Utf8FrameValidator(false));
+    long ping = settings.pingInterval().toNanos();
+    pipeline.addBefore(ctx.name(), null, new IdleStateHandler(ping, 0, 0, TimeUnit.NANOSECONDS));
+    pipeline.replace(this, null, session);
+
+    Inbound inbound;
+    try {
+      inbound = acceptor.open(session);
+    } catch (RuntimeException e) {
+      log.warn("{}: the hub could not open connection {}", ctx.channel(), session.id(), e);
+      ctx.channel().close();
+      return;
+    }
+    session.start(inbound);
+
+    removeIfPresent(pipeline, HttpObjectAggregator.class);
+    removeIfPresent(pipeline, HttpContentCompressor.class);
+    removeIfPresent(pipeline, HttpServerKeepAliveHandler.class);
+    removeIfPresent(pipeline, HttpResponseEncoder.class);
+    pipeline.remove(codec.handler());
+  }
+
+  private static void removeIfPresent(
+      ChannelPipeline pipeline, Class<? extends ChannelHandler> type) {
+    if (pipeline.get(type) != null) {
+      pipeline.remove(type);
+    }
+  }
+
+  static String accept(String key) {
+    try {
+      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+      byte[] digest = sha1.digest((key + WEBSOCKET_GUID).getBytes(StandardCharsets.US_ASCII));
+      return Base64.getEncoder().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is required of every JVM", e);
+    }
+  }
+}
