@@ -697,14 +697,19 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
           connection, CloseCodes.TRY_AGAIN_LATER, "too many connections from this address");
       return IGNORE;
     }
-    if (clients.putIfAbsent(c.id(), c) != null) {
-      openCount.decrementAndGet();
-      addresses.release(address);
-      throw new IllegalStateException("connection id: " + c.id() + " (already open)");
+    // Registered under the client's monitor, as terminate() unregisters: a broadcast that finds
+    // the client through one map and fails its send cannot unregister it half-way.
+    liveCount.incrementAndGet(); // before it is reachable: its close may be reported at once
+    synchronized (c) {
+      if (clients.putIfAbsent(c.id(), c) != null) {
+        openCount.decrementAndGet();
+        liveCount.decrementAndGet();
+        addresses.release(address);
+        throw new IllegalStateException("connection id: " + c.id() + " (already open)");
+      }
+      c.user().ifPresent(u -> users.computeIfAbsent(u, k -> ConcurrentHashMap.newKeySet()).add(c));
     }
-    liveCount.incrementAndGet();
     counters.connectionsOpened.increment();
-    c.user().ifPresent(u -> users.computeIfAbsent(u, k -> ConcurrentHashMap.newKeySet()).add(c));
     if (shutdown.get()) {
       // Shutdown began while we registered; it may have missed us.
       terminate(c, CloseCodes.GOING_AWAY, "server is shutting down", true);
@@ -865,17 +870,17 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
         removeMember(room, c);
       }
       c.rooms.clear();
+      clients.remove(c.id(), c);
+      c.user()
+          .ifPresent(
+              u ->
+                  users.computeIfPresent(
+                      u,
+                      (k, tabs) -> {
+                        tabs.remove(c);
+                        return tabs.isEmpty() ? null : tabs;
+                      }));
     }
-    clients.remove(c.id(), c);
-    c.user()
-        .ifPresent(
-            u ->
-                users.computeIfPresent(
-                    u,
-                    (k, tabs) -> {
-                      tabs.remove(c);
-                      return tabs.isEmpty() ? null : tabs;
-                    }));
     addresses.release(addressKey(c.remoteAddress()));
     openCount.decrementAndGet();
     c.outbox.discard();
