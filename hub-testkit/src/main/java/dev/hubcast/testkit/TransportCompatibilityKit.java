@@ -432,7 +432,10 @@ public abstract class TransportCompatibilityKit {
     @DisplayName(
         "each client sees each broadcaster's messages in order, under concurrent broadcasts")
     void concurrentBroadcasts_fifoPerConnection() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      // Room for the whole burst: this is about order, not backpressure.
+      Served s =
+          serve(
+              HubConfig.text().policy(BroadcastPolicy.NONE).outboxLimits(64 * 1024 * 1024, 10_000));
       int clients = 3;
       int threads = 4;
       int perThread = 400;
@@ -478,7 +481,11 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a client's own messages are relayed in the order it sent them")
     void clientMessages_relayedInOrder() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER));
+      Served s =
+          serve(
+              HubConfig.text()
+                  .policy(BroadcastPolicy.ALL_EXCEPT_SENDER)
+                  .outboxLimits(64 * 1024 * 1024, 10_000));
       TestClient a = s.connect("a");
       TestClient b = s.connect("b");
 
