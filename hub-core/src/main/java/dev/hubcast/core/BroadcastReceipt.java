@@ -14,8 +14,8 @@ package dev.hubcast.core;
  *     HubMetrics#framesDropped()}
  * @param refused recipients that could not take the frame: disconnected by {@link
  *     SlowConsumerPolicy#DISCONNECT}, or already closing
- * @param sequence the room history sequence number given to this broadcast, or {@code -1} when the
- *     target is not a room with history
+ * @param sequence the room sequence number given to this broadcast, or {@code -1} when the target
+ *     is not a room
  */
 public record BroadcastReceipt(int queued, int dropped, int refused, long sequence) {
 

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongFunction;
 
 /**
  * A broadcast hub: it keeps track of connected clients and fans each message out to a {@link
@@ -27,9 +28,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <ul>
  *   <li>Frames to one connection are delivered in the order the calls that queued them returned
- *       (FIFO per connection). There is no order across connections: two clients may see two
- *       concurrent broadcasts in different orders, except within a room that keeps history, whose
- *       broadcasts are ordered by their sequence numbers for every member.
+ *       (FIFO per connection). There is no order across connections, except within a room: a room
+ *       numbers its broadcasts (1, 2, 3, ...) and every member receives them in that order.
  *   <li>{@link HubHandler} methods run on the transport's I/O thread for the connection, or on the
  *       config's handler executor; one at a time per connection.
  *   <li>Broadcasting from a handler is fine; it does not wait for delivery.
@@ -62,6 +62,26 @@ public interface Hub<M> extends AutoCloseable {
 
   /** As {@link #broadcast(Target, Object)}, for a frame that is already encoded. */
   BroadcastReceipt broadcastFrame(Target target, Frame frame);
+
+  /**
+   * Broadcasts to a room a message that carries its own sequence number: the hub numbers the room's
+   * next broadcast, asks {@code messageForSequence} for the message with that number, then encodes
+   * and delivers it as {@link #broadcast} does. Use it when clients must see the number inside the
+   * message (to resume after a reconnect, say).
+   *
+   * <pre>{@code
+   * hub.broadcastSequenced(Target.room("lobby"), seq -> new ChatMessage("lobby", from, text, seq));
+   * }</pre>
+   *
+   * <p>The function and the codec run while the room's broadcasts are held back (that is what keeps
+   * the numbers in order), so they must be quick and must not block.
+   *
+   * @param target {@link Target#room} or {@link Target#roomExcept}
+   * @throws IllegalArgumentException if the target is not a room
+   * @throws IllegalStateException if the hub is shut down, or the room would pass {@link
+   *     HubConfig#maxRooms()}
+   */
+  BroadcastReceipt broadcastSequenced(Target target, LongFunction<? extends M> messageForSequence);
 
   /** Queues {@code message} for one connection: {@code broadcast(Target.connection(id), m)}. */
   default BroadcastReceipt send(String connectionId, M message) {

@@ -202,7 +202,10 @@ public final class HubConfig<M> {
     return drainTimeout;
   }
 
-  /** Broadcasts kept per room for replay; {@code 0} keeps none. Default 0. */
+  /**
+   * Broadcasts kept per room for replay; {@code 0} keeps none (rooms still number their
+   * broadcasts). Default 0.
+   */
   public int historySize() {
     return historySize;
   }

@@ -205,7 +205,8 @@ class HubTest {
     @Test
     void broadcast_toNoOne_isEmptyReceipt() {
       Hub<String> hub = hub(HubConfig.text());
-      assertThat(hub.broadcast(Target.room("nobody"), "x")).isEqualTo(BroadcastReceipt.NONE);
+      assertThat(hub.broadcast(Target.room("nobody"), "x"))
+          .isEqualTo(new BroadcastReceipt(0, 0, 0, 1));
       assertThat(hub.broadcast(Target.user("nobody"), "x").recipients()).isZero();
     }
 
@@ -676,6 +677,39 @@ class HubTest {
       assertThat(hub.history("r", 1).entries())
           .singleElement()
           .satisfies(e -> assertThat(e.frame().text()).isEqualTo("two"));
+    }
+
+    @Test
+    void broadcastSequenced_putsTheNumberInTheMessage() {
+      Hub<String> hub = hub(HubConfig.text());
+      FakeConnection a = open(hub);
+      hub.join(a.id(), "r");
+
+      hub.broadcastSequenced(Target.room("r"), seq -> "#" + seq);
+      hub.broadcast(Target.room("r"), "plain");
+      BroadcastReceipt third =
+          hub.broadcastSequenced(Target.roomExcept("r", "x"), seq -> "#" + seq);
+
+      assertThat(a.texts()).containsExactly("#1", "plain", "#3");
+      assertThat(third.sequence()).isEqualTo(3);
+      assertThatThrownBy(() -> hub.broadcastSequenced(Target.all(), seq -> "x"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("expected: Target.room");
+    }
+
+    @Test
+    void roomsWithoutHistory_stillNumber_andReportWhatIsNotHeld() {
+      Hub<String> hub = hub(HubConfig.text());
+      FakeConnection a = open(hub);
+      hub.join(a.id(), "r");
+      hub.broadcast(Target.room("r"), "one");
+      hub.leave(a.id(), "r");
+
+      assertThat(hub.broadcast(Target.room("r"), "two").sequence()).isEqualTo(2);
+      HistoryRead read = hub.joinAndReplay(a.id(), "r", 0);
+      assertThat(read.entries()).isEmpty();
+      assertThat(read.missed()).isEqualTo(2);
+      assertThat(read.lastSequence()).isEqualTo(2);
     }
 
     @Test

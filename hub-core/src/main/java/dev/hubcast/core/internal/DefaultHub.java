@@ -42,6 +42,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,23 +144,51 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
       }
     }
     String roomName = roomOf(target);
-    if (roomName != null && config.historySize() > 0) {
-      Room room = roomForHistory(roomName);
+    if (roomName != null) {
+      Room room = roomFor(roomName);
       if (room != null) {
         synchronized (room.lock) {
-          HistoryEntry entry = room.history.append(frame, System.currentTimeMillis());
-          Tally tally = new Tally(entry.sequence());
-          deliverToRoom(room, exceptOf(target), frame, tally);
-          // Published under the room lock so that other nodes get this room's broadcasts in
-          // sequence order; a backplane never runs a receiver inside publish.
-          publish(target, frame, entry.sequence(), entry.timestampMillis());
-          return tally.receipt();
+          return deliverNumbered(room, target, frame);
         }
       }
     }
     Tally tally = new Tally(-1);
     deliverLocal(target, frame, tally);
     publish(target, frame, -1, System.currentTimeMillis());
+    return tally.receipt();
+  }
+
+  @Override
+  public BroadcastReceipt broadcastSequenced(
+      Target target, LongFunction<? extends M> messageForSequence) {
+    requireNonNull(target, "target");
+    requireNonNull(messageForSequence, "messageForSequence");
+    String roomName = roomOf(target);
+    if (roomName == null) {
+      throw new IllegalArgumentException(
+          "target: " + target + " (expected: Target.room or Target.roomExcept)");
+    }
+    checkRunning();
+    Room room = roomFor(roomName);
+    if (room == null) {
+      throw new IllegalStateException(
+          "room: \"" + roomName + "\" (maxRooms " + config.maxRooms() + " reached)");
+    }
+    synchronized (room.lock) {
+      long next = room.history.lastSequence() + 1;
+      M message = requireNonNull(messageForSequence.apply(next), "message");
+      return deliverNumbered(room, target, codec.encode(message));
+    }
+  }
+
+  /** Numbers, records, delivers and publishes one room broadcast. Holds {@code room.lock}. */
+  private BroadcastReceipt deliverNumbered(Room room, Target target, Frame frame) {
+    HistoryEntry entry = room.history.append(frame, System.currentTimeMillis());
+    Tally tally = new Tally(entry.sequence());
+    deliverToRoom(room, exceptOf(target), frame, tally);
+    // Published under the room lock so that other nodes get this room's broadcasts in sequence
+    // order; a backplane never runs a receiver inside publish.
+    publish(target, frame, entry.sequence(), entry.timestampMillis());
     return tally.receipt();
   }
 
@@ -309,8 +338,8 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
       Target target = envelope.target();
       Frame frame = envelope.frame();
       String roomName = roomOf(target);
-      if (roomName != null && config.historySize() > 0 && envelope.roomSequence() > 0) {
-        Room room = roomForHistory(roomName);
+      if (roomName != null && envelope.roomSequence() > 0) {
+        Room room = roomFor(roomName);
         if (room != null) {
           synchronized (room.lock) {
             room.history.record(envelope.roomSequence(), envelope.timestampMillis(), frame);
@@ -349,7 +378,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
 
   // ---------------------------------------------------------------- Hub: rooms and lookups
 
-  private Room roomForHistory(String name) {
+  private Room roomFor(String name) {
     Room room = rooms.get(name);
     if (room != null) {
       return room;
@@ -437,12 +466,8 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     if (c == null) {
       return HistoryRead.EMPTY;
     }
-    if (config.historySize() == 0) {
-      join(connectionId, room);
-      return HistoryRead.EMPTY;
-    }
     while (true) {
-      Room r = roomForHistory(room);
+      Room r = roomFor(room);
       if (r == null) {
         throw new IllegalStateException(
             "room: \"" + room + "\" (maxRooms " + config.maxRooms() + " reached)");
@@ -501,7 +526,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
       throw new IllegalArgumentException("afterSequence: " + afterSequence + " (expected: >= 0)");
     }
     Room r = rooms.get(room);
-    if (r == null || r.history == null) {
+    if (r == null) {
       return HistoryRead.EMPTY;
     }
     synchronized (r.lock) {

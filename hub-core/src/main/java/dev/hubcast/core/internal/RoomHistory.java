@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A bounded ring of a room's last broadcasts with their sequence numbers, oldest first. Not
- * thread-safe: guarded by its room's lock.
+ * A room's sequence counter and a bounded ring of its last broadcasts, oldest first (capacity 0:
+ * numbering only). Not thread-safe: guarded by its room's lock.
  */
 final class RoomHistory {
   private final HistoryEntry[] ring;
@@ -39,6 +39,10 @@ final class RoomHistory {
       return null;
     }
     HistoryEntry entry = new HistoryEntry(sequence, timestampMillis, frame);
+    lastSequence = sequence;
+    if (ring.length == 0) {
+      return entry; // numbering only
+    }
     if (size < ring.length) {
       ring[(head + size) % ring.length] = entry;
       size++;
@@ -46,7 +50,6 @@ final class RoomHistory {
       ring[head] = entry;
       head = (head + 1) % ring.length;
     }
-    lastSequence = sequence;
     return entry;
   }
 
@@ -65,6 +68,9 @@ final class RoomHistory {
       }
       entries.add(e);
       expected = e.sequence() + 1;
+    }
+    if (lastSequence >= expected) {
+      missed += lastSequence - expected + 1; // newer ones no longer (or never) held
     }
     return new HistoryRead(entries, missed > 0, missed, lastSequence);
   }
