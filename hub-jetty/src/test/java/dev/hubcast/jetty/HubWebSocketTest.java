@@ -451,7 +451,7 @@ class HubWebSocketTest {
             .host("127.0.0.1")
             .port(0)
             .path("/ws")
-            .staticResources("/public-test")
+            .staticResources("/public")
             .start();
     resources.add(server);
     HttpClient http = HttpClient.newHttpClient();
