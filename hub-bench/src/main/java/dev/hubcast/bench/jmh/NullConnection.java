@@ -5,6 +5,7 @@ import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Connection;
+import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.SendCompletion;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -23,6 +24,8 @@ public final class NullConnection implements Connection {
   private long frames;
   private long bytes;
   private Frame last;
+  private Inbound inbound;
+  private boolean closed;
 
   private NullConnection(String id, Handshake handshake) {
     this.id = id;
@@ -42,7 +45,7 @@ public final class NullConnection implements Connection {
       throw new IllegalStateException("refused: " + admission);
     }
     NullConnection c = new NullConnection(admission.connectionId(), admission.handshake());
-    hub.acceptor().open(c);
+    c.inbound = hub.acceptor().open(c);
     return c;
   }
 
@@ -64,12 +67,18 @@ public final class NullConnection implements Connection {
     completion.complete(frame, null);
   }
 
+  /** Answers the close at once, as a peer completing the close handshake. */
   @Override
-  public void close(int code, String reason) {}
+  public synchronized void close(int code, String reason) {
+    if (!closed) {
+      closed = true;
+      inbound.onClose(code, reason);
+    }
+  }
 
   @Override
-  public boolean isOpen() {
-    return true;
+  public synchronized boolean isOpen() {
+    return !closed;
   }
 
   /** Frames sent to this connection. */
