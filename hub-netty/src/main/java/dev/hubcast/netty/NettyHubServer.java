@@ -113,7 +113,7 @@ public final class NettyHubServer implements AutoCloseable {
     private String path = "/ws";
     private String staticFolder;
     private ClassLoader loader;
-    private int ioThreads;
+    private int ioThreads = Runtime.getRuntime().availableProcessors();
     private boolean nativeTransport = true;
 
     private Builder(Hub<?> hub) {
@@ -142,8 +142,8 @@ public final class NettyHubServer implements AutoCloseable {
     }
 
     /**
-     * Serves the files of a classpath folder (such as {@code /public}) at {@code /}, found with
-     * the thread context class loader of the caller. Default: none (404).
+     * Serves the files of a classpath folder (such as {@code /public}) at {@code /}, found with the
+     * thread context class loader of the caller. Default: none (404).
      */
     public Builder staticResources(String classpathFolder) {
       this.staticFolder = requireNonNull(classpathFolder, "classpathFolder");
@@ -152,7 +152,7 @@ public final class NettyHubServer implements AutoCloseable {
       return this;
     }
 
-    /** I/O threads (&gt; 0). Default: Netty's, twice the processors. */
+    /** I/O threads, each an event loop (&gt; 0). Default: one per processor. */
     public Builder ioThreads(int ioThreads) {
       if (ioThreads <= 0) {
         throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: > 0)");

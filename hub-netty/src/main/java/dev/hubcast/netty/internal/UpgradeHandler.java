@@ -282,7 +282,8 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
             admission.connectionId(),
             admission.handshake(),
             settings,
-            WriteBatcher.of(ctx.channel().eventLoop()));
+            WriteBatcher.of(ctx.channel().eventLoop()),
+            ctx.channel().config().getWriteBufferHighWaterMark());
     // Frames are decoded right after the HTTP codec's place, so that the bytes it still holds
     // (a client may send frames right behind its request) reach the WebSocket decoder.
     HubFrameDecoder decoder = new HubFrameDecoder(settings.maxMessageBytes());

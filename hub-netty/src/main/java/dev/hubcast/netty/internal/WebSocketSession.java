@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,16 +62,22 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   private static final AtomicIntegerFieldUpdater<WebSocketSession> CLOSE_CALLED =
       AtomicIntegerFieldUpdater.newUpdater(WebSocketSession.class, "closeCalled");
+  private static final AtomicLongFieldUpdater<WebSocketSession> UNSENT =
+      AtomicLongFieldUpdater.newUpdater(WebSocketSession.class, "unsent");
 
   private final String id;
   private final Handshake handshake;
   private final TransportSettings settings;
   private final WriteBatcher batcher;
+  private final long earlyCompletionBytes;
 
   /** No more sends are taken: close was asked for, or the connection is ending. */
   private volatile boolean closing;
 
   private volatile int closeCalled;
+
+  /** Wire bytes sent and not yet written to the socket. */
+  private volatile long unsent;
 
   // ---- event loop only
   private ChannelHandlerContext ctx;
@@ -88,12 +95,24 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   private ByteBuf message; // a fragmented message being joined
   private boolean messageText;
 
+  /**
+   * A session for an admitted connection.
+   *
+   * @param earlyCompletionBytes how many wire bytes may wait, completed, for the socket (the
+   *     channel's high water mark): like a socket's send buffer, it lets a healthy connection's
+   *     sends complete at once, while a stalled one's complete only as they are written
+   */
   WebSocketSession(
-      String id, Handshake handshake, TransportSettings settings, WriteBatcher batcher) {
+      String id,
+      Handshake handshake,
+      TransportSettings settings,
+      WriteBatcher batcher,
+      long earlyCompletionBytes) {
     this.id = id;
     this.handshake = handshake;
     this.settings = settings;
     this.batcher = batcher;
+    this.earlyCompletionBytes = earlyCompletionBytes;
   }
 
   /** Starts reporting to {@code inbound}; loop only, once, right after the hub opened us. */
@@ -121,7 +140,13 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
       completion.complete(frame, CLOSED);
       return;
     }
-    batcher.submit(new SendOp(this, frame, completion));
+    int wire = WireFrames.headerLength(frame.length()) + frame.length();
+    boolean early = UNSENT.addAndGet(this, wire) <= earlyCompletionBytes;
+    batcher.submit(new SendOp(this, frame, early ? null : completion, wire));
+    if (early) {
+      // Within the connection's write buffer: complete now, as a socket's send buffer would.
+      completion.complete(frame, null);
+    }
   }
 
   @Override
@@ -534,12 +559,14 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   /** One frame to send, and the promise listener that completes it. */
   private static final class SendOp extends WriteBatcher.Op implements ChannelFutureListener {
     private final Frame frame;
-    private final SendCompletion completion;
+    private final SendCompletion completion; // null: completed early, at send
+    private final int wireBytes;
 
-    SendOp(WebSocketSession session, Frame frame, SendCompletion completion) {
+    SendOp(WebSocketSession session, Frame frame, SendCompletion completion, int wireBytes) {
       super(session);
       this.frame = frame;
       this.completion = completion;
+      this.wireBytes = wireBytes;
     }
 
     @Override
@@ -554,11 +581,17 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
     @Override
     public void operationComplete(ChannelFuture future) {
-      completion.complete(frame, future.isSuccess() ? null : future.cause());
+      UNSENT.addAndGet(session, -wireBytes);
+      if (completion != null) {
+        completion.complete(frame, future.isSuccess() ? null : future.cause());
+      }
     }
 
     void fail(Throwable cause) {
-      completion.complete(frame, cause);
+      UNSENT.addAndGet(session, -wireBytes);
+      if (completion != null) {
+        completion.complete(frame, cause);
+      }
     }
   }
 

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * thread, run as one task on the loop, then one flush per session that was written to.
  *
  * <p>So a broadcast to the sessions of one loop costs one task (one wake-up) on that loop, not one
- * per channel, and many frames to one session within one turn of the loop leave in one flush
- * (one {@code writev}), not one syscall each. Frames of one session keep their order: the queue is
- * FIFO, and every send of a session goes through it, from whatever thread.
+ * per channel, and many frames to one session within one turn of the loop leave in one flush (one
+ * {@code writev}), not one syscall each. Frames of one session keep their order: the queue is FIFO,
+ * and every send of a session goes through it, from whatever thread.
  *
  * <p>Thread-safe: any thread submits; the loop runs. The queue is an intrusive multi-producer,
  * single-consumer linked queue (D. Vyukov's): a producer swaps the tail and links, without locks;
