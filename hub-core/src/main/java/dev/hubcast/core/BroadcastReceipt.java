@@ -14,13 +14,20 @@ package dev.hubcast.core;
  *     HubMetrics#framesDropped()}
  * @param refused recipients that could not take the frame: disconnected by {@link
  *     SlowConsumerPolicy#DISCONNECT}, or already closing
- * @param sequence the room sequence number given to this broadcast, or {@code -1} when the target
- *     is not a room
+ * @param sequence the room sequence number given to this broadcast; {@code -1} when the target is
+ *     not a room; {@code 0} when the number comes later from the backplane's {@link
+ *     dev.hubcast.core.spi.RoomSequencer} ({@link #isPending()})
  */
 public record BroadcastReceipt(int queued, int dropped, int refused, long sequence) {
 
   /** A broadcast that reached nobody on this node. */
   public static final BroadcastReceipt NONE = new BroadcastReceipt(0, 0, 0, -1);
+
+  /**
+   * A room broadcast waiting for its number from the backplane's sequencer: it is delivered, in
+   * number order, when the number arrives; its outcomes then show in {@link Hub#metrics()}.
+   */
+  public static final BroadcastReceipt PENDING = new BroadcastReceipt(0, 0, 0, 0);
 
   /** Validates the counts. */
   public BroadcastReceipt {
@@ -34,6 +41,11 @@ public record BroadcastReceipt(int queued, int dropped, int refused, long sequen
               + refused
               + " (expected: >= 0)");
     }
+  }
+
+  /** Whether this room broadcast waits for its number (and its delivery) from the backplane. */
+  public boolean isPending() {
+    return sequence == 0;
   }
 
   /** Every recipient considered on this node: {@code queued + dropped + refused}. */

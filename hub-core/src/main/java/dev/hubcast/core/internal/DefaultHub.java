@@ -24,6 +24,7 @@ import dev.hubcast.core.spi.Backplane;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Envelope;
 import dev.hubcast.core.spi.Inbound;
+import dev.hubcast.core.spi.RoomSequencer;
 import dev.hubcast.core.spi.TransportSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -73,6 +74,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
   private final BroadcastPolicy policy;
   private final Backplane backplane;
   private final boolean distributed;
+  private final RoomSequencer sequencer; // null: this node numbers its own room broadcasts
   private final String nodeId;
   private final String idPrefix;
   private final TransportSettings settings;
@@ -99,6 +101,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     this.policy = config.policy();
     this.backplane = config.backplane();
     this.distributed = backplane.isDistributed();
+    this.sequencer = distributed ? backplane.sequencer().orElse(null) : null;
     this.nodeId = config.nodeId();
     this.idPrefix = nodeId + "-";
     this.settings =
@@ -147,6 +150,9 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     if (roomName != null) {
       Room room = roomFor(roomName);
       if (room != null) {
+        if (sequencer != null) {
+          return numberAcrossNodes(room, target, frame, null);
+        }
         synchronized (room.lock) {
           return deliverNumbered(room, target, frame);
         }
@@ -174,6 +180,9 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
       throw new IllegalStateException(
           "room: \"" + roomName + "\" (maxRooms " + config.maxRooms() + " reached)");
     }
+    if (sequencer != null) {
+      return numberAcrossNodes(room, target, null, messageForSequence);
+    }
     synchronized (room.lock) {
       long next = room.history.lastSequence() + 1;
       M message = requireNonNull(messageForSequence.apply(next), "message");
@@ -190,6 +199,118 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     // order; a backplane never runs a receiver inside publish.
     publish(target, frame, entry.sequence(), entry.timestampMillis());
     return tally.receipt();
+  }
+
+  // ---------------------------------------------------------------- numbering across nodes
+
+  /** How long a room waits for a missing number before it delivers past the gap. */
+  private static final long GAP_WAIT_MILLIS = 250;
+
+  /**
+   * Asks the backplane's sequencer for the room's next number; the broadcast is delivered (here
+   * and, through the backplane, everywhere) in number order once it arrives.
+   */
+  private BroadcastReceipt numberAcrossNodes(
+      Room room, Target target, Frame frame, LongFunction<? extends M> factory) {
+    long atLeast;
+    synchronized (room.lock) {
+      atLeast = Math.max(room.assignedMax, room.history.lastSequence());
+    }
+    CompletionStage<Long> number;
+    try {
+      number = sequencer.next(room.name, atLeast);
+    } catch (RuntimeException e) {
+      number = CompletableFuture.failedFuture(e);
+    }
+    number.whenComplete((n, failure) -> numbered(room, target, frame, factory, n, failure));
+    return BroadcastReceipt.PENDING;
+  }
+
+  private void numbered(
+      Room room,
+      Target target,
+      Frame frame,
+      LongFunction<? extends M> factory,
+      Long number,
+      Throwable failure) {
+    synchronized (room.lock) {
+      long floor = Math.max(room.assignedMax, room.history.lastSequence());
+      boolean shared = failure == null && number != null && number > room.history.lastSequence();
+      if (!shared && failure == null) {
+        log.warn(
+            "hub {}: room {}: sequencer gave {} after {}; numbered locally",
+            nodeId,
+            room.name,
+            number,
+            room.history.lastSequence());
+      }
+      long seq = shared ? number : floor + 1;
+      room.assignedMax = Math.max(room.assignedMax, seq);
+      long now = System.currentTimeMillis();
+      Frame encoded = frame;
+      if (encoded == null) {
+        try {
+          encoded = codec.encode(requireNonNull(factory.apply(seq), "message"));
+        } catch (RuntimeException e) {
+          counters.handlerErrors.increment();
+          log.warn("hub {}: room {}: message {} could not be made", nodeId, room.name, seq, e);
+        }
+      }
+      room.reorder.put(seq, new Room.Arrival(target, encoded, now));
+      if (encoded != null) {
+        if (shared) {
+          publish(target, encoded, seq, now);
+        } else {
+          publishFailed(failure != null ? failure : new IllegalStateException("stale number"));
+        }
+      }
+      drainInOrder(room);
+    }
+  }
+
+  /** Delivers the room's held broadcasts in number order. Holds {@code room.lock}. */
+  private void drainInOrder(Room room) {
+    while (!room.reorder.isEmpty()) {
+      long first = room.reorder.firstKey();
+      long last = room.history.lastSequence();
+      if (first <= last) {
+        room.reorder.pollFirstEntry(); // late: its turn passed while we waited for it
+        continue;
+      }
+      if (first != last + 1 && !room.skipGap) {
+        armGapTimer(room);
+        return;
+      }
+      if (first != last + 1 && last > 0) {
+        log.debug(
+            "hub {}: room {}: numbers {}-{} never came", nodeId, room.name, last + 1, first - 1);
+      }
+      room.skipGap = false;
+      Room.Arrival a = room.reorder.pollFirstEntry().getValue();
+      if (a.frame() == null) {
+        room.history.advance(first);
+      } else {
+        room.history.record(first, a.timestampMillis(), a.frame());
+        deliverToRoom(room, exceptOf(a.target()), a.frame(), new Tally(first));
+      }
+    }
+  }
+
+  private void armGapTimer(Room room) {
+    if (room.gapTimerArmed) {
+      return;
+    }
+    room.gapTimerArmed = true;
+    CompletableFuture.delayedExecutor(GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+        .execute(
+            () -> {
+              synchronized (room.lock) {
+                room.gapTimerArmed = false;
+                room.skipGap = true;
+                drainInOrder(room);
+                room.skipGap = false;
+              }
+            });
   }
 
   private void checkRunning() {
@@ -286,16 +407,21 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
               log.info("hub {}: backplane publishing again", nodeId);
             }
           } else {
-            counters.backplanePublishFailures.increment();
-            if (backplaneDown.compareAndSet(false, true)) {
-              log.warn(
-                  "hub {}: backplane publish failed; broadcasts reach this node only until it"
-                      + " recovers: {}",
-                  nodeId,
-                  failure.toString());
-            }
+            publishFailed(failure);
           }
         });
+  }
+
+  /** Counts a broadcast that did not reach the other nodes; logs once per outage. */
+  private void publishFailed(Throwable failure) {
+    counters.backplanePublishFailures.increment();
+    if (backplaneDown.compareAndSet(false, true)) {
+      log.warn(
+          "hub {}: backplane publish failed; broadcasts reach this node only until it"
+              + " recovers: {}",
+          nodeId,
+          failure.toString());
+    }
   }
 
   /** Counts the outcome of each offer of one broadcast. Confined to the broadcasting thread. */
@@ -340,6 +466,17 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
       String roomName = roomOf(target);
       if (roomName != null && envelope.roomSequence() > 0) {
         Room room = roomFor(roomName);
+        if (room != null && sequencer != null) {
+          synchronized (room.lock) {
+            long seq = envelope.roomSequence();
+            room.assignedMax = Math.max(room.assignedMax, seq);
+            if (seq > room.history.lastSequence()) {
+              room.reorder.put(seq, new Room.Arrival(target, frame, envelope.timestampMillis()));
+              drainInOrder(room);
+            }
+          }
+          return;
+        }
         if (room != null) {
           synchronized (room.lock) {
             room.history.record(envelope.roomSequence(), envelope.timestampMillis(), frame);

@@ -1,6 +1,7 @@
 package dev.hubcast.core.internal;
 
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,6 +15,23 @@ final class Room {
   final Set<DefaultClient<?>> members = ConcurrentHashMap.newKeySet();
   final RoomHistory history; // numbers every broadcast; keeps the last historySize of them
   final Object lock = new Object();
+
+  // With a backplane sequencer only; all guarded by lock.
+  /** Broadcasts numbered but not yet delivered, by number: delivered strictly in order. */
+  final TreeMap<Long, Arrival> reorder = new TreeMap<>();
+
+  /** The highest number this node has given or seen in the room. */
+  long assignedMax;
+
+  /** A wait for a missing number is under way. */
+  boolean gapTimerArmed;
+
+  /** The wait for the missing number is over: deliver the next one held, skipping the gap. */
+  boolean skipGap;
+
+  /** A numbered broadcast waiting for its turn; a null frame holds a number given to nothing. */
+  record Arrival(
+      dev.hubcast.core.Target target, dev.hubcast.core.Frame frame, long timestampMillis) {}
 
   Room(String name, int historySize) {
     this.name = name;

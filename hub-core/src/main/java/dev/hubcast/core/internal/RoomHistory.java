@@ -53,6 +53,13 @@ final class RoomHistory {
     return entry;
   }
 
+  /** Moves the counter to {@code sequence} without an entry: a number given to nothing. */
+  void advance(long sequence) {
+    if (sequence > lastSequence) {
+      lastSequence = sequence;
+    }
+  }
+
   /** The entries after {@code afterSequence}, and how many after it are no longer held. */
   HistoryRead read(long afterSequence) {
     List<HistoryEntry> entries = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.hubcast.core.spi;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -27,6 +28,16 @@ public interface Backplane extends AutoCloseable {
   /** Whether other nodes may exist; {@code false} lets the hub skip envelopes entirely. */
   default boolean isDistributed() {
     return true;
+  }
+
+  /**
+   * The sequencer that numbers room broadcasts across nodes, if this backplane has one. With one, a
+   * room broadcast is delivered once its number arrives, on every node (the origin included) in
+   * number order; without one, each node numbers its own broadcasts and other nodes record the
+   * origin's numbers as they come.
+   */
+  default Optional<RoomSequencer> sequencer() {
+    return Optional.empty();
   }
 
   /**

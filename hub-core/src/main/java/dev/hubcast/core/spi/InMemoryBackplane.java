@@ -2,6 +2,7 @@ package dev.hubcast.core.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,9 +34,42 @@ public final class InMemoryBackplane implements Backplane {
     this.group = group;
   }
 
-  /** A new, empty group of in-memory backplanes. */
+  /** A new, empty group of in-memory backplanes; each node numbers its own room broadcasts. */
   public static Group group() {
-    return new Group();
+    return new Group(false);
+  }
+
+  /**
+   * A new, empty group whose members number room broadcasts from shared counters ({@link
+   * #sequencer()}), as a networked backplane with a central counter does.
+   */
+  public static Group sequencedGroup() {
+    return new Group(true);
+  }
+
+  /**
+   * The group's shared room counters when the group was made {@link #sequencedGroup() sequenced};
+   * numbers are handed out on the delivery thread, as a remote sequencer answers later.
+   */
+  @Override
+  public Optional<RoomSequencer> sequencer() {
+    if (!group.sequenced) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        (room, atLeast) -> {
+          CompletableFuture<Long> number = new CompletableFuture<>();
+          try {
+            group.delivery.execute(
+                () ->
+                    number.complete(
+                        group.counters.merge(
+                            room, atLeast + 1, (old, floor) -> Math.max(old + 1, floor))));
+          } catch (RejectedExecutionException e) {
+            number.completeExceptionally(e);
+          }
+          return number;
+        });
   }
 
   @Override
@@ -90,7 +124,12 @@ public final class InMemoryBackplane implements Backplane {
               return t;
             });
 
-    private Group() {}
+    private final boolean sequenced;
+    private final ConcurrentMap<String, Long> counters = new ConcurrentHashMap<>();
+
+    private Group(boolean sequenced) {
+      this.sequenced = sequenced;
+    }
 
     /** Stops the delivery thread; publishes fail from then on. */
     @Override

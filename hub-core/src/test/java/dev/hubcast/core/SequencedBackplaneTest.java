@@ -1,0 +1,189 @@
+package dev.hubcast.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hubcast.core.spi.Backplane;
+import dev.hubcast.core.spi.Envelope;
+import dev.hubcast.core.spi.InMemoryBackplane;
+import dev.hubcast.core.spi.RoomSequencer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Room numbers shared across nodes through a backplane sequencer. */
+@Timeout(30)
+class SequencedBackplaneTest {
+
+  private final InMemoryBackplane.Group group = InMemoryBackplane.sequencedGroup();
+  private final List<Hub<String>> hubs = new ArrayList<>();
+
+  private Hub<String> node(String id, Backplane backplane) {
+    Hub<String> hub =
+        Hub.create(
+            HubConfig.text()
+                .nodeId(id)
+                .policy(BroadcastPolicy.NONE)
+                .historySize(1000)
+                .backplane(backplane)
+                .build());
+    hubs.add(hub);
+    return hub;
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (Hub<String> h : hubs) {
+      h.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
+    }
+    group.close();
+  }
+
+  private static long seqOf(String m) {
+    return Long.parseLong(m.substring(m.indexOf('#') + 1));
+  }
+
+  @Test
+  void concurrentBroadcastsFromTwoNodes_sameNumbersSameOrderEverywhere() throws Exception {
+    Hub<String> a = node("a", group.join());
+    Hub<String> b = node("b", group.join());
+    FakeConnection onA = FakeConnection.open(a, "127.0.0.1", "");
+    FakeConnection onB = FakeConnection.open(b, "127.0.0.1", "");
+    a.join(onA.id(), "r");
+    b.join(onB.id(), "r");
+    int perNode = 300;
+
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (Hub<String> hub : List.of(a, b)) {
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 0; i < perNode; i++) {
+                    BroadcastReceipt r =
+                        hub.broadcastSequenced(Target.room("r"), seq -> hub.nodeId() + "#" + seq);
+                    assertThat(r.isPending()).isTrue();
+                  }
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (Future<?> f : done) {
+        f.get(20, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    Eventually.until(() -> onA.texts().size() == 2 * perNode, "all on a");
+    Eventually.until(() -> onB.texts().size() == 2 * perNode, "all on b");
+    assertThat(onA.texts()).isEqualTo(onB.texts());
+    List<String> got = onA.texts();
+    for (int i = 0; i < got.size(); i++) {
+      assertThat(seqOf(got.get(i))).as("message %d", i).isEqualTo(i + 1);
+    }
+    assertThat(a.history("r", 0).lastSequence()).isEqualTo(2L * perNode);
+    assertThat(b.history("r", 0).entries())
+        .extracting(HistoryEntry::sequence)
+        .isEqualTo(a.history("r", 0).entries().stream().map(HistoryEntry::sequence).toList());
+  }
+
+  @Test
+  void aNumberThatNeverArrives_isSkippedAfterAWait() {
+    AtomicBoolean dropPublishes = new AtomicBoolean();
+    Backplane lossy = new DroppingBackplane(group.join(), dropPublishes);
+    Hub<String> a = node("a", lossy);
+    Hub<String> b = node("b", group.join());
+    FakeConnection onB = FakeConnection.open(b, "127.0.0.1", "");
+    b.join(onB.id(), "r");
+
+    a.broadcast(Target.room("r"), "one");
+    Eventually.until(() -> onB.texts().size() == 1, "one on b");
+    dropPublishes.set(true);
+    a.broadcast(Target.room("r"), "two (lost)");
+    Eventually.until(() -> a.history("r", 0).lastSequence() == 2, "two numbered on a");
+    dropPublishes.set(false);
+    a.broadcast(Target.room("r"), "three");
+
+    Eventually.until(() -> onB.texts().size() == 2, "three on b, past the gap");
+    assertThat(onB.texts()).containsExactly("one", "three");
+    HistoryRead read = b.history("r", 0);
+    assertThat(read.missed()).isEqualTo(1);
+    assertThat(read.lastSequence()).isEqualTo(3);
+  }
+
+  @Test
+  void sequencerDown_numbersLocallyAndDeliversLocally() {
+    Backplane broken = new BrokenSequencerBackplane(group.join());
+    Hub<String> a = node("a", broken);
+    FakeConnection onA = FakeConnection.open(a, "127.0.0.1", "");
+    a.join(onA.id(), "r");
+
+    a.broadcastSequenced(Target.room("r"), seq -> "#" + seq);
+    a.broadcastSequenced(Target.room("r"), seq -> "#" + seq);
+
+    assertThat(onA.texts()).containsExactly("#1", "#2");
+    assertThat(a.metrics().backplanePublishFailures()).isEqualTo(2);
+  }
+
+  /** Drops publishes while the flag is set (the numbers are still handed out). */
+  private record DroppingBackplane(Backplane delegate, AtomicBoolean drop) implements Backplane {
+    @Override
+    public Optional<RoomSequencer> sequencer() {
+      return delegate.sequencer();
+    }
+
+    @Override
+    public void start(String nodeId, Receiver receiver) {
+      delegate.start(nodeId, receiver);
+    }
+
+    @Override
+    public CompletionStage<Void> publish(Envelope envelope) {
+      return drop.get() ? CompletableFuture.completedFuture(null) : delegate.publish(envelope);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  /** A backplane whose sequencer and publishes fail fast, as with the medium down. */
+  private record BrokenSequencerBackplane(Backplane delegate) implements Backplane {
+    @Override
+    public Optional<RoomSequencer> sequencer() {
+      return Optional.of(
+          (room, atLeast) -> CompletableFuture.failedFuture(new IllegalStateException("down")));
+    }
+
+    @Override
+    public void start(String nodeId, Receiver receiver) {
+      delegate.start(nodeId, receiver);
+    }
+
+    @Override
+    public CompletionStage<Void> publish(Envelope envelope) {
+      return CompletableFuture.failedFuture(new IllegalStateException("down"));
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
