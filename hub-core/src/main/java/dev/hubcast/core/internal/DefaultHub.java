@@ -261,6 +261,9 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
         if (shared) {
           publish(target, encoded, seq, now);
         } else {
+          // Spend an envelope number on it all the same: other nodes see the jump and know they
+          // missed one broadcast from us.
+          envelopeSequence.incrementAndGet();
           publishFailed(failure != null ? failure : new IllegalStateException("stale number"));
         }
       }
