@@ -88,6 +88,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   private int sentCode = -1;
   private String sentReason = "";
   private boolean closeReceived;
+  private boolean failing; // a fail is on its way: inbound is ignored
   private int peerCode = -1;
   private String peerReason = "";
   private boolean ended; // channel inactive, onClose reported
@@ -276,23 +277,35 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
     }
   }
 
-  /** Fails the connection: a close frame with {@code code}, then the socket closed at once. */
+  /**
+   * Fails the connection: what was sent before still goes out (the fail runs in order with the
+   * sends, on the batcher), then a close frame with {@code code}, then the socket is closed at
+   * once, without waiting for the peer's answer. Inbound data is ignored from now on.
+   */
   private void fail(int code, String reason) {
+    if (failing || ended) {
+      return;
+    }
+    failing = true;
     closing = true;
     releaseMessage();
-    failParked();
+    batcher.submit(new FailOp(this, code, reason));
+  }
+
+  private void failOnLoop(FailOp op) {
     if (ended) {
       return;
     }
-    if (!closeSent) {
-      closeSent = true;
-      sentCode = code;
-      sentReason = reason;
-      ctx.writeAndFlush(WireFrames.close(ctx.alloc(), code, reason))
-          .addListener(ChannelFutureListener.CLOSE);
-    } else {
+    failParked();
+    if (closeSent) {
       ctx.close();
+      return;
     }
+    closeSent = true;
+    sentCode = op.code;
+    sentReason = op.reason;
+    ctx.writeAndFlush(WireFrames.close(ctx.alloc(), op.code, op.reason))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   // ------------------------------------------------------------------ inbound (loop)
@@ -315,7 +328,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
           || frame instanceof ContinuationWebSocketFrame) {
         onData(frame);
       } else if (frame instanceof PingWebSocketFrame) {
-        if (!closeSent) {
+        if (!closeSent && !failing) {
           ctx.writeAndFlush(
               WireFrames.control(ctx.alloc(), WireFrames.OPCODE_PONG, frame.content()),
               ctx.voidPromise());
@@ -330,7 +343,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   }
 
   private void onData(WebSocketFrame frame) {
-    if (closeSent || closeReceived || ended) {
+    if (closeSent || closeReceived || failing || ended) {
       return; // the connection is closing: data is no longer read
     }
     ByteBuf content = frame.content();
@@ -387,7 +400,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   }
 
   private void onCloseFrame(ByteBuf body) {
-    if (closeReceived || ended) {
+    if (closeReceived || failing || ended) {
       return;
     }
     closeReceived = true;
@@ -592,6 +605,23 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
       if (completion != null) {
         completion.complete(frame, cause);
       }
+    }
+  }
+
+  /** The adapter fails the connection, after the frames sent before. */
+  private static final class FailOp extends WriteBatcher.Op {
+    private final int code;
+    private final String reason;
+
+    FailOp(WebSocketSession session, int code, String reason) {
+      super(session);
+      this.code = code;
+      this.reason = reason;
+    }
+
+    @Override
+    void run() {
+      session.failOnLoop(this);
     }
   }
 
