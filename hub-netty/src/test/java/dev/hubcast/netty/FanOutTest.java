@@ -1,0 +1,303 @@
+package dev.hubcast.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hubcast.core.BroadcastPolicy;
+import dev.hubcast.core.Frame;
+import dev.hubcast.core.Hub;
+import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.Target;
+import dev.hubcast.testkit.Await;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fan-out on the wire: a broadcast frames its message once and every recipient writes the same
+ * bytes; writes to connections of one loop leave in one task and one flush per connection.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FanOutTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final int CONNECTIONS = 20;
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Set<Long> wireAddresses = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger frameWrites = new AtomicInteger();
+  private final AtomicInteger flushes = new AtomicInteger();
+  private final CountingAllocator allocator = new CountingAllocator();
+  private volatile int recordLength = -1;
+  private EventLoopGroup loop;
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+  }
+
+  /** Serves {@code hub} at /ws on one event loop, recording what reaches the socket. */
+  private int serve(Hub<?> hub) throws Exception {
+    loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    resources.add(() -> loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
+    Channel server =
+        new ServerBootstrap()
+            .group(loop)
+            .channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.ALLOCATOR, allocator)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new Recorder(),
+                            new HttpServerCodec(),
+                            new HttpObjectAggregator(65536),
+                            HubChannelHandlers.forPath(hub, "/ws"));
+                  }
+                })
+            .bind("127.0.0.1", 0)
+            .sync()
+            .channel();
+    resources.add(() -> server.close().sync());
+    return ((java.net.InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  private List<RawWebSocketClient> connect(Hub<?> hub, int port) throws Exception {
+    List<RawWebSocketClient> clients = new ArrayList<>();
+    for (int i = 0; i < CONNECTIONS; i++) {
+      RawWebSocketClient c = RawWebSocketClient.upgrade(port, "/ws");
+      resources.add(c);
+      assertThat(c.status()).isEqualTo(101);
+      clients.add(c);
+    }
+    Await.until(() -> hub.clients().size() == CONNECTIONS, WAIT, "every connection registered");
+    return clients;
+  }
+
+  @Test
+  void broadcast_framesOnce_everyRecipientWritesTheSameBytes() throws Exception {
+    Hub<Frame> hub = hub();
+    List<RawWebSocketClient> clients = connect(hub, serve(hub));
+    String text = "x".repeat(300); // past the 1 KiB copy threshold of Netty's own encoder, too
+    Frame frame = Frame.text(text);
+    recordLength = 2 + 2 + frame.length(); // header with a 16-bit length, then the payload
+    long allocationsBefore = allocator.allocations.get();
+
+    hub.broadcastFrame(Target.all(), frame);
+
+    for (RawWebSocketClient c : clients) {
+      assertThat(c.read().text()).isEqualTo(text);
+    }
+    assertThat(frameWrites.get()).isEqualTo(CONNECTIONS);
+    assertThat(wireAddresses).as("distinct framed buffers written").hasSize(1);
+    assertThat(allocator.allocations.get() - allocationsBefore)
+        .as("buffers allocated by the channels while fanning out")
+        .isZero();
+  }
+
+  @Test
+  void broadcastToOneLoop_isOneTask_andOneFlushPerConnection() throws Exception {
+    Hub<Frame> hub = hub();
+    List<RawWebSocketClient> clients = connect(hub, serve(hub));
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // Hold the loop while the test thread broadcasts: everything queues for one task.
+    loop.execute(
+        () -> {
+          held.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+    int flushesBefore = flushes.get();
+    int messages = 5;
+    for (int i = 0; i < messages; i++) {
+      hub.broadcastFrame(Target.all(), Frame.text("m" + i));
+    }
+    release.countDown();
+
+    for (RawWebSocketClient c : clients) {
+      for (int i = 0; i < messages; i++) {
+        assertThat(c.read().text()).isEqualTo("m" + i);
+      }
+    }
+    assertThat(flushes.get() - flushesBefore)
+        .as("flushes for %d frames to each of %d connections", messages, CONNECTIONS)
+        .isEqualTo(CONNECTIONS);
+  }
+
+  private Hub<Frame> hub() {
+    Hub<Frame> hub =
+        Hub.create(
+            HubConfig.builder(dev.hubcast.core.MessageCodec.frames())
+                .policy(BroadcastPolicy.NONE)
+                .drainTimeout(Duration.ZERO)
+                .build());
+    resources.add(() -> hub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS));
+    return hub;
+  }
+
+  /** At the head of the pipeline: what the socket is handed. */
+  private final class Recorder extends ChannelDuplexHandler {
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof ByteBuf) {
+        ByteBuf buf = (ByteBuf) msg;
+        if (buf.readableBytes() == recordLength && buf.getByte(buf.readerIndex()) == (byte) 0x81) {
+          frameWrites.incrementAndGet();
+          wireAddresses.add(buf.memoryAddress() + buf.readerIndex());
+        }
+      }
+      ctx.write(msg, promise);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      flushes.incrementAndGet();
+      ctx.flush();
+    }
+  }
+
+  /** The channels' allocator, counting every buffer it hands out. */
+  private static final class CountingAllocator implements ByteBufAllocator {
+    private final ByteBufAllocator d = PooledByteBufAllocator.DEFAULT;
+    final AtomicLong allocations = new AtomicLong();
+
+    private <T> T count(T t) {
+      allocations.incrementAndGet();
+      return t;
+    }
+
+    @Override
+    public ByteBuf buffer() {
+      return count(d.buffer());
+    }
+
+    @Override
+    public ByteBuf buffer(int i) {
+      return count(d.buffer(i));
+    }
+
+    @Override
+    public ByteBuf buffer(int i, int m) {
+      return count(d.buffer(i, m));
+    }
+
+    @Override
+    public ByteBuf ioBuffer() {
+      return count(d.ioBuffer());
+    }
+
+    @Override
+    public ByteBuf ioBuffer(int i) {
+      return count(d.ioBuffer(i));
+    }
+
+    @Override
+    public ByteBuf ioBuffer(int i, int m) {
+      return count(d.ioBuffer(i, m));
+    }
+
+    @Override
+    public ByteBuf heapBuffer() {
+      return count(d.heapBuffer());
+    }
+
+    @Override
+    public ByteBuf heapBuffer(int i) {
+      return count(d.heapBuffer(i));
+    }
+
+    @Override
+    public ByteBuf heapBuffer(int i, int m) {
+      return count(d.heapBuffer(i, m));
+    }
+
+    @Override
+    public ByteBuf directBuffer() {
+      return count(d.directBuffer());
+    }
+
+    @Override
+    public ByteBuf directBuffer(int i) {
+      return count(d.directBuffer(i));
+    }
+
+    @Override
+    public ByteBuf directBuffer(int i, int m) {
+      return count(d.directBuffer(i, m));
+    }
+
+    @Override
+    public CompositeByteBuf compositeBuffer() {
+      return count(d.compositeBuffer());
+    }
+
+    @Override
+    public CompositeByteBuf compositeBuffer(int m) {
+      return count(d.compositeBuffer(m));
+    }
+
+    @Override
+    public CompositeByteBuf compositeHeapBuffer() {
+      return count(d.compositeHeapBuffer());
+    }
+
+    @Override
+    public CompositeByteBuf compositeHeapBuffer(int m) {
+      return count(d.compositeHeapBuffer(m));
+    }
+
+    @Override
+    public CompositeByteBuf compositeDirectBuffer() {
+      return count(d.compositeDirectBuffer());
+    }
+
+    @Override
+    public CompositeByteBuf compositeDirectBuffer(int m) {
+      return count(d.compositeDirectBuffer(m));
+    }
+
+    @Override
+    public boolean isDirectBufferPooled() {
+      return d.isDirectBufferPooled();
+    }
+
+    @Override
+    public int calculateNewCapacity(int minNewCapacity, int maxCapacity) {
+      return d.calculateNewCapacity(minNewCapacity, maxCapacity);
+    }
+  }
+}
