@@ -1,0 +1,128 @@
+package dev.hubcast.examples.chat;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.hubcast.core.Frame;
+import dev.hubcast.core.MessageCodec;
+import dev.hubcast.core.MessageDecodingException;
+import java.util.List;
+
+/**
+ * The chat's {@link MessageCodec}: {@link ChatMessage}s as JSON text frames, through Jackson.
+ *
+ * <p>Decoding is strict about what a message must hold and lenient about what it may add: bad JSON,
+ * a value that is not a JSON object, a missing or unknown {@code "type"}, a missing field or a
+ * field of the wrong kind (a number where a string belongs) fail with a {@link
+ * ChatDecodingException} whose {@link ChatDecodingException#code() code} is {@code bad-request} and
+ * whose message says what was wrong, without quoting the payload; fields the chat does not know are
+ * ignored.
+ *
+ * <p>Thread-safe: the Jackson mapper is configured once, then only read.
+ */
+public final class ChatCodec implements MessageCodec<ChatMessage> {
+
+  private final JsonMapper mapper;
+
+  /** A codec with the chat's JSON settings. */
+  public ChatCodec() {
+    JsonMapper m =
+        JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    // A number or a boolean where a string belongs is an error, not a string.
+    m.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    this.mapper = m;
+  }
+
+  @Override
+  public Frame encode(ChatMessage message) {
+    requireNonNull(message, "message");
+    try {
+      return Frame.text(mapper.writeValueAsString(message));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode a " + ChatMessage.typeOf(message), e);
+    }
+  }
+
+  /**
+   * Decodes a text frame.
+   *
+   * @throws ChatDecodingException ({@code bad-request}) if it is not a chat message
+   */
+  @Override
+  public ChatMessage decode(Frame frame) {
+    if (!frame.isText()) {
+      throw new ChatDecodingException("bad-request", "binary messages are not accepted", null);
+    }
+    String text;
+    try {
+      text = frame.text();
+    } catch (MessageDecodingException e) {
+      throw new ChatDecodingException("bad-request", "the message is not valid UTF-8", e);
+    }
+    ChatMessage message;
+    try {
+      message = mapper.readValue(text, ChatMessage.class);
+    } catch (JsonProcessingException e) {
+      throw new ChatDecodingException("bad-request", describe(e), e);
+    }
+    if (message == null) { // the JSON text "null"
+      throw new ChatDecodingException(
+          "bad-request", "expected a JSON object with a \"type\"", null);
+    }
+    return message;
+  }
+
+  /** What was wrong, in words a client developer can act on, never quoting the payload. */
+  private static String describe(JsonProcessingException e) {
+    if (e instanceof InvalidTypeIdException) {
+      String typeId = ((InvalidTypeIdException) e).getTypeId();
+      return typeId == null
+          ? "missing \"type\""
+          : "unknown type \"" + clip(typeId) + "\" (expected: say, join or dm)";
+    }
+    if (e instanceof ValueInstantiationException) {
+      Throwable cause = e.getCause();
+      return cause instanceof IllegalArgumentException && cause.getMessage() != null
+          ? cause.getMessage() // a record's own check: 'say: missing "text"'
+          : "a field is missing or has the wrong kind";
+    }
+    if (e instanceof JsonMappingException) {
+      List<JsonMappingException.Reference> path = ((JsonMappingException) e).getPath();
+      if (path.isEmpty()) {
+        return "expected a JSON object with a \"type\"";
+      }
+      String field = path.get(path.size() - 1).getFieldName();
+      return field == null ? "a value has the wrong kind" : "\"" + field + "\" has the wrong kind";
+    }
+    return "not valid JSON";
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 32 ? s : s.substring(0, 32) + "...";
+  }
+
+  @Override
+  public String toString() {
+    return "ChatCodec[JSON]";
+  }
+}

@@ -1,0 +1,560 @@
+// Hubcast chat page: plain JavaScript, no build step. The protocol is in docs/chat-protocol.md.
+'use strict';
+
+(() => {
+  const NAME = /^[A-Za-z0-9_-]{1,32}$/;
+  const MAX_TEXT = 2000;
+  const LOBBY = 'lobby';
+  const NAME_KEY = 'hubcast.chat.name';   // remembered across reloads and tabs
+  const ROOM_KEY = 'hubcast.chat.room';   // remembered per tab across reloads
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, cls, text) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+
+  const state = {
+    name: null,
+    ws: null,
+    online: false,
+    signedOut: false,
+    attempt: 0,            // reconnect attempts since the last good connection
+    reconnectAt: 0,
+    reconnectTimer: null,
+    countdownTimer: null,
+    everConnected: false,
+    room: sessionStorage.getItem(ROOM_KEY) || LOBBY,
+    rooms: [],
+    members: [],
+    messages: new Map(),   // room -> array of message objects, by seq
+    dms: new Map(),        // peer -> array of dm objects
+    unread: new Map(),     // peer -> count
+    view: { kind: 'room', id: LOBBY },
+  };
+
+  // ---------- sign in ----------
+
+  function start() {
+    const saved = localStorage.getItem(NAME_KEY);
+    if (saved && NAME.test(saved)) {
+      signIn(saved);
+    } else {
+      showLogin();
+    }
+  }
+
+  function showLogin() {
+    $('app').hidden = true;
+    $('login').hidden = false;
+    $('name-input').focus();
+  }
+
+  $('login-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = $('name-input').value.trim();
+    if (!NAME.test(name)) {
+      $('name-hint').textContent = 'Use 1–32 letters, digits, _ or - (no spaces).';
+      $('name-hint').classList.add('bad');
+      return;
+    }
+    localStorage.setItem(NAME_KEY, name);
+    signIn(name);
+  });
+
+  function signIn(name) {
+    state.name = name;
+    state.signedOut = false;
+    $('login').hidden = true;
+    $('app').hidden = false;
+    $('me-name').textContent = name;
+    paintAvatar($('me-avatar'), name);
+    state.view = { kind: 'room', id: state.room };
+    render();
+    connect();
+    $('text').focus();
+  }
+
+  $('signout').addEventListener('click', () => {
+    localStorage.removeItem(NAME_KEY);
+    sessionStorage.removeItem(ROOM_KEY);
+    state.signedOut = true;
+    clearReconnect();
+    if (state.ws) state.ws.close(1000, 'signed out');
+    location.reload();
+  });
+
+  // ---------- connection ----------
+
+  function connect() {
+    clearReconnect();
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(`${scheme}//${location.host}/ws?name=${encodeURIComponent(state.name)}`);
+    state.ws = ws;
+    setStatus('connecting', state.attempt ? 'Reconnecting…' : 'Connecting…');
+    ws.onopen = () => {
+      if (state.ws !== ws) return;
+      const wasReconnect = state.everConnected;
+      state.online = true;
+      state.everConnected = true;
+      state.attempt = 0;
+      setStatus('online', 'Online');
+      if (wasReconnect) {
+        showBanner('Reconnected.', true);
+        setTimeout(() => { if (state.online) hideBanner(); }, 2500);
+      } else {
+        hideBanner();
+      }
+    };
+    ws.onmessage = (e) => {
+      if (state.ws !== ws) return;
+      let msg;
+      try {
+        msg = JSON.parse(e.data);
+      } catch (err) {
+        return;
+      }
+      handle(msg);
+    };
+    ws.onclose = (e) => {
+      if (state.ws !== ws) return;
+      state.ws = null;
+      state.online = false;
+      if (state.signedOut) return;
+      setStatus('offline', 'Offline');
+      scheduleReconnect(e.code === 1001 ? 'The server went away.' : 'Connection lost.');
+    };
+  }
+
+  // Exponential backoff, 1 s doubling to 30 s, with "equal jitter": half fixed, half random, so
+  // that a crowd of tabs does not come back at the same instant after a restart.
+  function scheduleReconnect(why) {
+    const ceiling = Math.min(30000, 1000 * 2 ** state.attempt);
+    const delay = ceiling / 2 + Math.random() * ceiling / 2;
+    state.attempt += 1;
+    state.reconnectAt = Date.now() + delay;
+    state.reconnectTimer = setTimeout(connect, delay);
+    const tick = () => {
+      const s = Math.max(0, Math.ceil((state.reconnectAt - Date.now()) / 1000));
+      showBanner(`${why} Reconnecting in ${s} s… (attempt ${state.attempt})`, false, true);
+    };
+    tick();
+    state.countdownTimer = setInterval(tick, 250);
+  }
+
+  function clearReconnect() {
+    clearTimeout(state.reconnectTimer);
+    clearInterval(state.countdownTimer);
+    state.reconnectTimer = null;
+    state.countdownTimer = null;
+  }
+
+  $('retry').addEventListener('click', () => {
+    if (!state.online) connect();
+  });
+
+  function send(obj) {
+    if (!state.ws || state.ws.readyState !== WebSocket.OPEN) {
+      toast('Not connected: it was not sent. Reconnecting…', 'offline');
+      return false;
+    }
+    state.ws.send(JSON.stringify(obj));
+    return true;
+  }
+
+  // ---------- protocol ----------
+
+  function handle(msg) {
+    switch (msg.type) {
+      case 'welcome':
+        state.rooms = msg.rooms || [];
+        // Back to the room this tab was in before a reload or a reconnect.
+        if (state.room !== msg.room) {
+          const wanted = state.room;
+          state.room = msg.room;
+          if (NAME.test(wanted)) send({ type: 'join', room: wanted });
+        }
+        renderRooms();
+        break;
+      case 'history':
+        state.messages.set(msg.room, (msg.messages || []).slice());
+        enterRoom(msg.room);
+        break;
+      case 'message':
+        addMessage(msg);
+        break;
+      case 'presence':
+        if (msg.room === state.room) {
+          state.members = msg.members || [];
+          renderPeople();
+          renderTitle();
+        }
+        break;
+      case 'rooms':
+        state.rooms = msg.rooms || [];
+        renderRooms();
+        break;
+      case 'dm':
+        addDm(msg);
+        break;
+      case 'error':
+        toast(msg.message || 'Something went wrong.', msg.code || 'error');
+        break;
+      default:
+        break; // newer servers may send more; ignore what this page does not know
+    }
+  }
+
+  function enterRoom(room) {
+    state.room = room;
+    sessionStorage.setItem(ROOM_KEY, room);
+    if (!state.rooms.includes(room)) state.rooms = [...state.rooms, room].sort();
+    if (state.view.kind === 'room') state.view = { kind: 'room', id: room };
+    render();
+  }
+
+  function addMessage(m) {
+    let list = state.messages.get(m.room);
+    if (!list) {
+      list = [];
+      state.messages.set(m.room, list);
+    }
+    const last = list.length ? list[list.length - 1].seq : 0;
+    if (m.seq <= last) {
+      if (list.some((x) => x.seq === m.seq)) return; // seen already
+      list.push(m);
+      list.sort((a, b) => a.seq - b.seq);
+      if (isViewing('room', m.room)) renderMessages();
+      return;
+    }
+    list.push(m);
+    if (isViewing('room', m.room)) appendMessage(m, list[list.length - 2]);
+  }
+
+  function addDm(dm) {
+    const peer = dm.from === state.name ? dm.to : dm.from;
+    if (!state.dms.has(peer)) state.dms.set(peer, []);
+    const list = state.dms.get(peer);
+    list.push(dm);
+    if (isViewing('dm', peer)) {
+      appendMessage(dm, list[list.length - 2]);
+    } else if (dm.from !== state.name) {
+      state.unread.set(peer, (state.unread.get(peer) || 0) + 1);
+    }
+    renderDms();
+    renderDocumentTitle();
+  }
+
+  function isViewing(kind, id) {
+    return state.view.kind === kind && state.view.id === id;
+  }
+
+  // ---------- rendering ----------
+
+  function render() {
+    renderRooms();
+    renderPeople();
+    renderDms();
+    renderTitle();
+    renderMessages();
+  }
+
+  function renderTitle() {
+    const text = $('text');
+    if (state.view.kind === 'room') {
+      $('title').textContent = `# ${state.view.id}`;
+      const n = state.members.length;
+      $('subtitle').textContent = n ? `${n} ${n === 1 ? 'person' : 'people'} here` : '';
+      text.placeholder = `Message # ${state.view.id}`;
+    } else {
+      $('title').textContent = `@ ${state.view.id}`;
+      $('subtitle').textContent = 'Private conversation: only the two of you see it';
+      text.placeholder = `Private message to ${state.view.id}`;
+    }
+    renderDocumentTitle();
+  }
+
+  function renderDocumentTitle() {
+    let unread = 0;
+    state.unread.forEach((n) => { unread += n; });
+    const where = state.view.kind === 'room' ? `#${state.view.id}` : `@${state.view.id}`;
+    document.title = `${unread ? `(${unread}) ` : ''}${where} · Hubcast chat`;
+  }
+
+  function renderRooms() {
+    const ul = $('rooms');
+    ul.replaceChildren();
+    const rooms = state.rooms.includes(state.room) ? state.rooms : [...state.rooms, state.room].sort();
+    for (const room of rooms) {
+      const li = el('li');
+      li.dataset.room = room;
+      li.append(el('span', 'hash', '#'), el('span', 'label', room));
+      if (isViewing('room', room)) li.classList.add('active');
+      li.addEventListener('click', () => openRoom(room));
+      ul.append(li);
+    }
+  }
+
+  function renderPeople() {
+    const ul = $('people');
+    ul.replaceChildren();
+    for (const name of state.members) {
+      const li = el('li');
+      li.dataset.name = name;
+      li.title = name === state.name ? 'You' : `Send ${name} a private message`;
+      li.append(el('span', 'dot'), el('span', 'label', name));
+      if (name === state.name) li.append(el('span', 'you', 'you'));
+      if (isViewing('dm', name)) li.classList.add('active');
+      li.addEventListener('click', () => { if (name !== state.name) openDm(name); });
+      ul.append(li);
+    }
+    $('people-count').textContent = state.members.length ? `(${state.members.length})` : '';
+  }
+
+  function renderDms() {
+    const ul = $('dms');
+    ul.replaceChildren();
+    for (const peer of state.dms.keys()) {
+      const li = el('li');
+      li.dataset.peer = peer;
+      li.append(el('span', 'hash', '@'), el('span', 'label', peer));
+      const n = state.unread.get(peer) || 0;
+      if (n) li.append(el('span', 'badge', String(n)));
+      if (isViewing('dm', peer)) li.classList.add('active');
+      li.addEventListener('click', () => openDm(peer));
+      ul.append(li);
+    }
+    $('dms-empty').hidden = state.dms.size > 0;
+  }
+
+  function currentList() {
+    return state.view.kind === 'room'
+      ? state.messages.get(state.view.id) || []
+      : state.dms.get(state.view.id) || [];
+  }
+
+  function renderMessages() {
+    const ol = $('messages');
+    ol.replaceChildren();
+    const list = currentList();
+    let prev;
+    for (const m of list) {
+      ol.append(messageItem(m, prev));
+      prev = m;
+    }
+    $('no-messages').hidden = list.length > 0;
+    $('no-messages').textContent = state.view.kind === 'room'
+      ? 'No messages yet. Say hello!'
+      : `No private messages with ${state.view.id} yet.`;
+    scrollToEnd(true);
+  }
+
+  function appendMessage(m, prev) {
+    const nearEnd = isNearEnd();
+    $('messages').append(messageItem(m, prev));
+    $('no-messages').hidden = true;
+    scrollToEnd(nearEnd || m.from === state.name);
+  }
+
+  function messageItem(m, prev) {
+    const li = el('li', 'msg');
+    if (m.type === 'dm') li.classList.add('private');
+    if (m.from === state.name) li.classList.add('mine');
+    if (m.seq !== undefined) li.dataset.seq = m.seq;
+    li.dataset.from = m.from;
+    const when = new Date(m.ts);
+    const sameAuthor = prev && prev.from === m.from && when - new Date(prev.ts) < 5 * 60 * 1000;
+    if (sameAuthor) li.classList.add('cont');
+
+    const avatar = el('div', 'avatar');
+    paintAvatar(avatar, m.from);
+    const body = el('div', 'body');
+    const meta = el('div', 'meta');
+    meta.append(el('span', 'from', m.from));
+    const time = el('time', null, formatTime(when));
+    time.dateTime = m.ts;
+    time.title = when.toLocaleString();
+    meta.append(time);
+    body.append(meta, el('div', 'text', m.text));
+    li.append(avatar, body);
+    return li;
+  }
+
+  function formatTime(date) {
+    if (Number.isNaN(date.getTime())) return '';
+    const today = new Date().toDateString() === date.toDateString();
+    const hm = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return today ? hm : `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${hm}`;
+  }
+
+  function paintAvatar(node, name) {
+    let h = 0;
+    for (const c of name) h = (h * 31 + c.codePointAt(0)) % 360;
+    node.style.background = `hsl(${h} 52% 46%)`;
+    node.textContent = name.slice(0, 1);
+  }
+
+  function isNearEnd() {
+    const s = $('scroller');
+    return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
+  }
+
+  function scrollToEnd(really) {
+    if (really) {
+      const s = $('scroller');
+      s.scrollTop = s.scrollHeight;
+    }
+  }
+
+  // ---------- navigation ----------
+
+  function openRoom(room) {
+    closeDrawer();
+    if (room === state.room) {
+      state.view = { kind: 'room', id: room };
+      render();
+      return;
+    }
+    if (send({ type: 'join', room })) {
+      state.view = { kind: 'room', id: room }; // shown when its history comes
+    }
+  }
+
+  function openDm(peer) {
+    closeDrawer();
+    state.view = { kind: 'dm', id: peer };
+    state.unread.delete(peer);
+    if (!state.dms.has(peer)) state.dms.set(peer, []);
+    render();
+    $('text').focus();
+  }
+
+  $('room-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const input = $('room-input');
+    const room = input.value.trim().replace(/^#/, '');
+    if (!NAME.test(room)) {
+      toast('Room names are 1–32 letters, digits, _ or -.', 'bad-room');
+      return;
+    }
+    input.value = '';
+    openRoom(room);
+  });
+
+  $('menu').addEventListener('click', () => {
+    const open = !$('app').classList.contains('drawer-open');
+    $('app').classList.toggle('drawer-open', open);
+    $('backdrop').hidden = !open;
+  });
+  $('backdrop').addEventListener('click', closeDrawer);
+
+  function closeDrawer() {
+    $('app').classList.remove('drawer-open');
+    $('backdrop').hidden = true;
+  }
+
+  // ---------- composing ----------
+
+  const text = $('text');
+  text.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  });
+  text.addEventListener('input', autoGrow);
+  $('composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submit();
+  });
+
+  function autoGrow() {
+    text.style.height = 'auto';
+    text.style.height = `${Math.min(text.scrollHeight + 2, 160)}px`;
+  }
+
+  function submit() {
+    const value = text.value;
+    if (!value.trim()) return;
+    let sent;
+    const command = value.match(/^\/(\w+)\s*(.*)$/s);
+    if (command) {
+      sent = runCommand(command[1].toLowerCase(), command[2]);
+    } else if (state.view.kind === 'dm') {
+      sent = send({ type: 'dm', to: state.view.id, text: value });
+    } else {
+      sent = send({ type: 'say', text: value });
+    }
+    if (sent) {
+      text.value = '';
+      autoGrow();
+    }
+  }
+
+  // /join ROOM and /dm NAME TEXT (or /msg); the server checks them like any other request.
+  function runCommand(name, rest) {
+    if (name === 'join') {
+      const room = rest.trim().replace(/^#/, '');
+      if (!room) {
+        toast('Usage: /join ROOM', 'usage');
+        return false;
+      }
+      if (!NAME.test(room)) {
+        return send({ type: 'join', room }); // the server says what is wrong with it
+      }
+      openRoom(room);
+      return true;
+    }
+    if (name === 'dm' || name === 'msg') {
+      const m = rest.match(/^(\S+)\s+([\s\S]+)$/);
+      if (!m) {
+        toast('Usage: /dm NAME TEXT', 'usage');
+        return false;
+      }
+      return send({ type: 'dm', to: m[1], text: m[2] });
+    }
+    toast(`Unknown command /${name}. Try /join ROOM or /dm NAME TEXT.`, 'usage');
+    return false;
+  }
+
+  // ---------- notices ----------
+
+  function setStatus(kind, label) {
+    const s = $('status');
+    s.dataset.state = kind;
+    s.querySelector('span').textContent = label;
+    $('send').disabled = kind !== 'online';
+  }
+
+  function showBanner(message, good, retry) {
+    $('banner').hidden = false;
+    $('banner').classList.toggle('good', !!good);
+    $('banner-text').textContent = message;
+    $('retry').hidden = !retry;
+  }
+
+  function hideBanner() {
+    $('banner').hidden = true;
+  }
+
+  function toast(message, code) {
+    const box = el('div', code === 'usage' ? 'toast info' : 'toast');
+    box.dataset.code = code;
+    const body = el('span', 'toast-text');
+    if (code && code !== 'usage') body.append(el('code', null, code), ' ');
+    body.append(message);
+    const close = el('button', null, '×');
+    close.type = 'button';
+    close.title = 'Dismiss';
+    close.addEventListener('click', () => box.remove());
+    box.append(body, close);
+    $('errors').append(box);
+    while ($('errors').children.length > 3) $('errors').firstElementChild.remove();
+    setTimeout(() => box.remove(), 8000);
+  }
+
+  text.maxLength = MAX_TEXT;
+  start();
+})();

@@ -1,0 +1,137 @@
+package dev.hubcast.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hubcast.testkit.HandshakeRefusedException;
+import dev.hubcast.testkit.JdkWebSocketClient;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A chat client for the protocol tests: the testkit's JDK WebSocket client, speaking JSON. It reads
+ * what the server sends in order; {@link #next(String)} passes over the updates that other clients'
+ * comings and goings cause ({@code presence}, {@code rooms}) unless asked for one.
+ *
+ * <p>Thread-safe as far as {@link JdkWebSocketClient} is; each test uses it from one thread.
+ */
+final class ChatClient implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Set<String> UPDATES = Set.of("presence", "rooms");
+
+  final String name;
+  final JdkWebSocketClient ws;
+
+  private ChatClient(String name, JdkWebSocketClient ws) {
+    this.name = name;
+    this.ws = ws;
+  }
+
+  static URI uri(int port, String rawQuery) {
+    return URI.create("ws://127.0.0.1:" + port + "/ws" + (rawQuery == null ? "" : "?" + rawQuery));
+  }
+
+  /** Connects, without reading anything. */
+  static ChatClient connect(int port, String name)
+      throws HandshakeRefusedException, InterruptedException, TimeoutException {
+    String query = "name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+    return new ChatClient(name, JdkWebSocketClient.connect(uri(port, query), Map.of()));
+  }
+
+  /** Connects and reads the opening: welcome, the lobby's history, the lobby's presence. */
+  static ChatClient enter(int port, String name) throws Exception {
+    ChatClient client = connect(port, name);
+    assertThat(client.next().get("type").asText()).isEqualTo("welcome");
+    assertThat(client.next().get("type").asText()).isEqualTo("history");
+    JsonNode presence = client.next("presence");
+    assertThat(presence.get("room").asText()).isEqualTo("lobby");
+    return client;
+  }
+
+  /** The next message, whatever it is. */
+  JsonNode next() {
+    String text = ws.awaitText(WAIT);
+    try {
+      return JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new AssertionError("the server sent something that is not JSON: " + text, e);
+    }
+  }
+
+  /** The next message of {@code type}; {@code presence} and {@code rooms} before it are skipped. */
+  JsonNode next(String type) {
+    while (true) {
+      JsonNode message = next();
+      String got = message.path("type").asText();
+      if (got.equals(type)) {
+        return message;
+      }
+      if (!UPDATES.contains(got)) {
+        throw new AssertionError(name + " expected a \"" + type + "\" but got " + message);
+      }
+    }
+  }
+
+  /** The next message that is not a {@code presence} or {@code rooms} update. */
+  JsonNode nextEvent() {
+    while (true) {
+      JsonNode message = next();
+      if (!UPDATES.contains(message.path("type").asText())) {
+        return message;
+      }
+    }
+  }
+
+  /** The next {@code presence} for {@code room}; other updates are skipped. */
+  JsonNode nextPresence(String room) {
+    while (true) {
+      JsonNode presence = next("presence");
+      if (presence.get("room").asText().equals(room)) {
+        return presence;
+      }
+    }
+  }
+
+  void send(Object... keysAndValues) {
+    ObjectNode node = JSON.createObjectNode();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      node.set((String) keysAndValues[i], JSON.valueToTree(keysAndValues[i + 1]));
+    }
+    ws.sendText(node.toString());
+  }
+
+  void say(String text) {
+    send("type", "say", "text", text);
+  }
+
+  void sendRaw(String text) {
+    ws.sendText(text);
+  }
+
+  static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(node -> out.add(node.asText()));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    ws.close();
+  }
+
+  @Override
+  public String toString() {
+    return "ChatClient[" + name + "]";
+  }
+}

@@ -1,0 +1,63 @@
+package dev.hubcast.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hubcast.core.Frame;
+import dev.hubcast.examples.chat.ChatMessage.Dm;
+import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
+import dev.hubcast.examples.chat.ChatMessage.Message;
+import dev.hubcast.examples.chat.ChatMessage.Say;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ChatCodecTest {
+  private final ChatCodec codec = new ChatCodec();
+
+  @Test
+  void encode_message_isTheProtocolsJson() {
+    Instant ts = Instant.parse("2025-01-02T03:04:05.678Z");
+    assertThat(codec.encode(new Message("lobby", "ada", "hi \"you\"", 3, ts)).text())
+        .isEqualTo(
+            "{\"type\":\"message\",\"room\":\"lobby\",\"from\":\"ada\",\"text\":\"hi \\\"you\\\"\","
+                + "\"seq\":3,\"ts\":\"2025-01-02T03:04:05.678Z\"}");
+  }
+
+  @Test
+  void encode_leavesOutWhatIsNotThere() {
+    assertThat(codec.encode(new Dm(null, "bob", "psst", null)).text())
+        .isEqualTo("{\"type\":\"dm\",\"to\":\"bob\",\"text\":\"psst\"}");
+    assertThat(codec.encode(new ErrorReply("too-long", "x")).text())
+        .isEqualTo("{\"type\":\"error\",\"code\":\"too-long\",\"message\":\"x\"}");
+  }
+
+  @Test
+  void decode_roundTripsAndIgnoresUnknownFields() {
+    assertThat(codec.decode(Frame.text("{\"type\":\"say\",\"text\":\"hi\",\"colour\":\"red\"}")))
+        .isEqualTo(new Say("hi"));
+    Message m = new Message("dev", "ada", "x", 9, Instant.parse("2025-01-02T03:04:05Z"));
+    assertThat(codec.decode(codec.encode(m))).isEqualTo(m);
+  }
+
+  @Test
+  void decode_badInput_saysWhatIsWrong_withoutQuotingIt() {
+    assertBadRequest("{\"type\":\"say\"}", "say: missing \"text\"");
+    assertBadRequest("{\"type\":\"dm\",\"text\":\"x\"}", "dm: missing \"to\"");
+    assertBadRequest("{\"type\":\"say\",\"text\":1}", "\"text\" has the wrong kind");
+    assertBadRequest("{\"text\":\"secret\"}", "missing \"type\"");
+    assertBadRequest("{\"type\":\"yell\"}", "unknown type \"yell\" (expected: say, join or dm)");
+    assertBadRequest("secret token", "not valid JSON");
+    assertBadRequest("null", "expected a JSON object with a \"type\"");
+    assertThatThrownBy(() -> codec.decode(Frame.binary(new byte[] {1})))
+        .isInstanceOf(ChatDecodingException.class)
+        .hasMessage("binary messages are not accepted");
+  }
+
+  private void assertBadRequest(String json, String message) {
+    assertThatThrownBy(() -> codec.decode(Frame.text(json)))
+        .isInstanceOfSatisfying(
+            ChatDecodingException.class, e -> assertThat(e.code()).isEqualTo("bad-request"))
+        .hasMessage(message)
+        .hasMessageNotContaining("secret");
+  }
+}

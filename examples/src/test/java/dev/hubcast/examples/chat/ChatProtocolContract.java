@@ -1,0 +1,465 @@
+package dev.hubcast.examples.chat;
+
+import static dev.hubcast.examples.chat.ChatClient.texts;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hubcast.testkit.HandshakeRefusedException;
+import dev.hubcast.testkit.JdkWebSocketClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The chat protocol of {@code docs/chat-protocol.md}, end to end: a real server on 127.0.0.1, real
+ * JDK WebSocket clients. Each transport runs it unchanged by naming itself in {@link #transport()}.
+ */
+@Timeout(30)
+abstract class ChatProtocolContract {
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private ChatServer server;
+
+  /** The transport under test. */
+  protected abstract ChatOptions.Transport transport();
+
+  @BeforeEach
+  void startServer() throws Exception {
+    server = start(50);
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+  }
+
+  private ChatServer start(int history) throws Exception {
+    ChatServer started = ChatServer.start(new ChatOptions(transport(), "127.0.0.1", 0, history));
+    open.add(0, started); // closed after its clients
+    return started;
+  }
+
+  private ChatClient enter(String name) throws Exception {
+    return enter(server, name);
+  }
+
+  private ChatClient enter(ChatServer on, String name) throws Exception {
+    ChatClient client = ChatClient.enter(on.port(), name);
+    open.add(client);
+    return client;
+  }
+
+  /** {@code client} says {@code marker} and {@code observer} gets it as its very next event. */
+  private static void assertNextEventIs(ChatClient observer, ChatClient client, String marker) {
+    client.say(marker);
+    if (observer != client) {
+      assertThat(client.nextEvent().get("text").asText()).isEqualTo(marker);
+    }
+    JsonNode seen = observer.nextEvent();
+    assertThat(seen.get("type").asText()).as("what %s saw next", observer).isEqualTo("message");
+    assertThat(seen.get("text").asText()).isEqualTo(marker);
+  }
+
+  @Nested
+  @DisplayName("connecting")
+  class Connecting {
+
+    @Test
+    @DisplayName("a missing or malformed name is refused with 400 before the upgrade")
+    void badName_isRefusedWith400() {
+      List<String> queries =
+          List.of(
+              "",
+              "name=",
+              "other=ada",
+              "name=a%20b",
+              "name=" + "x".repeat(33),
+              "name=%C3%BCmit",
+              "name=a.b",
+              "name=%3Cscript%3E");
+      for (String query : queries) {
+        assertThatThrownBy(
+                () -> JdkWebSocketClient.connect(ChatClient.uri(server.port(), query), Map.of()))
+            .as("query %s", query)
+            .isInstanceOfSatisfying(
+                HandshakeRefusedException.class, e -> assertThat(e.status()).isEqualTo(400));
+      }
+    }
+
+    @Test
+    @DisplayName("names of 1-32 letters, digits, _ and - are taken")
+    void goodNames_areTaken() throws Exception {
+      for (String name : List.of("a", "Ada_Lovelace-1815", "x".repeat(32))) {
+        try (ChatClient client = ChatClient.connect(server.port(), name)) {
+          JsonNode welcome = client.next();
+          assertThat(welcome.get("type").asText()).isEqualTo("welcome");
+          assertThat(welcome.get("name").asText()).isEqualTo(name);
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("welcome, then the lobby's history, then presence to every member")
+    void opening_isWelcomeHistoryPresence() throws Exception {
+      ChatClient alice = ChatClient.connect(server.port(), "alice");
+      open.add(alice);
+      JsonNode welcome = alice.next();
+      assertThat(welcome.get("type").asText()).isEqualTo("welcome");
+      assertThat(welcome.get("name").asText()).isEqualTo("alice");
+      assertThat(welcome.get("room").asText()).isEqualTo("lobby");
+      assertThat(texts(welcome.get("rooms"))).containsExactly("lobby");
+      JsonNode history = alice.next();
+      assertThat(history.get("type").asText()).isEqualTo("history");
+      assertThat(history.get("room").asText()).isEqualTo("lobby");
+      assertThat(history.get("messages").isArray()).isTrue();
+      assertThat(history.get("messages")).isEmpty();
+      JsonNode presence = alice.next();
+      assertThat(presence.get("type").asText()).isEqualTo("presence");
+      assertThat(presence.get("room").asText()).isEqualTo("lobby");
+      assertThat(texts(presence.get("members"))).containsExactly("alice");
+
+      ChatClient bob = ChatClient.connect(server.port(), "bob");
+      open.add(bob);
+      assertThat(bob.next().get("type").asText()).isEqualTo("welcome");
+      assertThat(bob.next().get("type").asText()).isEqualTo("history");
+      assertThat(texts(bob.next("presence").get("members"))).containsExactly("alice", "bob");
+      assertThat(texts(alice.nextPresence("lobby").get("members"))).containsExactly("alice", "bob");
+    }
+
+    @Test
+    @DisplayName("welcome lists the rooms that exist")
+    void welcome_listsRooms() throws Exception {
+      ChatClient alice = enter("alice");
+      alice.send("type", "join", "room", "dev");
+      alice.next("history");
+      ChatClient bob = ChatClient.connect(server.port(), "bob");
+      open.add(bob);
+      assertThat(texts(bob.next().get("rooms"))).containsExactly("dev", "lobby");
+    }
+
+    @Test
+    @DisplayName("several connections with one name are one user, listed once")
+    void sameName_isOneUser() throws Exception {
+      ChatClient tab1 = enter("alice");
+      ChatClient tab2 = enter("alice");
+      assertThat(texts(tab1.nextPresence("lobby").get("members"))).containsExactly("alice");
+      ChatClient bob = enter("bob");
+      assertThat(texts(tab2.nextPresence("lobby").get("members"))).containsExactly("alice", "bob");
+
+      bob.send("type", "dm", "to", "alice", "text", "to both tabs");
+      for (ChatClient c : List.of(tab1, tab2, bob)) {
+        JsonNode dm = c.next("dm");
+        assertThat(dm.get("from").asText()).isEqualTo("bob");
+        assertThat(dm.get("to").asText()).isEqualTo("alice");
+        assertThat(dm.get("text").asText()).isEqualTo("to both tabs");
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("saying")
+  class Saying {
+
+    @Test
+    @DisplayName("everyone in the room gets it, sender included, signed by the server")
+    void say_reachesTheRoom_senderIncluded() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob = enter("bob");
+      Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+      alice.send("type", "say", "text", "hello", "from", "mallory", "seq", 99, "room", "x");
+      for (ChatClient c : List.of(alice, bob)) {
+        JsonNode m = c.next("message");
+        assertThat(m.get("room").asText()).isEqualTo("lobby");
+        assertThat(m.get("from").asText()).isEqualTo("alice");
+        assertThat(m.get("text").asText()).isEqualTo("hello");
+        assertThat(m.get("seq").asLong()).isEqualTo(1);
+        Instant ts = Instant.parse(m.get("ts").asText());
+        assertThat(ts).isBetween(before, Instant.now());
+      }
+      bob.say("hi alice");
+      assertThat(alice.next("message").get("seq").asLong()).isEqualTo(2);
+      assertThat(bob.next("message").get("seq").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("other rooms do not get it, and each room numbers its own messages")
+    void say_staysInItsRoom_seqPerRoom() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient carol = enter("carol");
+      carol.send("type", "join", "room", "dev");
+      carol.next("history");
+      alice.say("lobby one");
+      alice.say("lobby two");
+      assertThat(alice.next("message").get("seq").asLong()).isEqualTo(1);
+      assertThat(alice.next("message").get("seq").asLong()).isEqualTo(2);
+
+      carol.say("dev one");
+      JsonNode m = carol.nextEvent();
+      assertThat(m.get("text").asText()).isEqualTo("dev one");
+      assertThat(m.get("room").asText()).isEqualTo("dev");
+      assertThat(m.get("seq").asLong()).isEqualTo(1);
+      assertNextEventIs(alice, alice, "lobby three");
+    }
+
+    @Test
+    @DisplayName("a newcomer gets the room's last N messages, oldest first")
+    void history_isTheLastN_oldestFirst() throws Exception {
+      ChatServer small = start(3);
+      ChatClient alice = enter(small, "alice");
+      for (int i = 1; i <= 5; i++) {
+        alice.say("m" + i);
+        alice.next("message");
+      }
+      ChatClient bob = ChatClient.connect(small.port(), "bob");
+      open.add(bob);
+      bob.next(); // welcome
+      JsonNode history = bob.next();
+      assertThat(history.get("type").asText()).isEqualTo("history");
+      JsonNode messages = history.get("messages");
+      assertThat(messages).hasSize(3);
+      for (int i = 0; i < 3; i++) {
+        JsonNode m = messages.get(i);
+        assertThat(m.get("type").asText()).isEqualTo("message");
+        assertThat(m.get("room").asText()).isEqualTo("lobby");
+        assertThat(m.get("from").asText()).isEqualTo("alice");
+        assertThat(m.get("text").asText()).isEqualTo("m" + (i + 3));
+        assertThat(m.get("seq").asLong()).isEqualTo(i + 3);
+        assertThat(Instant.parse(m.get("ts").asText()))
+            .isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
+      }
+    }
+
+    @Test
+    @DisplayName("2,000 characters go through, emoji counted as one each")
+    void text_of2000Characters_isTaken() throws Exception {
+      ChatClient alice = enter("alice");
+      String ascii = "a".repeat(2000);
+      alice.say(ascii);
+      assertThat(alice.next("message").get("text").asText()).isEqualTo(ascii);
+      String emoji = "\uD83D\uDE00".repeat(2000);
+      alice.say(emoji);
+      assertThat(alice.next("message").get("text").asText()).isEqualTo(emoji);
+    }
+  }
+
+  @Nested
+  @DisplayName("joining")
+  class Joining {
+
+    @Test
+    @DisplayName("moves the connection, sends the new room's history, and presence to both rooms")
+    void join_movesAndTellsBothRooms() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob = enter("bob");
+      ChatClient dora = enter("dora");
+      dora.send("type", "join", "room", "dev");
+      dora.next("history");
+      dora.say("before alice");
+      dora.next("message");
+
+      alice.say("in the lobby");
+      alice.next("message");
+      bob.next("message");
+
+      alice.send("type", "join", "room", "dev");
+      JsonNode history = alice.next("history");
+      assertThat(history.get("room").asText()).isEqualTo("dev");
+      assertThat(history.get("messages")).hasSize(1);
+      assertThat(history.get("messages").get(0).get("text").asText()).isEqualTo("before alice");
+      assertThat(texts(alice.nextPresence("dev").get("members"))).containsExactly("alice", "dora");
+      assertThat(texts(dora.nextPresence("dev").get("members"))).containsExactly("alice", "dora");
+      assertThat(texts(bob.nextPresence("lobby").get("members"))).containsExactly("bob");
+
+      alice.say("in dev");
+      assertThat(alice.nextEvent().get("room").asText()).isEqualTo("dev");
+      assertThat(dora.nextEvent().get("text").asText()).isEqualTo("in dev");
+      assertNextEventIs(bob, bob, "bob still in the lobby");
+
+      alice.send("type", "join", "room", "lobby");
+      JsonNode back = alice.next("history");
+      assertThat(back.get("room").asText()).isEqualTo("lobby");
+      assertThat(back.get("messages"))
+          .extracting(m -> m.get("text").asText())
+          .containsExactly("in the lobby", "bob still in the lobby");
+      assertThat(texts(dora.nextPresence("dev").get("members"))).containsExactly("dora");
+    }
+
+    @Test
+    @DisplayName("a new room is created on first use and announced to everyone")
+    void join_createsTheRoom() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob = enter("bob");
+      alice.send("type", "join", "room", "new-room_1");
+      assertThat(alice.next("history").get("messages")).isEmpty();
+      JsonNode rooms = bob.next("rooms");
+      assertThat(texts(rooms.get("rooms"))).containsExactly("lobby", "new-room_1");
+    }
+
+    @Test
+    @DisplayName("a malformed room name is a bad request and changes nothing")
+    void join_badRoom_isBadRequest() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob = enter("bob");
+      for (String room : List.of("", "a b", "x".repeat(33), "caf\u00e9")) {
+        alice.send("type", "join", "room", room);
+        JsonNode error = alice.nextEvent();
+        assertThat(error.get("type").asText()).isEqualTo("error");
+        assertThat(error.get("code").asText()).isEqualTo("bad-request");
+      }
+      assertNextEventIs(bob, alice, "still in the lobby");
+    }
+  }
+
+  @Nested
+  @DisplayName("private messages")
+  class PrivateMessages {
+
+    @Test
+    @DisplayName("reach every connection of the recipient and of the sender, and no one else")
+    void dm_reachesBothUsersEveryTab() throws Exception {
+      ChatClient alice1 = enter("alice");
+      ChatClient alice2 = enter("alice");
+      ChatClient bob1 = enter("bob");
+      ChatClient bob2 = enter("bob");
+      ChatClient carol = enter("carol");
+      Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+      alice1.send("type", "dm", "to", "bob", "text", "psst", "from", "mallory");
+      for (ChatClient c : List.of(alice1, alice2, bob1, bob2)) {
+        JsonNode dm = c.next("dm");
+        assertThat(dm.get("from").asText()).as("to %s", c).isEqualTo("alice");
+        assertThat(dm.get("to").asText()).isEqualTo("bob");
+        assertThat(dm.get("text").asText()).isEqualTo("psst");
+        assertThat(Instant.parse(dm.get("ts").asText())).isBetween(before, Instant.now());
+      }
+      assertNextEventIs(carol, bob1, "nothing private for carol");
+    }
+
+    @Test
+    @DisplayName("to an unknown or absent user: unknown-user, to the sender only")
+    void dm_toUnknownUser_isAnErrorToTheSender() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob = enter("bob");
+      ChatClient gone = enter("gone");
+      gone.close();
+      List<String> members; // the server has forgotten "gone" once a presence leaves it out
+      do {
+        members = texts(alice.nextPresence("lobby").get("members"));
+      } while (members.contains("gone"));
+      for (String to : List.of("ghost", "gone", "not a name")) {
+        alice.send("type", "dm", "to", to, "text", "anyone?");
+        JsonNode error = alice.nextEvent();
+        assertThat(error.get("type").asText()).isEqualTo("error");
+        assertThat(error.get("code").asText()).as("dm to %s", to).isEqualTo("unknown-user");
+        assertThat(error.get("message").asText()).isNotBlank();
+      }
+      assertNextEventIs(bob, alice, "after the errors");
+    }
+  }
+
+  @Nested
+  @DisplayName("bad input")
+  class BadInput {
+
+    @Test
+    @DisplayName("bad JSON, unknown types, missing fields: bad-request, and the connection stays")
+    void badRequests_areAnsweredAndChangeNothing() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob = enter("bob");
+      List<String> inputs =
+          List.of(
+              "not json",
+              "{\"type\":\"say\",\"text\":\"unterminated",
+              "{\"type\":\"say\",\"text\":\"x\"} trailing",
+              "[1,2]",
+              "42",
+              "null",
+              "{}",
+              "{\"text\":\"no type\"}",
+              "{\"type\":\"shout\",\"text\":\"hey\"}",
+              "{\"type\":7}",
+              "{\"type\":\"say\"}",
+              "{\"type\":\"say\",\"text\":null}",
+              "{\"type\":\"say\",\"text\":5}",
+              "{\"type\":\"say\",\"text\":{\"a\":1}}",
+              "{\"type\":\"say\",\"text\":\"   \"}",
+              "{\"type\":\"join\"}",
+              "{\"type\":\"dm\",\"text\":\"to nobody\"}",
+              "{\"type\":\"dm\",\"to\":\"bob\"}",
+              "{\"type\":\"welcome\",\"name\":\"alice\",\"room\":\"lobby\",\"rooms\":[]}",
+              "{\"type\":\"message\",\"room\":\"lobby\",\"from\":\"bob\",\"text\":\"forged\"}");
+      for (String input : inputs) {
+        alice.sendRaw(input);
+        JsonNode error = alice.nextEvent();
+        assertThat(error.get("type").asText()).as("answer to %s", input).isEqualTo("error");
+        assertThat(error.get("code").asText()).as("code for %s", input).isEqualTo("bad-request");
+        assertThat(error.get("message").asText()).as("message for %s", input).isNotBlank();
+      }
+      alice.ws.sendBinary("binary".getBytes(StandardCharsets.UTF_8));
+      assertThat(alice.nextEvent().get("code").asText()).isEqualTo("bad-request");
+
+      assertThat(alice.ws.isClosed()).isFalse();
+      assertNextEventIs(bob, alice, "still here");
+    }
+
+    @Test
+    @DisplayName("text over 2,000 characters: too-long, for say and dm alike")
+    void longText_isTooLong() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob = enter("bob");
+      String tooLong = "a".repeat(2001);
+      alice.say(tooLong);
+      JsonNode error = alice.nextEvent();
+      assertThat(error.get("type").asText()).isEqualTo("error");
+      assertThat(error.get("code").asText()).isEqualTo("too-long");
+      alice.send("type", "dm", "to", "bob", "text", "\uD83D\uDE00".repeat(2001));
+      assertThat(alice.nextEvent().get("code").asText()).isEqualTo("too-long");
+      assertNextEventIs(bob, alice, "short enough");
+    }
+  }
+
+  @Nested
+  @DisplayName("leaving")
+  class Leaving {
+
+    @Test
+    @DisplayName("a closed connection's room gets presence without it")
+    void close_tellsTheRoom() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob = enter("bob");
+      alice.send("type", "join", "room", "dev");
+      alice.next("history");
+      assertThat(texts(alice.nextPresence("dev").get("members"))).containsExactly("alice");
+      bob.send("type", "join", "room", "dev");
+      assertThat(texts(alice.nextPresence("dev").get("members"))).containsExactly("alice", "bob");
+      bob.close();
+      assertThat(texts(alice.nextPresence("dev").get("members"))).containsExactly("alice");
+    }
+
+    @Test
+    @DisplayName("a user with another tab open stays present; an abrupt drop counts as leaving")
+    void close_ofOneTab_keepsTheUser() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob1 = enter("bob");
+      ChatClient bob2 = enter("bob");
+      assertThat(texts(alice.nextPresence("lobby").get("members"))).containsExactly("alice", "bob");
+      assertThat(texts(alice.nextPresence("lobby").get("members"))).containsExactly("alice", "bob");
+      bob1.ws.abort();
+      assertThat(texts(alice.nextPresence("lobby").get("members"))).containsExactly("alice", "bob");
+      bob2.ws.abort();
+      assertThat(texts(alice.nextPresence("lobby").get("members"))).containsExactly("alice");
+    }
+  }
+}
