@@ -777,6 +777,12 @@ public abstract class TransportCompatibilityKit {
 
       assertThat(s.hub.client(slowId)).isPresent();
       slow.resumeReading();
+      // Let the backlog drain first: with the outbox full to the byte, DROP_NEWEST would rightly
+      // drop "last" too.
+      Await.until(
+          () -> s.hub.client(slowId).map(Client::pendingFrames).orElse(0) == 0,
+          WAIT,
+          "the slow client's outbox to drain");
       s.hub.broadcast(Target.all(), "last");
       // The slow client now gets a subsequence of what was sent, in order, then "last".
       int previous = -1;
