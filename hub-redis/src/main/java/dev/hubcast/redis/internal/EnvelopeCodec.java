@@ -1,0 +1,165 @@
+package dev.hubcast.redis.internal;
+
+import dev.hubcast.core.Frame;
+import dev.hubcast.core.Target;
+import dev.hubcast.core.spi.Envelope;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The wire form of an {@link Envelope} on the Redis channel: a small binary record, so that a
+ * broadcast's payload crosses as it is, without escaping.
+ *
+ * <pre>
+ * 'H' 'C' version(1)
+ * origin(str) sequence(i64) roomSequence(i64) timestampMillis(i64)
+ * targetKind(u8) [name(str)] [connectionId(str)]
+ * frameType(u8: 0 text, 1 binary) payloadLength(i32) payload
+ * str = length(u16) UTF-8 bytes
+ * </pre>
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class EnvelopeCodec {
+  /** The format written; readers refuse any other. */
+  public static final int VERSION = 1;
+
+  private static final byte ALL = 0;
+  private static final byte ALL_EXCEPT = 1;
+  private static final byte ROOM = 2;
+  private static final byte ROOM_EXCEPT = 3;
+  private static final byte USER = 4;
+  private static final byte CONNECTION = 5;
+
+  private EnvelopeCodec() {}
+
+  /** Encodes an envelope. */
+  public static byte[] encode(Envelope e) {
+    byte[] origin = utf8(e.originNode());
+    String[] fields = fields(e.target());
+    byte[][] encodedFields = new byte[fields.length][];
+    int size = 3 + 2 + origin.length + 24 + 1 + 1 + 4 + e.frame().length();
+    for (int i = 0; i < fields.length; i++) {
+      encodedFields[i] = utf8(fields[i]);
+      size += 2 + encodedFields[i].length;
+    }
+    ByteBuffer b = ByteBuffer.allocate(size);
+    b.put((byte) 'H').put((byte) 'C').put((byte) VERSION);
+    putString(b, origin);
+    b.putLong(e.sequence()).putLong(e.roomSequence()).putLong(e.timestampMillis());
+    b.put(kind(e.target()));
+    for (byte[] f : encodedFields) {
+      putString(b, f);
+    }
+    b.put(e.frame().isText() ? (byte) 0 : (byte) 1);
+    b.putInt(e.frame().length());
+    e.frame().copyTo(b);
+    return b.array();
+  }
+
+  /**
+   * Decodes an envelope.
+   *
+   * @throws IllegalArgumentException naming what is wrong, for anything but a well-formed envelope
+   *     of this version
+   */
+  public static Envelope decode(byte[] bytes) {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    try {
+      if (b.remaining() < 3 || b.get() != 'H' || b.get() != 'C') {
+        throw new IllegalArgumentException("not a hubcast envelope");
+      }
+      int version = b.get() & 0xFF;
+      if (version != VERSION) {
+        throw new IllegalArgumentException(
+            "envelope version: " + version + " (expected: " + VERSION + ")");
+      }
+      String origin = getString(b);
+      long sequence = b.getLong();
+      long roomSequence = b.getLong();
+      long timestamp = b.getLong();
+      Target target = target(b);
+      int type = b.get();
+      int length = b.getInt();
+      if (type != 0 && type != 1) {
+        throw new IllegalArgumentException("frame type: " + type + " (expected: 0 or 1)");
+      }
+      if (length < 0 || length != b.remaining()) {
+        throw new IllegalArgumentException(
+            "payload length: " + length + " (expected: " + b.remaining() + ")");
+      }
+      Frame frame = type == 0 ? Frame.textUtf8(b) : Frame.binary(b);
+      return new Envelope(origin, sequence, target, frame, roomSequence, timestamp);
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("truncated envelope", e);
+    } catch (NullPointerException e) {
+      throw new IllegalArgumentException("incomplete envelope", e);
+    }
+  }
+
+  private static Target target(ByteBuffer b) {
+    byte kind = b.get();
+    return switch (kind) {
+      case ALL -> Target.all();
+      case ALL_EXCEPT -> Target.allExcept(getString(b));
+      case ROOM -> Target.room(getString(b));
+      case ROOM_EXCEPT -> Target.roomExcept(getString(b), getString(b));
+      case USER -> Target.user(getString(b));
+      case CONNECTION -> Target.connection(getString(b));
+      default -> throw new IllegalArgumentException("target kind: " + kind + " (expected: 0-5)");
+    };
+  }
+
+  private static byte kind(Target t) {
+    if (t instanceof Target.All) {
+      return ALL;
+    } else if (t instanceof Target.AllExcept) {
+      return ALL_EXCEPT;
+    } else if (t instanceof Target.Room) {
+      return ROOM;
+    } else if (t instanceof Target.RoomExcept) {
+      return ROOM_EXCEPT;
+    } else if (t instanceof Target.User) {
+      return USER;
+    }
+    return CONNECTION;
+  }
+
+  private static String[] fields(Target t) {
+    if (t instanceof Target.AllExcept a) {
+      return new String[] {a.connectionId()};
+    } else if (t instanceof Target.Room r) {
+      return new String[] {r.name()};
+    } else if (t instanceof Target.RoomExcept r) {
+      return new String[] {r.name(), r.connectionId()};
+    } else if (t instanceof Target.User u) {
+      return new String[] {u.name()};
+    } else if (t instanceof Target.Connection c) {
+      return new String[] {c.connectionId()};
+    }
+    return new String[0];
+  }
+
+  private static byte[] utf8(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    if (b.length > 0xFFFF) {
+      throw new IllegalArgumentException("string of " + b.length + " bytes (expected: <= 65535)");
+    }
+    return b;
+  }
+
+  private static void putString(ByteBuffer b, byte[] s) {
+    b.putShort((short) s.length).put(s);
+  }
+
+  private static String getString(ByteBuffer b) {
+    int length = b.getShort() & 0xFFFF;
+    if (length > b.remaining()) {
+      throw new IllegalArgumentException("string length: " + length + " past the end");
+    }
+    byte[] s = new byte[length];
+    b.get(s);
+    return new String(s, StandardCharsets.UTF_8);
+  }
+}
