@@ -1,0 +1,57 @@
+package dev.hubcast.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hubcast.core.Hub;
+import dev.hubcast.core.HubConfig;
+import dev.hubcast.testkit.JdkWebSocketClient;
+import dev.hubcast.testkit.TestClient;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The README's snippets serve real clients. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ReadmeSnippetsTest {
+
+  @Test
+  void ownPipeline_servesTheHub() throws Exception {
+    Hub<String> hub = Hub.create(HubConfig.text().build());
+    EventLoopGroup group = ReadmeSnippets.group();
+    try {
+      Channel server = ReadmeSnippets.ownPipeline(hub, group, 0);
+      int port = ((InetSocketAddress) server.localAddress()).getPort();
+      try (TestClient c =
+          JdkWebSocketClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws"), Map.of())) {
+        c.sendText("hello");
+        assertThat(c.awaitText(Duration.ofSeconds(10))).isEqualTo("hello");
+      }
+      server.close().sync();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      hub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void embedded_servesTheHub() throws Exception {
+    NettyHubServer server = ReadmeSnippets.embedded(0);
+    try (TestClient a =
+            JdkWebSocketClient.connect(
+                URI.create("ws://127.0.0.1:" + server.port() + "/ws"), Map.of());
+        TestClient b =
+            JdkWebSocketClient.connect(
+                URI.create("ws://127.0.0.1:" + server.port() + "/ws"), Map.of())) {
+      a.sendText("to b");
+      assertThat(b.awaitText(Duration.ofSeconds(10))).isEqualTo("to b");
+    } finally {
+      server.close();
+    }
+  }
+}
