@@ -1,0 +1,144 @@
+package dev.hubcast.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hubcast.core.BroadcastPolicy;
+import dev.hubcast.core.Hub;
+import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.HubHandler;
+import dev.hubcast.redis.Nodes.Node;
+import dev.hubcast.redis.Nodes.Transport;
+import dev.hubcast.testkit.Await;
+import dev.hubcast.testkit.TestClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis dies and comes back while clients on two nodes exchange a steady stream: local delivery
+ * never stops, cross-node delivery resumes within 5 s, and the receiving node reports exactly the
+ * broadcasts it missed.
+ */
+class RedisFaultTest {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisFaultTest.class);
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  @Test
+  @Timeout(90)
+  void redisKilledAndRestarted_nodesRecoverAndReportTheGap() throws Exception {
+    ConcurrentMap<String, Long> gapsSeenByNetty = new ConcurrentHashMap<>();
+    HubHandler<String> relayAll =
+        new HubHandler<>() {
+          @Override
+          public void onMessage(Hub<String> hub, dev.hubcast.core.Client c, String m) {
+            hub.broadcast(dev.hubcast.core.Target.all(), m);
+          }
+
+          @Override
+          public void onBackplaneGap(Hub<String> hub, String origin, long missed) {
+            gapsSeenByNetty.merge(origin, missed, Long::sum);
+          }
+        };
+    try (RedisServer redis = RedisServer.start();
+        Nodes nodes = new Nodes(redis.uri(), "fault")) {
+      Node jetty = nodes.start("j", Transport.JETTY, HubConfig.text().policy(BroadcastPolicy.ALL));
+      Node netty = nodes.start("n", Transport.NETTY, HubConfig.text().handler(relayAll));
+      TestClient alice = jetty.server().connect("tag=alice", Map.of());
+      TestClient bob = netty.server().connect("tag=bob", Map.of());
+      Await.until(() -> jetty.hub().clients().size() == 1, WAIT, "alice registered");
+      Await.until(() -> netty.hub().clients().size() == 1, WAIT, "bob registered");
+
+      // Alice sends a steady stream; her own node echoes every message back to her (local
+      // delivery) and publishes it for Bob's node (cross-node delivery).
+      AtomicBoolean sending = new AtomicBoolean(true);
+      AtomicInteger sent = new AtomicInteger();
+      Thread sender =
+          new Thread(
+              () -> {
+                long next = System.nanoTime();
+                while (sending.get()) {
+                  alice.sendText("a:" + sent.getAndIncrement());
+                  next += INTERVAL_NANOS;
+                  LockSupport.parkNanos(next - System.nanoTime());
+                }
+              },
+              "alice-sender");
+      ConcurrentMap<Integer, Long> bobGotAt = new ConcurrentHashMap<>();
+      AtomicInteger aliceGot = new AtomicInteger();
+      AtomicLong aliceOutOfOrder = new AtomicLong();
+      Thread readers =
+          new Thread(
+              () -> {
+                int expected = 0;
+                while (sending.get() || alice.pendingTexts() > 0 || bob.pendingTexts() > 0) {
+                  while (bob.pendingTexts() > 0) {
+                    String m = bob.awaitText(WAIT);
+                    bobGotAt.putIfAbsent(Integer.parseInt(m.substring(2)), System.nanoTime());
+                  }
+                  while (alice.pendingTexts() > 0) {
+                    int n = Integer.parseInt(alice.awaitText(WAIT).substring(2));
+                    if (n != expected) {
+                      aliceOutOfOrder.incrementAndGet();
+                    }
+                    expected = n + 1;
+                    aliceGot.incrementAndGet();
+                  }
+                  LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+              },
+              "readers");
+      sender.start();
+      readers.start();
+
+      Await.until(() -> bobGotAt.size() > 50, WAIT, "the stream to reach bob");
+      redis.kill();
+      int sentAtKill = sent.get();
+      Await.until(() -> sent.get() > sentAtKill + 100, WAIT, "a second of stream with redis down");
+      long restartedAt = System.nanoTime();
+      redis.startProcess();
+      Await.until(
+          () -> bobGotAt.values().stream().anyMatch(t -> t > restartedAt),
+          Duration.ofSeconds(10),
+          "cross-node delivery after the restart");
+      long recoveredAt =
+          bobGotAt.values().stream().filter(t -> t > restartedAt).min(Long::compare).orElseThrow();
+      Await.until(() -> bobGotAt.size() > sentAtKill + 50, WAIT, "more stream after recovery");
+      sending.set(false);
+      sender.join();
+      int total = sent.get();
+      Await.until(() -> aliceGot.get() == total, WAIT, "alice's own echoes", aliceGot::get);
+      long lastToBob = total - 1;
+      Await.until(() -> bobGotAt.containsKey((int) lastToBob), WAIT, "the last message at bob");
+      readers.join(TimeUnit.SECONDS.toMillis(10));
+
+      long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(recoveredAt - restartedAt);
+      long missedByBob = total - bobGotAt.size();
+      log.info(
+          "fault test: sent {}, bob got {}, missed {}, gap reported {}, recovered {} ms after restart",
+          total,
+          bobGotAt.size(),
+          missedByBob,
+          gapsSeenByNetty.get("j"),
+          recoveryMillis);
+      assertThat(recoveryMillis).as("recovery after restart, ms").isLessThanOrEqualTo(5000);
+      assertThat(aliceGot.get()).as("local delivery never stopped").isEqualTo(total);
+      assertThat(aliceOutOfOrder.get()).isZero();
+      assertThat(missedByBob).as("bob missed some during the outage").isPositive();
+      assertThat(gapsSeenByNetty.get("j")).as("gap reported by bob's node").isEqualTo(missedByBob);
+      assertThat(netty.hub().metrics().backplaneGaps()).isEqualTo(missedByBob);
+      assertThat(jetty.hub().metrics().backplanePublishFailures()).isPositive();
+    }
+  }
+}
