@@ -78,6 +78,7 @@ public final class HubConfig<M> {
   private final Duration drainTimeout;
   private final int historySize;
   private final int maxRooms;
+  private final RateLimit rateLimit;
 
   private HubConfig(Builder<M> b) {
     this.codec = b.codec;
@@ -100,6 +101,7 @@ public final class HubConfig<M> {
     this.drainTimeout = b.drainTimeout;
     this.historySize = b.historySize;
     this.maxRooms = b.maxRooms;
+    this.rateLimit = b.rateLimit;
   }
 
   /** A builder for a hub of messages encoded by {@code codec}. */
@@ -215,6 +217,11 @@ public final class HubConfig<M> {
     return maxRooms;
   }
 
+  /** The per-connection inbound rate limit, if any. Default: none. */
+  public Optional<RateLimit> rateLimit() {
+    return Optional.ofNullable(rateLimit);
+  }
+
   /** A builder holding this config's values. */
   public Builder<M> toBuilder() {
     Builder<M> b = new Builder<>(codec);
@@ -237,6 +244,7 @@ public final class HubConfig<M> {
     b.drainTimeout = drainTimeout;
     b.historySize = historySize;
     b.maxRooms = maxRooms;
+    b.rateLimit = rateLimit;
     return b;
   }
 
@@ -268,6 +276,7 @@ public final class HubConfig<M> {
     diff(parts, "drainTimeout", drainTimeout, DEFAULTS.drainTimeout);
     diff(parts, "historySize", historySize, DEFAULTS.historySize);
     diff(parts, "maxRooms", maxRooms, DEFAULTS.maxRooms);
+    diff(parts, "rateLimit", rateLimit, DEFAULTS.rateLimit);
     return "HubConfig" + parts;
   }
 
@@ -315,6 +324,7 @@ public final class HubConfig<M> {
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private int historySize;
     private int maxRooms = DEFAULT_MAX_ROOMS;
+    private RateLimit rateLimit;
 
     private Builder(MessageCodec<M> codec) {
       this.codec = codec;
@@ -451,6 +461,15 @@ public final class HubConfig<M> {
     /** Cap on rooms on this node (&gt; 0). Default 10,000. */
     public Builder<M> maxRooms(int maxRooms) {
       this.maxRooms = positive("maxRooms", maxRooms);
+      return this;
+    }
+
+    /**
+     * Limits each connection's inbound messages; past it, {@link HubHandler#onRateLimited} (close
+     * 1008 by default). Default: no limit.
+     */
+    public Builder<M> rateLimit(RateLimit rateLimit) {
+      this.rateLimit = requireNonNull(rateLimit, "rateLimit");
       return this;
     }
 

@@ -43,6 +43,15 @@ public interface HubHandler<M> {
   }
 
   /**
+   * A client sent a message past its {@link RateLimit}; the message is dropped, undecoded. By
+   * default the connection is closed with 1008 (policy violation). Override to answer with an error
+   * message instead and keep it open.
+   */
+  default void onRateLimited(Hub<M> hub, Client client) {
+    hub.close(client.id(), CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
+  }
+
+  /**
    * A connection has ended and is gone from the registry, its rooms and its user. Called exactly
    * once per opened connection.
    *

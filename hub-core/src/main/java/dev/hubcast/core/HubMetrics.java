@@ -23,6 +23,7 @@ package dev.hubcast.core;
  * @param refusedHandshakes handshakes refused (origin, authenticator, caps, shutdown)
  * @param decodeErrors client messages the codec could not decode
  * @param handlerErrors exceptions thrown by application handlers
+ * @param rateLimited client messages dropped by the rate limit
  * @param pendingFrames frames queued or in flight over all outboxes
  * @param pendingBytes payload bytes queued or in flight over all outboxes
  * @param backplanePublished envelopes published to the backplane
@@ -46,6 +47,7 @@ public record HubMetrics(
     long refusedHandshakes,
     long decodeErrors,
     long handlerErrors,
+    long rateLimited,
     long pendingFrames,
     long pendingBytes,
     long backplanePublished,

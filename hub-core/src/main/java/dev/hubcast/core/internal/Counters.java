@@ -15,6 +15,7 @@ final class Counters {
   final LongAdder refusedHandshakes = new LongAdder();
   final LongAdder decodeErrors = new LongAdder();
   final LongAdder handlerErrors = new LongAdder();
+  final LongAdder rateLimited = new LongAdder();
   final LongAdder backplanePublished = new LongAdder();
   final LongAdder backplanePublishFailures = new LongAdder();
   final LongAdder backplaneReceived = new LongAdder();

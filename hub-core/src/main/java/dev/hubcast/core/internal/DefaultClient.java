@@ -33,6 +33,27 @@ final class DefaultClient<M> implements Client, Inbound {
   volatile int state = OPEN;
   volatile boolean warnedBadInput;
 
+  // Token bucket; touched only by the connection's inbound thread (one report at a time).
+  private double tokens = -1; // -1: full on first use
+  private long refilledAt;
+
+  /** Takes one token from the bucket; false if it is empty. */
+  boolean tryAcquire(dev.hubcast.core.RateLimit limit) {
+    long now = System.nanoTime();
+    if (tokens < 0) {
+      tokens = limit.burst();
+    } else {
+      double refill = (now - refilledAt) / 1e9 * limit.messagesPerSecond();
+      tokens = Math.min(limit.burst(), tokens + refill);
+    }
+    refilledAt = now;
+    if (tokens >= 1) {
+      tokens -= 1;
+      return true;
+    }
+    return false;
+  }
+
   DefaultClient(DefaultHub<M> hub, Connection connection, Counters counters, HubConfig<M> config) {
     this.hub = hub;
     this.connection = connection;

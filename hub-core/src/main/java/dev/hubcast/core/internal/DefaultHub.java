@@ -79,6 +79,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
   private final String idPrefix;
   private final TransportSettings settings;
   private final Counters counters = new Counters();
+  private final dev.hubcast.core.RateLimit rateLimit; // null: none
 
   private final ConcurrentMap<String, DefaultClient<M>> clients = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
@@ -111,6 +112,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
             config.handshakeTimeout(),
             config.closeTimeout());
     this.addresses = new AddressTracker(config.maxConnectionsPerAddress());
+    this.rateLimit = config.rateLimit().orElse(null);
     backplane.start(nodeId, this);
   }
 
@@ -750,6 +752,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
         k.refusedHandshakes.sum(),
         k.decodeErrors.sum(),
         k.handlerErrors.sum(),
+        k.rateLimited.sum(),
         pendingFrames,
         pendingBytes,
         k.backplanePublished.sum(),
@@ -908,6 +911,16 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
           c,
           "message of " + frame.length() + " bytes over the limit of " + config.maxMessageBytes());
       terminate(c, CloseCodes.MESSAGE_TOO_BIG, "message too big", true);
+      return;
+    }
+    if (rateLimit != null && !c.tryAcquire(rateLimit)) {
+      counters.rateLimited.increment();
+      warnOnce(c, "over the rate limit of " + rateLimit.messagesPerSecond() + "/s");
+      if (handler != null) {
+        dispatch(c, () -> handler.onRateLimited(this, c), "onRateLimited");
+      } else {
+        terminate(c, CloseCodes.POLICY_VIOLATION, "rate limit exceeded", true);
+      }
       return;
     }
     M message;
