@@ -8,6 +8,10 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubcast.testkit.HandshakeRefusedException;
 import dev.hubcast.testkit.JdkWebSocketClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -165,6 +169,29 @@ abstract class ChatProtocolContract {
         assertThat(dm.get("from").asText()).isEqualTo("bob");
         assertThat(dm.get("to").asText()).isEqualTo("alice");
         assertThat(dm.get("text").asText()).isEqualTo("to both tabs");
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("the page")
+  class ThePage {
+
+    @Test
+    @DisplayName("is served at / with its stylesheet and script")
+    void page_isServedAtTheRoot() throws Exception {
+      HttpClient http = HttpClient.newHttpClient();
+      Map<String, String> expected =
+          Map.of("/", "text/html", "/chat.css", "text/css", "/chat.js", "javascript");
+      for (Map.Entry<String, String> e : expected.entrySet()) {
+        URI uri = URI.create("http://127.0.0.1:" + server.port() + e.getKey());
+        HttpResponse<String> response =
+            http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s", e.getKey()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type"))
+            .as("type of %s", e.getKey())
+            .hasValueSatisfying(type -> assertThat(type).contains(e.getValue()));
+        assertThat(response.body()).isNotBlank();
       }
     }
   }
