@@ -1,13 +1,26 @@
 package dev.hubcast.bench;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 /**
- * The entry point of {@code hub-bench.jar}: {@code jmh} runs the JMH benchmarks (any JMH option
- * follows).
+ * The entry point of {@code hub-bench.jar}, with four commands:
  *
  * <pre>
- * java -jar hub-bench/target/hub-bench.jar jmh FanOutBenchmark -prof gc
+ * java -jar hub-bench.jar server --transport jetty|netty|naive-jetty|naive-netty --port P [--policy all|others]
+ * java -jar hub-bench.jar load --url ws://127.0.0.1:P/ --subscribers N [--publishers K] --rate MSGS_PER_S
+ *     --size BYTES --duration S [--warmup S]
+ * java -jar hub-bench.jar sweep [--quick]
+ * java -jar hub-bench.jar jmh FanOutBenchmark -prof gc
  * </pre>
  *
  * <p>Runs on the main thread; not for use as a library.
@@ -18,21 +31,162 @@ public final class Bench {
   /** Runs one command. */
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      usage();
+      usage(System.err);
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    switch (args[0]) {
-      case "jmh" -> org.openjdk.jmh.Main.main(rest);
-      default -> {
-        System.err.println("unknown command: " + args[0]);
-        usage();
-        System.exit(2);
+    try {
+      switch (args[0]) {
+        case "server" -> server(rest);
+        case "load" -> System.exit(load(rest, System.out));
+        case "sweep" -> Sweep.main(rest);
+        case "jmh" -> org.openjdk.jmh.Main.main(rest);
+        case "help", "--help", "-h" -> usage(System.out);
+        default -> {
+          System.err.println("unknown command: " + args[0]);
+          usage(System.err);
+          System.exit(2);
+        }
       }
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      usage(System.err);
+      System.exit(2);
     }
   }
 
-  private static void usage() {
-    System.err.println("usage: java -jar hub-bench.jar jmh [JMH options]");
+  private static void usage(PrintStream out) {
+    out.println("usage: java -jar hub-bench.jar COMMAND [OPTIONS]");
+    out.println();
+    out.println("  server --transport jetty|netty|naive-jetty|naive-netty --port P");
+    out.println("         [--host 127.0.0.1] [--policy all|others]");
+    out.println("      a relay of every message at path / to all clients (or all but the sender);");
+    out.println("      reads 'stats', 'gc' (stats after a full GC) and 'quit' on standard input");
+    out.println(
+        "  load   --url ws://127.0.0.1:P/ --subscribers N [--publishers 1] --rate MSGS_PER_S");
+    out.println("         [--size 64] --duration S [--warmup 5] [--drain 3] [--threads CORES]");
+    out.println("         [--per-address 20000] [--json load-result.json]");
+    out.println("      N subscribers, K publishers sending RATE messages/s in all, open loop;");
+    out.println("      ends with RESULT deliveries_per_s=... p50_ms=... p99_ms=... p999_ms=...");
+    out.println("      delivered_ratio=... reordered=...");
+    out.println("  sweep  [--quick] [--servers jetty,netty,naive-jetty,naive-netty] [--docs docs]");
+    out.println(
+        "      every server x 100 / 1,000 / 10,000 subscribers x rising rates, servers in a");
+    out.println("      child process; writes docs/benchmarks.md and docs/img/*.png");
+    out.println("  jmh    [JMH options], such as: jmh FanOutBenchmark -prof gc");
+  }
+
+  private static void server(String[] args) throws Exception {
+    Args a = Args.parse("server", args, Set.of("transport", "port", "host", "policy"), Set.of());
+    BenchServer.Transport transport = BenchServer.Transport.of(a.required("transport"));
+    int port = a.integer("port", 8080, 0);
+    String policy = a.string("policy", "all");
+    if (!policy.equals("all") && !policy.equals("others")) {
+      throw new IllegalArgumentException(
+          "server: --policy: \"" + policy + "\" (expected: all or others)");
+    }
+    BenchServer server =
+        BenchServer.start(transport, a.string("host", "127.0.0.1"), port, policy.equals("others"));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    System.err.println("closing the server failed: " + e);
+                  }
+                  stopped.countDown();
+                },
+                "bench-server-stop"));
+    System.out.println(
+        "READY transport=" + transport.label + " port=" + server.port() + " policy=" + policy);
+    System.out.flush();
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      switch (line.trim()) {
+        case "stats" -> System.out.println("STATS " + server.stats(false));
+        case "gc" -> System.out.println("STATS " + server.stats(true));
+        case "quit" -> System.exit(0);
+        case "" -> {}
+        default -> System.out.println("ERROR unknown input (expected: stats, gc or quit)");
+      }
+      System.out.flush();
+    }
+    stopped.await(); // standard input closed: serve until killed
+  }
+
+  /** The {@code load} command; returns the exit status. */
+  static int load(String[] args, PrintStream out) throws Exception {
+    Args a =
+        Args.parse(
+            "load",
+            args,
+            Set.of(
+                "url",
+                "subscribers",
+                "publishers",
+                "rate",
+                "size",
+                "duration",
+                "warmup",
+                "drain",
+                "threads",
+                "per-address",
+                "json"),
+            Set.of());
+    LoadGenerator.Config config =
+        new LoadGenerator.Config(
+            URI.create(a.required("url")),
+            a.integer("subscribers", -1, 0),
+            a.integer("publishers", 1, 0),
+            a.decimal("rate", -1, 0),
+            a.integer("size", 64, Payload.MIN_SIZE),
+            seconds(a.decimal("duration", -1, 0.1)),
+            seconds(a.decimal("warmup", 5, 0)),
+            seconds(a.decimal("drain", 3, 0)),
+            a.integer("threads", Runtime.getRuntime().availableProcessors(), 1),
+            a.integer("per-address", 20_000, 1),
+            false);
+    if (config.subscribers() < 0 || config.rate() < 0 || config.duration().isNegative()) {
+      throw new IllegalArgumentException("load: --subscribers, --rate and --duration are required");
+    }
+    if (!config.url().getScheme().equals("ws")) {
+      throw new IllegalArgumentException("load: --url: " + config.url() + " (expected: ws://...)");
+    }
+    LoadResult result =
+        LoadGenerator.run(
+            config,
+            line -> {
+              out.println(line);
+              out.flush();
+            });
+    Path json = Path.of(a.string("json", "load-result.json"));
+    if (json.getParent() != null) {
+      Files.createDirectories(json.getParent());
+    }
+    Files.writeString(json, result.toJson() + "\n");
+    out.printf(
+        java.util.Locale.ROOT,
+        "offered %.0f deliveries/s; delivered %d of %d; disconnects %d; duplicates %d;"
+            + " loadgen cpu %.2f of %d cores; json %s%n",
+        result.offeredPerSecond(),
+        result.delivered(),
+        result.expected(),
+        result.disconnects(),
+        result.duplicates(),
+        result.loadgenCpuCores(),
+        result.loadgenProcessors(),
+        json);
+    out.println(result.resultLine());
+    out.flush();
+    return 0;
+  }
+
+  static Duration seconds(double s) {
+    return s < 0 ? Duration.ofNanos(-1) : Duration.ofNanos((long) (s * 1e9));
   }
 }

@@ -1,0 +1,194 @@
+package dev.hubcast.bench;
+
+import dev.hubcast.core.BroadcastPolicy;
+import dev.hubcast.core.Hub;
+import dev.hubcast.core.HubConfig;
+import dev.hubcast.jetty.JettyHubServer;
+import dev.hubcast.netty.NettyHubServer;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.util.internal.PlatformDependent;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.IntSupplier;
+
+/**
+ * The {@code server} command: a relay of every client message to all clients (or all but the
+ * sender) on one of four transports, so that the same load can be put to each:
+ *
+ * <ul>
+ *   <li>{@code jetty}, {@code netty}: Hubcast with its default config ({@code HubConfig.text()} and
+ *       the policy), served by {@link JettyHubServer} or {@link NettyHubServer};
+ *   <li>{@code naive-jetty}, {@code naive-netty}: what one writes without a hub, a concurrent set
+ *       of sessions and a loop that sends to each ({@link NaiveJettyServer}, {@link
+ *       NaiveNettyServer}).
+ * </ul>
+ *
+ * <p>Thread-safe. {@link #stats(boolean)} reports connections, CPU time and memory; the command
+ * prints them for each {@code stats} or {@code gc} line it reads on standard input.
+ */
+final class BenchServer implements AutoCloseable {
+
+  /** The transports, by their command-line names. */
+  enum Transport {
+    JETTY("jetty"),
+    NETTY("netty"),
+    NAIVE_JETTY("naive-jetty"),
+    NAIVE_NETTY("naive-netty");
+
+    final String label;
+
+    Transport(String label) {
+      this.label = label;
+    }
+
+    static Transport of(String name) {
+      for (Transport t : values()) {
+        if (t.label.equals(name)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException(
+          "transport: \"" + name + "\" (expected: jetty, netty, naive-jetty or naive-netty)");
+    }
+  }
+
+  private final Transport transport;
+  private final int port;
+  private final IntSupplier connections;
+  private final AutoCloseable closer;
+
+  private BenchServer(
+      Transport transport, int port, IntSupplier connections, AutoCloseable closer) {
+    this.transport = transport;
+    this.port = port;
+    this.connections = connections;
+    this.closer = closer;
+  }
+
+  /**
+   * Starts a relay at path {@code /}.
+   *
+   * @param others relay to all clients but the sender (else to all)
+   */
+  static BenchServer start(Transport transport, String host, int port, boolean others)
+      throws Exception {
+    switch (transport) {
+      case JETTY, NETTY -> {
+        Hub<String> hub =
+            Hub.create(
+                HubConfig.text()
+                    .policy(others ? BroadcastPolicy.ALL_EXCEPT_SENDER : BroadcastPolicy.ALL)
+                    .build());
+        AutoCloseable server;
+        int bound;
+        if (transport == Transport.JETTY) {
+          JettyHubServer s = JettyHubServer.builder(hub).host(host).port(port).path("/").start();
+          server = s;
+          bound = s.port();
+        } else {
+          NettyHubServer s = NettyHubServer.builder(hub).host(host).port(port).path("/").start();
+          server = s;
+          bound = s.port();
+        }
+        return new BenchServer(
+            transport,
+            bound,
+            () -> hub.metrics().connections(),
+            () -> {
+              hub.shutdown(Duration.ofSeconds(1));
+              server.close();
+            });
+      }
+      case NAIVE_JETTY -> {
+        NaiveJettyServer s = NaiveJettyServer.start(host, port, others);
+        return new BenchServer(transport, s.port(), s::connections, s);
+      }
+      case NAIVE_NETTY -> {
+        NaiveNettyServer s = NaiveNettyServer.start(host, port, others);
+        return new BenchServer(transport, s.port(), s::connections, s);
+      }
+      default -> throw new AssertionError(transport);
+    }
+  }
+
+  int port() {
+    return port;
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  int connections() {
+    return connections.getAsInt();
+  }
+
+  /**
+   * This process's connections, CPU time and memory as one JSON object; with {@code gc}, after two
+   * full collections, so that {@code heap_used} is what is live.
+   */
+  String stats(boolean gc) {
+    if (gc) {
+      System.gc();
+      System.gc();
+    }
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    long jdkDirect = 0;
+    for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+      if (pool.getName().equals("direct")) {
+        jdkDirect = pool.getMemoryUsed();
+      }
+    }
+    long nettyCounter = PlatformDependent.usedDirectMemory(); // -1 when Netty does not count
+    long nettyAllocator = -1;
+    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider) {
+      nettyAllocator =
+          ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+    }
+    return new Json()
+        .put("transport", transport.label)
+        .put("connections", connections())
+        .put("heap_used", heap.getUsed())
+        .put("heap_committed", heap.getCommitted())
+        .put("direct_jdk", jdkDirect)
+        .put("direct_netty_counter", nettyCounter)
+        .put("direct_netty_allocator", nettyAllocator)
+        .put("direct_total", jdkDirect + Math.max(0, nettyCounter))
+        .put("cpu_ns", LoadGenerator.processCpuNanos())
+        .put("rss", procStatus("VmRSS:"))
+        .put("rss_peak", procStatus("VmHWM:"))
+        .put("threads", Thread.activeCount())
+        .toString();
+  }
+
+  /** A {@code /proc/self/status} size in bytes, or -1 where there is none. */
+  private static long procStatus(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith(field)) {
+          String[] parts = line.substring(field.length()).trim().split("\\s+");
+          return Long.parseLong(parts[0]) * 1024;
+        }
+      }
+    } catch (Exception e) {
+      // not Linux
+    }
+    return -1;
+  }
+
+  @Override
+  public void close() throws Exception {
+    closer.close();
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "BenchServer[%s, port %d]", transport.label, port);
+  }
+}

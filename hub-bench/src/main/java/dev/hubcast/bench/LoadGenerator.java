@@ -1,0 +1,508 @@
+package dev.hubcast.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The {@code load} command: {@code N} subscriber connections and {@code K} publishers that send at
+ * a fixed total rate, open loop. Each message carries its publisher, sequence number and
+ * <em>intended</em> send time (the schedule's, not the moment it left), so a stalled server or
+ * publisher shows up as latency instead of slowing the offered load down. Every delivery to a
+ * subscriber is timed end to end into an HdrHistogram; loss and reordering are found from the
+ * sequence numbers.
+ *
+ * <p>Timeline: connect everyone, warm up, measure (only messages whose intended send time falls in
+ * the measurement window count), stop sending, then wait a short drain for messages still on their
+ * way (late ones count as lost).
+ *
+ * <p>Runs on the calling thread, which blocks until the run ends; Netty event loops do the I/O.
+ */
+final class LoadGenerator {
+
+  /** What to run. */
+  record Config(
+      URI url,
+      int subscribers,
+      int publishers,
+      double rate,
+      int size,
+      Duration duration,
+      Duration warmup,
+      Duration drain,
+      int threads,
+      int perAddress,
+      boolean quiet) {
+    Config {
+      requireNonNull(url, "url");
+      if (subscribers < 0 || publishers < 0 || publishers > Payload.MAX_PUBLISHERS) {
+        throw new IllegalArgumentException(
+            "subscribers: " + subscribers + ", publishers: " + publishers);
+      }
+      if (rate > 0 && publishers == 0) {
+        throw new IllegalArgumentException("publishers: 0 (expected: >= 1 when --rate > 0)");
+      }
+      if (size < Payload.MIN_SIZE) {
+        throw new IllegalArgumentException(
+            "size: " + size + " (expected: >= " + Payload.MIN_SIZE + ")");
+      }
+      if (threads < 1 || perAddress < 1) {
+        throw new IllegalArgumentException("threads: " + threads + ", perAddress: " + perAddress);
+      }
+    }
+  }
+
+  private static final long BASE = System.nanoTime();
+  private static final int CONNECTS_IN_FLIGHT = 256;
+  private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(120);
+
+  private final Config config;
+  private final Consumer<String> out;
+  private final FastThreadLocal<LoopStats> stats = new FastThreadLocal<>();
+  private final List<LoopStats> allStats = new CopyOnWriteArrayList<>();
+  private final AtomicInteger disconnects = new AtomicInteger();
+  private volatile boolean stopping;
+  private long measureStart; // relative to BASE; set before any message is sent
+  private long measureEnd;
+
+  private LoadGenerator(Config config, Consumer<String> out) {
+    this.config = config;
+    this.out = out;
+  }
+
+  /** Runs the load and returns its result; progress lines go to {@code out}. */
+  static LoadResult run(Config config, Consumer<String> out) throws Exception {
+    return new LoadGenerator(config, out).run();
+  }
+
+  static long now() {
+    return System.nanoTime() - BASE;
+  }
+
+  private LoadResult run() throws Exception {
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    EventLoopGroup subscriberLoops = new MultiThreadIoEventLoopGroup(config.threads(), io);
+    EventLoopGroup publisherLoop = new MultiThreadIoEventLoopGroup(1, io);
+    List<Channel> channels = new ArrayList<>();
+    try {
+      Bootstrap base =
+          new Bootstrap()
+              .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+              .option(ChannelOption.TCP_NODELAY, true)
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+      long connectStart = System.nanoTime();
+      List<Channel> subs = connect(base.clone(subscriberLoops), config.subscribers(), 0, true);
+      channels.addAll(subs);
+      List<Channel> pubs =
+          connect(base.clone(publisherLoop), config.publishers(), config.subscribers(), false);
+      channels.addAll(pubs);
+      double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+      out.accept(
+          String.format(
+              Locale.ROOT,
+              "CONNECTED subscribers=%d publishers=%d seconds=%.2f transport=%s",
+              subs.size(),
+              pubs.size(),
+              connectSeconds,
+              epoll ? "epoll" : "nio"));
+
+      long start = now() + TimeUnit.MILLISECONDS.toNanos(50);
+      measureStart = start + config.warmup().toNanos();
+      measureEnd = measureStart + config.duration().toNanos();
+      List<Publisher> publishers = new ArrayList<>();
+      if (config.rate() > 0) {
+        double interval = 1e9 / config.rate();
+        for (int p = 0; p < pubs.size(); p++) {
+          Publisher pub = new Publisher(pubs.get(p), p, pubs.size(), start, interval);
+          publishers.add(pub);
+          pub.channel.eventLoop().execute(pub::tick);
+        }
+      }
+
+      sleepUntil(measureStart);
+      long cpu0 = processCpuNanos();
+      long wall0 = System.nanoTime();
+      out.accept("MEASURE_START");
+      sleepUntil(measureEnd);
+      long cpu1 = processCpuNanos();
+      long wall1 = System.nanoTime();
+      out.accept("MEASURE_END");
+
+      long sent = 0;
+      for (Publisher p : publishers) {
+        // A late publisher may still owe messages due in the window: wait until it has sent them.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long n;
+        while ((n = onLoop(p.channel.eventLoop(), () -> p.finished ? p.sentInWindow : -1)) < 0
+            && System.nanoTime() < deadline) {
+          Thread.sleep(1);
+        }
+        sent += Math.max(0, n);
+      }
+      long expected = sent * subs.size();
+      long drainUntil = System.nanoTime() + config.drain().toNanos();
+      while (System.nanoTime() < drainUntil && windowDelivered() < expected) {
+        Thread.sleep(5);
+      }
+      stopping = true;
+
+      Histogram merged = new Histogram(HIGHEST_MICROS, 3);
+      long delivered = 0;
+      long reordered = 0;
+      long duplicates = 0;
+      for (LoopStats s : allStats) {
+        LoopStats copy = onLoop(s.loop, s::snapshot);
+        merged.add(copy.histogram);
+        delivered += copy.delivered;
+        reordered += copy.reordered;
+        duplicates += copy.duplicates;
+      }
+      double seconds = config.duration().toNanos() / 1e9;
+      double loadgenCpu = (cpu1 - cpu0) / (double) (wall1 - wall0);
+      return new LoadResult(
+          config,
+          subs.size(),
+          sent,
+          expected,
+          delivered,
+          delivered / seconds,
+          config.rate() * subs.size(),
+          expected == 0 ? 1.0 : delivered / (double) expected,
+          reordered,
+          duplicates,
+          disconnects.get(),
+          merged,
+          loadgenCpu,
+          Runtime.getRuntime().availableProcessors(),
+          connectSeconds,
+          epoll);
+    } finally {
+      stopping = true;
+      for (Channel c : channels) {
+        c.close();
+      }
+      Future<?> a = subscriberLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      Future<?> b = publisherLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      a.awaitUninterruptibly(10, TimeUnit.SECONDS);
+      b.awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private long windowDelivered() {
+    long sum = 0;
+    for (LoopStats s : allStats) {
+      sum += (long) LoopStats.PROGRESS.getOpaque(s);
+    }
+    return sum;
+  }
+
+  private static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> task)
+      throws Exception {
+    return loop.submit(task).get(30, TimeUnit.SECONDS);
+  }
+
+  private static void sleepUntil(long relativeNanos) throws InterruptedException {
+    long left;
+    while ((left = relativeNanos - now()) > 0) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+    }
+  }
+
+  static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean) {
+      return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+    }
+    return 0;
+  }
+
+  /**
+   * Connects {@code count} clients, at most {@link #CONNECTS_IN_FLIGHT} at a time, and waits for
+   * every upgrade. Connection {@code i} (counted from {@code offset} over the whole run) uses
+   * source address {@code 127.0.0.(1 + i / perAddress)} when the server is on loopback, so that no
+   * one address runs out of ephemeral ports.
+   */
+  private List<Channel> connect(Bootstrap bootstrap, int count, int offset, boolean subscriber)
+      throws Exception {
+    String host = config.url().getHost();
+    InetAddress target = InetAddress.getByName(host);
+    InetSocketAddress remote = new InetSocketAddress(target, port(config.url()));
+    Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    List<Channel> channels = new ArrayList<>(count);
+    for (int i = 0; i < count && failures.isEmpty(); i++) {
+      inFlight.acquire();
+      int n = offset + i;
+      Bootstrap b =
+          bootstrap
+              .clone()
+              .handler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      ChannelPromise upgraded = ch.newPromise();
+                      upgraded.addListener(
+                          f -> {
+                            inFlight.release();
+                            if (!f.isSuccess()) {
+                              failures.add(f.cause());
+                            }
+                          });
+                      WsClientHandler.Sink sink =
+                          subscriber ? new Subscriber(ch.eventLoop()) : new Discard();
+                      ch.pipeline().addLast(new WsClientHandler(config.url(), sink, upgraded));
+                    }
+                  });
+      ChannelFuture connect;
+      int block = n / config.perAddress();
+      if (target.isLoopbackAddress() && block > 0 && target.getAddress().length == 4) {
+        if (block > 253) {
+          throw new IllegalStateException("too many connections for the loopback source range");
+        }
+        InetAddress source = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (1 + block)});
+        connect = b.connect(remote, new InetSocketAddress(source, 0));
+      } else {
+        connect = b.connect(remote);
+      }
+      connect.addListener(
+          f -> {
+            if (!f.isSuccess()) {
+              failures.add(f.cause());
+              inFlight.release();
+            }
+          });
+      channels.add(connect.channel());
+    }
+    // Wait for the last ones: every permit back means every upgrade has ended one way or another.
+    if (!inFlight.tryAcquire(CONNECTS_IN_FLIGHT, 60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("upgrades did not complete within 60 s");
+    }
+    if (!failures.isEmpty()) {
+      Throwable first = failures.peek();
+      for (Channel c : channels) {
+        c.close();
+      }
+      throw new IllegalStateException(
+          failures.size()
+              + " of "
+              + count
+              + (subscriber ? " subscribers" : " publishers")
+              + " could not connect to "
+              + config.url()
+              + ": "
+              + first,
+          first);
+    }
+    return channels;
+  }
+
+  static int port(URI url) {
+    return url.getPort() < 0 ? 80 : url.getPort();
+  }
+
+  /** Per event loop: the histogram and counters of the subscribers it serves. Loop-confined. */
+  private static final class LoopStats {
+    static final VarHandle PROGRESS;
+
+    static {
+      try {
+        PROGRESS = MethodHandles.lookup().findVarHandle(LoopStats.class, "progress", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    final EventLoop loop;
+    final Histogram histogram = new Histogram(HIGHEST_MICROS, 3);
+    long delivered;
+    long reordered;
+    long duplicates;
+
+    @SuppressWarnings("unused") // through PROGRESS: delivered, readable from the main thread
+    private long progress;
+
+    LoopStats(EventLoop loop) {
+      this.loop = loop;
+    }
+
+    void count() {
+      delivered++;
+      PROGRESS.setOpaque(this, delivered);
+    }
+
+    LoopStats snapshot() {
+      LoopStats copy = new LoopStats(loop);
+      copy.histogram.add(histogram);
+      copy.delivered = delivered;
+      copy.reordered = reordered;
+      copy.duplicates = duplicates;
+      return copy;
+    }
+  }
+
+  private LoopStats statsOf(EventLoop loop) {
+    LoopStats s = stats.get();
+    if (s == null) {
+      s = new LoopStats(loop);
+      stats.set(s);
+      allStats.add(s);
+    }
+    return s;
+  }
+
+  /** One subscriber: times each delivery and checks each publisher's sequence. Loop-confined. */
+  private final class Subscriber implements WsClientHandler.Sink {
+    private final LoopStats loopStats;
+    private long[] lastSequence = new long[0];
+
+    Subscriber(EventLoop loop) {
+      // Created in initChannel, on the channel's loop.
+      this.loopStats = statsOf(loop);
+    }
+
+    @Override
+    public void onMessage(ByteBuf in, int at, int length, long receivedNanos) {
+      int publisher = Payload.publisher(in, at, length);
+      if (publisher < 0) {
+        return;
+      }
+      long seq = Payload.sequence(in, at);
+      long sent = Payload.sendNanos(in, at);
+      if (publisher >= lastSequence.length) {
+        int old = lastSequence.length;
+        lastSequence = java.util.Arrays.copyOf(lastSequence, publisher + 1);
+        java.util.Arrays.fill(lastSequence, old, lastSequence.length, -1);
+      }
+      long last = lastSequence[publisher];
+      if (seq == last) {
+        loopStats.duplicates++;
+      } else if (seq < last) {
+        loopStats.reordered++;
+      } else {
+        lastSequence[publisher] = seq;
+      }
+      if (sent >= measureStart && sent < measureEnd) {
+        long latency = (receivedNanos - BASE - sent) / 1000;
+        loopStats.histogram.recordValue(Math.max(0, Math.min(latency, HIGHEST_MICROS)));
+        loopStats.count();
+      }
+    }
+
+    @Override
+    public void onClosed(int code) {
+      if (!stopping) {
+        disconnects.incrementAndGet();
+      }
+    }
+  }
+
+  /** A publisher reads what the server sends it, and drops it. */
+  private final class Discard implements WsClientHandler.Sink {
+    @Override
+    public void onMessage(ByteBuf in, int at, int length, long receivedNanos) {}
+
+    @Override
+    public void onClosed(int code) {
+      if (!stopping) {
+        disconnects.incrementAndGet();
+      }
+    }
+  }
+
+  /**
+   * One publisher: message {@code n} of publisher {@code p} of {@code k} is due at {@code start +
+   * (n * k + p) * interval}; each tick sends everything due (catching up after a stall), then
+   * sleeps until the next one is due. Loop-confined.
+   */
+  private final class Publisher {
+    final Channel channel;
+    final int id;
+    final int count;
+    final long start;
+    final double interval;
+    long sequence;
+    long sentInWindow;
+    boolean finished; // every message due before the end of the window is sent
+
+    Publisher(Channel channel, int id, int count, long start, double interval) {
+      this.channel = channel;
+      this.id = id;
+      this.count = count;
+      this.start = start;
+      this.interval = interval;
+    }
+
+    long due(long n) {
+      return start + (long) ((n * count + id) * interval);
+    }
+
+    void tick() {
+      if (!channel.isActive()) {
+        finished = true;
+        return;
+      }
+      long now = now();
+      long due = due(sequence);
+      int size = config.size();
+      int header = size < 126 ? 6 : size <= 0xFFFF ? 8 : 14;
+      boolean wrote = false;
+      while (due <= now && due < measureEnd) {
+        ByteBuf buf = channel.alloc().buffer(header + size);
+        WsClientHandler.writeClientHeader(buf, 0x1, size);
+        int at = buf.writerIndex();
+        Payload.write(buf, size, id, sequence, due);
+        WsClientHandler.maskPayload(buf, at, size);
+        channel.write(buf, channel.voidPromise());
+        wrote = true;
+        if (due >= measureStart) {
+          sentInWindow++;
+        }
+        sequence++;
+        due = due(sequence);
+      }
+      if (wrote) {
+        channel.flush();
+      }
+      if (due < measureEnd) {
+        channel.eventLoop().schedule(this::tick, due - now(), TimeUnit.NANOSECONDS);
+      } else {
+        finished = true;
+      }
+    }
+  }
+}

@@ -1,0 +1,395 @@
+package dev.hubcast.bench;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Writes a sweep's results: the markdown section of {@code docs/benchmarks.md} between {@link
+ * Sweep#BEGIN} and {@link Sweep#END}, and the PNG plots in {@code docs/img/}. Confined to the
+ * sweep's thread.
+ */
+final class Report {
+  private static final Color[] COLORS = {
+    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e)
+  };
+
+  private final List<Sweep.Point> points;
+  private final List<Sweep.Idle> idles;
+  private final List<String> servers;
+  private final List<Integer> subscriberCounts;
+  private final String command;
+  private final String started;
+  private final double minutes;
+  private final String loadBefore;
+  private final String loadAfter;
+  private final String pinning;
+  private final double warmup;
+  private final double duration;
+  private final String serverJvm;
+  private final String loadJvm;
+
+  Report(
+      List<Sweep.Point> points,
+      List<Sweep.Idle> idles,
+      List<String> servers,
+      List<Integer> subscriberCounts,
+      String command,
+      String started,
+      double minutes,
+      String loadBefore,
+      String loadAfter,
+      String pinning,
+      double warmup,
+      double duration,
+      String serverJvm,
+      String loadJvm) {
+    this.points = points;
+    this.idles = idles;
+    this.servers = servers;
+    this.subscriberCounts = subscriberCounts;
+    this.command = command;
+    this.started = started;
+    this.minutes = minutes;
+    this.loadBefore = loadBefore;
+    this.loadAfter = loadAfter;
+    this.pinning = pinning;
+    this.warmup = warmup;
+    this.duration = duration;
+    this.serverJvm = serverJvm;
+    this.loadJvm = loadJvm;
+  }
+
+  /** The best passing point of a server at a subscriber count, or null. */
+  Sweep.Point best(String server, int subscribers) {
+    return points.stream()
+        .filter(p -> p.server().equals(server) && p.subscribers() == subscribers && p.passes())
+        .max(Comparator.comparingDouble(p -> p.num("deliveries_per_s")))
+        .orElse(null);
+  }
+
+  double maxSustainable(String server, int subscribers) {
+    Sweep.Point p = best(server, subscribers);
+    return p == null ? 0 : p.num("deliveries_per_s");
+  }
+
+  void write(Path docs) throws Exception {
+    Path img = docs.resolve("img");
+    Files.createDirectories(img);
+    List<String> plots = new ArrayList<>();
+    for (int s : subscriberCounts) {
+      String name = "p99-vs-offered-" + s + ".png";
+      latencyPlot(s, img.resolve(name));
+      plots.add(name);
+    }
+    throughputPlot(img.resolve("throughput-vs-subscribers.png"));
+    Path md = docs.resolve("benchmarks.md");
+    String section = markdown();
+    String before = "# Benchmarks\n\n";
+    String after = "";
+    if (Files.exists(md)) {
+      String old = Files.readString(md);
+      int b = old.indexOf(Sweep.BEGIN);
+      int e = old.indexOf(Sweep.END);
+      if (b >= 0 && e > b) {
+        before = old.substring(0, b);
+        after = old.substring(e + Sweep.END.length());
+      } else {
+        before = old.endsWith("\n") ? old + "\n" : old + "\n\n";
+      }
+    }
+    Files.writeString(md, before + Sweep.BEGIN + "\n" + section + Sweep.END + after);
+  }
+
+  private String markdown() throws Exception {
+    StringBuilder sb = new StringBuilder();
+    sb.append("\n### How this sweep ran\n\n");
+    sb.append("- Started ").append(started).append(", took ");
+    sb.append(String.format(Locale.ROOT, "%.1f", minutes)).append(" minutes.\n");
+    sb.append("- Machine: ").append(Machine.describe()).append(".\n");
+    sb.append("- Load average (1, 5, 15 min) before: `")
+        .append(first3(loadBefore))
+        .append("`, after: `")
+        .append(first3(loadAfter))
+        .append("`.\n");
+    sb.append("- Pinning: ").append(pinning).append(" (`taskset`).\n");
+    sb.append("- Server JVM options `")
+        .append(serverJvm)
+        .append("`, load generator `")
+        .append(loadJvm)
+        .append("`; both otherwise JDK defaults (G1).\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "- Each point: %s s warmup, then %s s measured; one publisher, 64-byte text"
+                + " messages, policy `all`; a point passes when p99 ≤ %.0f ms and ≥ %.1f%%"
+                + " of the deliveries arrive. Rates double until a point fails, then the"
+                + " gap is bisected geometrically; the server is restarted after a failing"
+                + " point.\n",
+            Sweep.fmt(warmup),
+            Sweep.fmt(duration),
+            Sweep.P99_LIMIT_MS,
+            Sweep.DELIVERED_LIMIT * 100));
+    sb.append("\nThe command:\n\n```\n").append(command).append("\n```\n\n");
+    sb.append("and the commands it ran for each point, for example:\n\n```\n");
+    if (!points.isEmpty()) {
+      sb.append(points.get(0).serverCommand()).append('\n');
+      sb.append(points.get(0).loadCommand()).append('\n');
+    }
+    sb.append("```\n");
+
+    sb.append("\n### Max sustainable deliveries/s\n\n");
+    sb.append("Deliveries per second to the subscribers at the best passing point.\n\n");
+    sb.append("| server |");
+    for (int s : subscriberCounts) {
+      sb.append(String.format(Locale.ROOT, " %,d subscribers |", s));
+    }
+    sb.append("\n|---|");
+    sb.append("---:|".repeat(subscriberCounts.size())).append('\n');
+    for (String server : servers) {
+      sb.append("| `").append(server).append("` |");
+      for (int s : subscriberCounts) {
+        double m = maxSustainable(server, s);
+        sb.append(m == 0 ? " none passed |" : String.format(Locale.ROOT, " %,.0f |", m));
+      }
+      sb.append('\n');
+    }
+    if (subscriberCounts.contains(1000) && servers.contains("naive-jetty")) {
+      double base = maxSustainable("naive-jetty", 1000);
+      if (base > 0) {
+        sb.append("\nAt 1,000 subscribers, against `naive-jetty`: ");
+        List<String> parts = new ArrayList<>();
+        for (String server : servers) {
+          parts.add(
+              String.format(
+                  Locale.ROOT, "`%s` %.2f×", server, maxSustainable(server, 1000) / base));
+        }
+        sb.append(String.join(", ", parts)).append(".\n");
+      }
+    }
+    sb.append(
+        "\n![p99 against offered deliveries/s, 1,000 subscribers](img/p99-vs-offered-1000.png)\n");
+    sb.append(
+        "\n![max sustainable deliveries/s against subscribers](img/throughput-vs-subscribers.png)\n");
+    for (int s : subscriberCounts) {
+      if (s != 1000) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "\n![p99 against offered deliveries/s, %,d subscribers](img/p99-vs-offered-%d.png)\n",
+                s,
+                s));
+      }
+    }
+
+    if (!idles.isEmpty()) {
+      sb.append("\n### Idle memory per connection\n\n");
+      Sweep.Idle first = idles.get(0);
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "Heap used after a full GC (`System.gc()` twice) plus direct memory (the JDK's"
+                  + " `direct` buffer pool, plus Netty's own counter when it allocates outside"
+                  + " it), at %,d and %,d idle connections; the slope between them is the cost"
+                  + " of one more connection.\n\n",
+              first.counts().get(0),
+              first.counts().get(first.counts().size() - 1)));
+      sb.append(
+          "| server | heap+direct at first count | heap+direct at second count | per connection"
+              + " (heap + direct) | heap only | direct only | RSS per connection |\n");
+      sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
+      for (Sweep.Idle idle : idles) {
+        Map<String, Object> a = idle.stats().get(0);
+        Map<String, Object> b = idle.stats().get(idle.stats().size() - 1);
+        double ta = Sweep.Idle.num(a, "heap_used") + Sweep.Idle.num(a, "direct_total");
+        double tb = Sweep.Idle.num(b, "heap_used") + Sweep.Idle.num(b, "direct_total");
+        double per =
+            (tb - ta) / (idle.counts().get(idle.counts().size() - 1) - idle.counts().get(0));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "| `%s` | %.1f MB | %.1f MB | **%,.0f B** | %,.0f B | %,.0f B | %,.0f B |\n",
+                idle.server(),
+                ta / 1e6,
+                tb / 1e6,
+                per,
+                idle.bytesPerConnection("heap_used"),
+                idle.bytesPerConnection("direct_total"),
+                idle.bytesPerConnection("rss")));
+      }
+    }
+
+    sb.append("\n### Every point\n\n");
+    sb.append(
+        "Offered and delivered are deliveries/s to the subscribers; CPU is cores used during the"
+            + " measured window (server from `/proc`, load generator from its own JVM); RSS is the"
+            + " server's after the point.\n");
+    for (int s : subscriberCounts) {
+      sb.append(String.format(Locale.ROOT, "\n#### %,d subscribers\n\n", s));
+      sb.append(
+          "| server | msg/s | offered/s | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms |"
+              + " delivered | reordered | disconnects | server CPU | loadgen CPU | server RSS |"
+              + " pass |\n");
+      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+      for (String server : servers) {
+        points.stream()
+            .filter(p -> p.server().equals(server) && p.subscribers() == s)
+            .sorted(Comparator.comparingDouble(Sweep.Point::rate))
+            .forEach(
+                p ->
+                    sb.append(
+                        String.format(
+                            Locale.ROOT,
+                            "| `%s` | %s | %,.0f | %,.0f | %s | %s | %s | %s | %.4f%% | %.0f |"
+                                + " %.0f | %.2f | %.2f | %.0f MB | %s |\n",
+                            server,
+                            Sweep.fmt(p.rate()),
+                            p.rate() * s,
+                            orZero(p.num("deliveries_per_s")),
+                            ms(p.num("p50_ms")),
+                            ms(p.num("p99_ms")),
+                            ms(p.num("p999_ms")),
+                            ms(p.num("max_ms")),
+                            p.num("delivered_ratio") * 100,
+                            orZero(p.num("reordered")),
+                            orZero(p.num("disconnects")),
+                            p.serverCpuCores(),
+                            orZero(p.num("loadgen_cpu_cores")),
+                            p.serverRss() / 1e6,
+                            p.passes() ? "yes" : "**no**")));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String first3(String loadavg) {
+    String[] f = loadavg.split(" ");
+    return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : loadavg;
+  }
+
+  private static String ms(double v) {
+    if (Double.isNaN(v)) {
+      return "–";
+    }
+    return v >= 100
+        ? String.format(Locale.ROOT, "%,.0f", v)
+        : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static double orZero(double v) {
+    return Double.isNaN(v) ? 0 : v;
+  }
+
+  private void latencyPlot(int subscribers, Path file) throws Exception {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(560)
+            .title(
+                String.format(
+                    Locale.ROOT, "p99 latency, %,d subscribers, 64-byte messages", subscribers))
+            .xAxisTitle("offered deliveries/s")
+            .yAxisTitle("p99 latency (ms)")
+            .build();
+    style(chart);
+    chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setYAxisLogarithmic(true);
+    int i = 0;
+    for (String server : servers) {
+      List<Sweep.Point> ps =
+          points.stream()
+              .filter(p -> p.server().equals(server) && p.subscribers() == subscribers)
+              .filter(p -> !Double.isNaN(p.num("p99_ms")))
+              .sorted(Comparator.comparingDouble(Sweep.Point::rate))
+              .toList();
+      if (ps.isEmpty()) {
+        i++;
+        continue;
+      }
+      double[] x = ps.stream().mapToDouble(p -> p.rate() * subscribers).toArray();
+      double[] y = ps.stream().mapToDouble(p -> Math.max(0.01, p.num("p99_ms"))).toArray();
+      XYSeries series = chart.addSeries(server, x, y);
+      series.setLineColor(COLORS[i % COLORS.length]);
+      series.setMarkerColor(COLORS[i % COLORS.length]);
+      series.setMarker(SeriesMarkers.CIRCLE);
+      i++;
+    }
+    double[] lx = {minOffered(subscribers), maxOffered(subscribers)};
+    XYSeries limit = chart.addSeries("p99 limit, 50 ms", lx, new double[] {50, 50});
+    limit.setLineColor(Color.GRAY);
+    limit.setMarker(SeriesMarkers.NONE);
+    limit.setLineStyle(
+        new BasicStroke(
+            1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
+    save(chart, file);
+  }
+
+  private double minOffered(int subscribers) {
+    return points.stream()
+        .filter(p -> p.subscribers() == subscribers)
+        .mapToDouble(p -> p.rate() * subscribers)
+        .min()
+        .orElse(1);
+  }
+
+  private double maxOffered(int subscribers) {
+    return points.stream()
+        .filter(p -> p.subscribers() == subscribers)
+        .mapToDouble(p -> p.rate() * subscribers)
+        .max()
+        .orElse(10);
+  }
+
+  private void throughputPlot(Path file) throws Exception {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(560)
+            .title("Max sustainable deliveries/s (p99 ≤ 50 ms, ≥ 99.9% delivered)")
+            .xAxisTitle("subscribers")
+            .yAxisTitle("deliveries/s")
+            .build();
+    style(chart);
+    chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setYAxisMin(0.0);
+    int i = 0;
+    for (String server : servers) {
+      double[] x = subscriberCounts.stream().mapToDouble(Integer::doubleValue).toArray();
+      double[] y = subscriberCounts.stream().mapToDouble(s -> maxSustainable(server, s)).toArray();
+      XYSeries series = chart.addSeries(server, x, y);
+      series.setLineColor(COLORS[i % COLORS.length]);
+      series.setMarkerColor(COLORS[i % COLORS.length]);
+      series.setMarker(SeriesMarkers.CIRCLE);
+      i++;
+    }
+    save(chart, file);
+  }
+
+  private static void style(XYChart chart) {
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
+    chart.getStyler().setAntiAlias(true);
+    chart.getStyler().setYAxisDecimalPattern("#,##0.##");
+    chart.getStyler().setXAxisDecimalPattern("#,##0");
+  }
+
+  private static void save(XYChart chart, Path file) throws Exception {
+    String name = file.toString();
+    BitmapEncoder.saveBitmap(
+        chart, name.substring(0, name.length() - 4), BitmapEncoder.BitmapFormat.PNG);
+  }
+}
