@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A hub served on some transport, as the {@link TransportCompatibilityKit} sees it: something test
@@ -30,6 +31,13 @@ public interface TestServer extends AutoCloseable {
     return connect("", Map.of());
   }
 
+  /**
+   * The server's WebSocket address, for raw-socket tests; empty for a transport without sockets.
+   */
+  default Optional<URI> uri() {
+    return Optional.empty();
+  }
+
   /** Stops the server. */
   @Override
   void close() throws Exception;
@@ -46,6 +54,11 @@ public interface TestServer extends AutoCloseable {
       public TestClient connect(String query, Map<String, String> headers) throws Exception {
         URI target = query == null || query.isEmpty() ? uri : URI.create(uri + "?" + query);
         return JdkWebSocketClient.connect(target, headers);
+      }
+
+      @Override
+      public Optional<URI> uri() {
+        return Optional.of(uri);
       }
 
       @Override
