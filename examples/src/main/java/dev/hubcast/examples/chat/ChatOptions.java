@@ -30,7 +30,7 @@ public record ChatOptions(Transport transport, String host, int port, int histor
           "  --port       the port (default 8080; 0 picks a free one)",
           "  --history    messages kept per room and shown to newcomers (default 50)");
 
-  /** The servers the chat runs on. */
+  /** The servers the chat runs on. Immutable and thread-safe, as enums are. */
   public enum Transport {
     /** Jetty 12, through hub-jetty. */
     JETTY,
