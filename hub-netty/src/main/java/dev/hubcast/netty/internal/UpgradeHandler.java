@@ -281,8 +281,9 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         new WebSocketSession(
             admission.connectionId(),
             admission.handshake(),
+            ctx.channel(),
             settings,
-            WriteBatcher.of(ctx.channel().eventLoop()),
+            WriteBatcher.of(ctx.executor()),
             ctx.channel().config().getWriteBufferHighWaterMark());
     // Frames are decoded right after the HTTP codec's place, so that the bytes it still holds
     // (a client may send frames right behind its request) reach the WebSocket decoder.

@@ -11,6 +11,7 @@ import dev.hubcast.core.spi.SendCompletion;
 import dev.hubcast.core.spi.TransportSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -67,6 +68,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   private final String id;
   private final Handshake handshake;
+  private final Channel channel;
   private final TransportSettings settings;
   private final WriteBatcher batcher;
   private final long earlyCompletionBytes;
@@ -106,11 +108,13 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   WebSocketSession(
       String id,
       Handshake handshake,
+      Channel channel,
       TransportSettings settings,
       WriteBatcher batcher,
       long earlyCompletionBytes) {
     this.id = id;
     this.handshake = handshake;
+    this.channel = channel;
     this.settings = settings;
     this.batcher = batcher;
     this.earlyCompletionBytes = earlyCompletionBytes;
@@ -160,8 +164,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   @Override
   public boolean isOpen() {
-    ChannelHandlerContext c = ctx;
-    return !closing && c != null && c.channel().isActive();
+    return !closing && channel.isActive();
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.hubcast.netty.internal;
 
-import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One event loop's outgoing work for all its WebSocket sessions: sends and closes queued from any
- * thread, run as one task on the loop, then one flush per session that was written to.
+ * One event loop's (more exactly: one handler executor's) outgoing work for all its WebSocket
+ * sessions: sends and closes queued from any thread, run as one task on the loop, then one flush
+ * per session that was written to.
  *
  * <p>So a broadcast to the sessions of one loop costs one task (one wake-up) on that loop, not one
  * per channel, and many frames to one session within one turn of the loop leave in one flush (one
@@ -36,21 +37,24 @@ final class WriteBatcher implements Runnable {
   private static final AtomicIntegerFieldUpdater<WriteBatcher> SCHEDULED =
       AtomicIntegerFieldUpdater.newUpdater(WriteBatcher.class, "scheduled");
 
-  private final EventLoop loop;
+  private final EventExecutor loop;
   private volatile Op tail;
   private Op head; // consumer side: the last op taken (or the stub)
   private volatile int scheduled;
   private final ArrayList<WebSocketSession> dirty = new ArrayList<>(); // loop-confined
 
-  private WriteBatcher(EventLoop loop) {
+  private WriteBatcher(EventExecutor loop) {
     this.loop = loop;
     Op stub = new Op(null);
     this.head = stub;
     this.tail = stub;
   }
 
-  /** The batcher of {@code loop}; call on that loop's thread. */
-  static WriteBatcher of(EventLoop loop) {
+  /**
+   * The batcher of {@code loop}, the executor of the session's handler (normally the channel's
+   * event loop); call on that executor's thread.
+   */
+  static WriteBatcher of(EventExecutor loop) {
     WriteBatcher b = PER_LOOP.get();
     if (b == null || b.loop != loop) {
       b = new WriteBatcher(loop);
