@@ -803,12 +803,13 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     } catch (RuntimeException e) {
       counters.refusedHandshakes.increment();
       counters.handlerErrors.increment();
-      // Never log the handshake's headers or query: they may carry tokens.
+      // Never log the handshake's headers or query, nor the exception's message: they may carry
+      // tokens. The exception's type says which failure it was.
       log.warn(
-          "hub {}: authenticator failed for a handshake from {}: {}",
+          "hub {}: authenticator threw {} for a handshake from {}; refused with 500",
           nodeId,
-          handshake.remoteAddress(),
-          e.toString());
+          e.getClass().getName(),
+          handshake.remoteAddress());
       return Admission.refused(500, "authentication failed");
     }
     if (!auth.isAccepted()) {
