@@ -14,15 +14,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's quick start shows the seed programs' code verbatim: every Java block of {@code
- * README-section.md} that declares a hub must appear, line for line, in a seed's source.
+ * The README's quick start shows the seed programs' code verbatim: every Java block of the quick
+ * start in {@code README.md} that declares a hub must appear, line for line, in a seed's source.
  */
 class ReadmeSnippetsTest {
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
 
   @Test
   void quickStart_isCopiedFromTheSeeds() throws IOException {
-    String section = Files.readString(Path.of("README-section.md"));
+    String readme = Files.readString(Path.of("../README.md"));
+    int start = readme.indexOf("## Quick start");
+    assertThat(start).as("the README's quick start").isNotNegative();
+    String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
     List<String> sources = new ArrayList<>();
     try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/hubcast/examples"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {

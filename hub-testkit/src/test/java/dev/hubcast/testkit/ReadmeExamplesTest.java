@@ -12,7 +12,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The README's snippets, compiled and run. Keep them in step with README.md. */
+/** A chat handler like the README's, tested on the in-memory transport as an application would. */
 @Timeout(30)
 class ReadmeExamplesTest {
 
