@@ -11,6 +11,7 @@ import dev.hubcast.core.spi.SendCompletion;
 import dev.hubcast.core.spi.TransportSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -95,6 +96,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   private String peerReason = "";
   private boolean ended; // channel inactive, onClose reported
   private io.netty.util.concurrent.Future<?> closeTimer;
+  private long earlyBytesUnflushed; // wire bytes of completed frames written since the last flush
   private ByteBuf message; // a fragmented message being joined
   private boolean messageText;
 
@@ -175,9 +177,9 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   // ------------------------------------------------------------------ outbound (loop)
 
   private void writeOnLoop(SendOp op) {
-    if (closeSent || ended) {
+    if (closeSent || ended || !channel.isActive()) {
       op.fail(CLOSED);
-    } else if ((parked != null && !parked.isEmpty()) || !ctx.channel().isWritable()) {
+    } else if ((parked != null && !parked.isEmpty()) || !channel.isWritable()) {
       park(op);
     } else {
       write(op);
@@ -187,7 +189,13 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   private void write(SendOp op) {
     ByteBuf wire = WireFrames.shared(op.frame).retainedDuplicate();
-    ctx.write(wire, ctx.newPromise().addListener(op));
+    if (op.completion == null) {
+      // Completed already: no promise per frame; flush() accounts for the batch with one marker.
+      ctx.write(wire, ctx.voidPromise());
+      earlyBytesUnflushed += op.wireBytes;
+    } else {
+      ctx.write(wire, ctx.newPromise().addListener(op));
+    }
   }
 
   private void park(WriteBatcher.Op op) {
@@ -224,8 +232,23 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   void flushNow() {
     if (!ended) {
-      ctx.flush();
+      flush();
     }
+  }
+
+  /**
+   * Flushes, after an empty marker write whose promise gives back the unsent count of the
+   * early-completed frames written since the last flush (they are written in order, so the marker
+   * completes after them).
+   */
+  private void flush() {
+    long early = earlyBytesUnflushed;
+    if (early > 0) {
+      earlyBytesUnflushed = 0;
+      ctx.write(Unpooled.EMPTY_BUFFER, ctx.newPromise())
+          .addListener(f -> UNSENT.addAndGet(this, -early));
+    }
+    ctx.flush();
   }
 
   @Override
@@ -246,7 +269,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
         failParked();
       }
       if (wrote) {
-        ctx.flush();
+        flush();
       }
     }
     ctx.fireChannelWritabilityChanged();
@@ -574,9 +597,9 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   /** One frame to send, and the promise listener that completes it. */
   private static final class SendOp extends WriteBatcher.Op implements ChannelFutureListener {
-    private final Frame frame;
-    private final SendCompletion completion; // null: completed early, at send
-    private final int wireBytes;
+    final Frame frame;
+    final SendCompletion completion; // null: completed early, at send
+    final int wireBytes;
 
     SendOp(WebSocketSession session, Frame frame, SendCompletion completion, int wireBytes) {
       super(session);
