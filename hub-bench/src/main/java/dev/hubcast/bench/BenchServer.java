@@ -161,10 +161,20 @@ final class BenchServer implements AutoCloseable {
         .put("direct_netty_allocator", nettyAllocator)
         .put("direct_total", jdkDirect + Math.max(0, nettyCounter))
         .put("cpu_ns", LoadGenerator.processCpuNanos())
+        .put("allocated_bytes", allocatedBytes())
         .put("rss", procStatus("VmRSS:"))
         .put("rss_peak", procStatus("VmHWM:"))
         .put("threads", Thread.activeCount())
         .toString();
+  }
+
+  /** Bytes allocated on the heap by all threads so far (live and ended), or -1. */
+  private static long allocatedBytes() {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    if (threads instanceof com.sun.management.ThreadMXBean) {
+      return ((com.sun.management.ThreadMXBean) threads).getTotalThreadAllocatedBytes();
+    }
+    return -1;
   }
 
   /** A {@code /proc/self/status} size in bytes, or -1 where there is none. */

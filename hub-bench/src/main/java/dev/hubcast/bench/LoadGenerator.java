@@ -96,8 +96,9 @@ final class LoadGenerator {
   private final List<LoopStats> allStats = new CopyOnWriteArrayList<>();
   private final AtomicInteger disconnects = new AtomicInteger();
   private volatile boolean stopping;
-  private long measureStart; // relative to BASE; set before any message is sent
-  private long measureEnd;
+  // Relative to BASE; set before any message is sent, read by every event loop.
+  private volatile long measureStart;
+  private volatile long measureEnd;
 
   private LoadGenerator(Config config, Consumer<String> out) {
     this.config = config;

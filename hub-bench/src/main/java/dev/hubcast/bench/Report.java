@@ -234,15 +234,18 @@ final class Report {
     sb.append("\n### Every point\n\n");
     sb.append(
         "Offered and delivered are deliveries/s to the subscribers; CPU is cores used during the"
-            + " measured window (server from `/proc`, load generator from its own JVM); RSS is the"
-            + " server's after the point.\n");
+            + " measured window (each process's own CPU time, user and system); the server's CPU"
+            + " and heap allocation per delivery are over the same window (allocation from"
+            + " `ThreadMXBean.getTotalThreadAllocatedBytes`); RSS is the server's after the"
+            + " point.\n");
     for (int s : subscriberCounts) {
       sb.append(String.format(Locale.ROOT, "\n#### %,d subscribers\n\n", s));
       sb.append(
           "| server | msg/s | offered/s | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms |"
-              + " delivered | reordered | disconnects | server CPU | loadgen CPU | server RSS |"
-              + " pass |\n");
-      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+              + " delivered | reordered | disconnects | server CPU | server µs CPU per delivery"
+              + " | server B alloc. per delivery | loadgen CPU | server RSS | pass |\n");
+      sb.append(
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
       for (String server : servers) {
         points.stream()
             .filter(p -> p.server().equals(server) && p.subscribers() == s)
@@ -253,7 +256,7 @@ final class Report {
                         String.format(
                             Locale.ROOT,
                             "| `%s` | %s | %,.0f | %,.0f | %s | %s | %s | %s | %.4f%% | %.0f |"
-                                + " %.0f | %.2f | %.2f | %.0f MB | %s |\n",
+                                + " %.0f | %.2f | %.2f | %.0f | %.2f | %.0f MB | %s |\n",
                             server,
                             Sweep.fmt(p.rate()),
                             p.rate() * s,
@@ -266,6 +269,8 @@ final class Report {
                             orZero(p.num("reordered")),
                             orZero(p.num("disconnects")),
                             p.serverCpuCores(),
+                            orZero(p.serverCpuCores() * 1e6 / p.num("deliveries_per_s")),
+                            orZero(p.serverAllocatedPerDelivery()),
                             orZero(p.num("loadgen_cpu_cores")),
                             p.serverRss() / 1e6,
                             p.passes() ? "yes" : "**no**")));
@@ -289,7 +294,7 @@ final class Report {
   }
 
   private static double orZero(double v) {
-    return Double.isNaN(v) ? 0 : v;
+    return Double.isNaN(v) || Double.isInfinite(v) ? 0 : v;
   }
 
   private void latencyPlot(int subscribers, Path file) throws Exception {

@@ -119,6 +119,7 @@ final class Sweep {
       double rate,
       Map<String, Object> load,
       double serverCpuCores,
+      double serverAllocatedPerDelivery,
       long serverRss,
       long serverHeap,
       String loadCommand,
@@ -195,6 +196,7 @@ final class Sweep {
         .put("subscribers", p.subscribers())
         .put("rate", p.rate())
         .put("server_cpu_cores", p.serverCpuCores())
+        .put("server_allocated_per_delivery", p.serverAllocatedPerDelivery())
         .put("server_rss", p.serverRss())
         .put("server_heap", p.serverHeap())
         .put("passes", p.passes())
@@ -316,8 +318,8 @@ final class Sweep {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.PIPE)
             .start();
-    long cpuStart = -1;
-    long cpuEnd = -1;
+    Map<String, Object> atStart = Map.of();
+    Map<String, Object> atEnd = Map.of();
     long wallStart = 0;
     long wallEnd = 0;
     String resultLine = null;
@@ -328,11 +330,11 @@ final class Sweep {
       while ((line = r.readLine()) != null) {
         output.add(line);
         if (line.equals("MEASURE_START")) {
-          cpuStart = sp.cpuNanos();
           wallStart = System.nanoTime();
+          atStart = sp.stats(false);
         } else if (line.equals("MEASURE_END")) {
-          cpuEnd = sp.cpuNanos();
           wallEnd = System.nanoTime();
+          atEnd = sp.stats(false);
         } else if (line.startsWith("RESULT ")) {
           resultLine = line;
         }
@@ -353,9 +355,12 @@ final class Sweep {
       log("    " + resultLine);
     }
     double serverCpu =
-        cpuStart >= 0 && cpuEnd >= 0 && wallEnd > wallStart
-            ? (cpuEnd - cpuStart) / (double) (wallEnd - wallStart)
+        wallEnd > wallStart
+            ? (Idle.num(atEnd, "cpu_ns") - Idle.num(atStart, "cpu_ns")) / (wallEnd - wallStart)
             : Double.NaN;
+    double delivered = Idle.num(result, "delivered");
+    double allocatedPerDelivery =
+        (Idle.num(atEnd, "allocated_bytes") - Idle.num(atStart, "allocated_bytes")) / delivered;
     Point p =
         new Point(
             server,
@@ -363,6 +368,7 @@ final class Sweep {
             rate,
             result,
             serverCpu,
+            allocatedPerDelivery,
             (long) Idle.num(stats, "rss"),
             (long) Idle.num(stats, "heap_used"),
             displayCommand(args, loadCpu),
@@ -574,18 +580,6 @@ final class Sweep {
         }
       }
       return new LinkedHashMap<>();
-    }
-
-    /** User plus system CPU time of the process, from {@code /proc}, in nanoseconds. */
-    long cpuNanos() {
-      try {
-        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-        return ticks * 10_000_000L; // USER_HZ = 100
-      } catch (Exception e) {
-        return -1;
-      }
     }
 
     @Override
