@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -431,6 +432,7 @@ public abstract class HardeningKit {
           serve(
               HubConfig.text()
                   .policy(BroadcastPolicy.NONE)
+                  .outboxLimits(16 * 1024 * 1024, 100_000)
                   .authenticator(
                       h -> AuthResult.user("u" + ThreadLocalRandom.current().nextInt(10))));
       AtomicBoolean running = new AtomicBoolean(true);
@@ -445,6 +447,8 @@ public abstract class HardeningKit {
                   } catch (RuntimeException e) {
                     broadcastErrors.incrementAndGet();
                   }
+                  // A steady stream, not a flood: churn is under test here, not backpressure.
+                  LockSupport.parkNanos(200_000);
                 }
               },
               "churn-broadcaster");
