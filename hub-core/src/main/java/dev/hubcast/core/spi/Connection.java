@@ -27,8 +27,10 @@ public interface Connection {
 
   /**
    * Sends one frame, without blocking. Calls {@code completion} exactly once: when the frame has
-   * been handed to the socket, or with the reason it never will be (the connection closed, the
-   * write failed). Frames reach the socket in the order of the calls.
+   * been handed to the socket (or to a bounded buffer in front of it, such as a channel below its
+   * high-water mark), or with the reason it never will be (the connection closed, the write
+   * failed). Frames reach the socket in the order of the calls. A connection whose peer stops
+   * reading must stop completing, so that the hub's outbox sees the backlog.
    */
   void send(Frame frame, SendCompletion completion);
 

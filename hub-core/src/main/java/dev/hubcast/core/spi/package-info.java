@@ -25,7 +25,9 @@
  *   <li>{@link dev.hubcast.core.spi.Connection#close} is idempotent, and the close is reported
  *       once;
  *   <li>the adapter buffers nothing without bound: it completes a send when the frame is handed to
- *       the socket, and fails it when the connection is gone;
+ *       the socket, or accepted into a transport buffer that is itself bounded (a socket's send
+ *       buffer, Netty's channel below its high-water mark), and fails it when the connection is
+ *       gone;
  *   <li>inbound messages larger than {@link dev.hubcast.core.spi.TransportSettings#maxMessageBytes}
  *       are refused with 1009 before they are fully read, text that is not UTF-8 with 1007, and
  *       protocol errors with 1002.
