@@ -29,9 +29,9 @@ public interface HubHandler<M> {
 
   /**
    * A connection was admitted and registered. It is registered <em>before</em> this runs, so a
-   * broadcast to everyone or to its user, made on another thread, may reach it before or while
-   * this runs; a protocol whose first message must be a greeting should mark the connection as
-   * greeted (in {@link Client#attributes()}) and target only greeted connections.
+   * broadcast to everyone or to its user, made on another thread, may reach it before or while this
+   * runs; a protocol whose first message must be a greeting should mark the connection as greeted
+   * (in {@link Client#attributes()}) and target only greeted connections.
    */
   default void onOpen(Hub<M> hub, Client client) {}
 
