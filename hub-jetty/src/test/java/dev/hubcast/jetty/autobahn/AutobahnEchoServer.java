@@ -1,13 +1,7 @@
 package dev.hubcast.jetty.autobahn;
 
-import dev.hubcast.core.Client;
-import dev.hubcast.core.Frame;
-import dev.hubcast.core.Hub;
-import dev.hubcast.core.HubConfig;
-import dev.hubcast.core.HubHandler;
-import dev.hubcast.core.MessageCodec;
-import dev.hubcast.core.OriginPolicy;
 import dev.hubcast.jetty.HubWebSocket;
+import dev.hubcast.testkit.autobahn.AutobahnEcho;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -26,23 +20,6 @@ public final class AutobahnEchoServer {
 
   private AutobahnEchoServer() {}
 
-  /** The hub: frames in, the same frames out to the sender; limits above Autobahn's 16 MiB. */
-  static Hub<Frame> echoHub() {
-    return Hub.create(
-        HubConfig.builder(MessageCodec.frames())
-            .originPolicy(OriginPolicy.any())
-            .maxMessageBytes(32 * 1024 * 1024)
-            .outboxLimits(128L * 1024 * 1024, 100_000)
-            .handler(
-                new HubHandler<>() {
-                  @Override
-                  public void onMessage(Hub<Frame> hub, Client client, Frame frame) {
-                    hub.send(client.id(), frame);
-                  }
-                })
-            .build());
-  }
-
   /**
    * Starts the echo server.
    *
@@ -58,7 +35,7 @@ public final class AutobahnEchoServer {
     connector.setHost("127.0.0.1");
     connector.setPort(port);
     server.addConnector(connector);
-    WebSocketUpgradeHandler ws = HubWebSocket.handler(echoHub(), "/");
+    WebSocketUpgradeHandler ws = HubWebSocket.handler(AutobahnEcho.hub(), "/");
     server.setHandler(ws);
     server.start();
     System.out.println("Autobahn echo server on ws://127.0.0.1:" + port + "/");

@@ -1,13 +1,7 @@
 package dev.hubcast.netty.autobahn;
 
-import dev.hubcast.core.Client;
-import dev.hubcast.core.Frame;
-import dev.hubcast.core.Hub;
-import dev.hubcast.core.HubConfig;
-import dev.hubcast.core.HubHandler;
-import dev.hubcast.core.MessageCodec;
-import dev.hubcast.core.OriginPolicy;
 import dev.hubcast.netty.HubChannelHandlers;
+import dev.hubcast.testkit.autobahn.AutobahnEcho;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -34,23 +28,6 @@ public final class AutobahnEchoServer {
 
   private AutobahnEchoServer() {}
 
-  /** The hub: frames in, the same frames out to the sender; limits above Autobahn's 16 MiB. */
-  static Hub<Frame> echoHub() {
-    return Hub.create(
-        HubConfig.builder(MessageCodec.frames())
-            .originPolicy(OriginPolicy.any())
-            .maxMessageBytes(32 * 1024 * 1024)
-            .outboxLimits(128L * 1024 * 1024, 100_000)
-            .handler(
-                new HubHandler<>() {
-                  @Override
-                  public void onMessage(Hub<Frame> hub, Client client, Frame frame) {
-                    hub.send(client.id(), frame);
-                  }
-                })
-            .build());
-  }
-
   /**
    * Starts the echo server.
    *
@@ -68,7 +45,7 @@ public final class AutobahnEchoServer {
         .group(group)
         .channel(type)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(HubChannelHandlers.initializer(echoHub(), "/"))
+        .childHandler(HubChannelHandlers.initializer(AutobahnEcho.hub(), "/"))
         .bind("127.0.0.1", port)
         .sync();
     System.out.println(
