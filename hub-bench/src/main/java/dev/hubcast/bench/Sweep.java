@@ -64,13 +64,16 @@ final class Sweep {
     for (String s : servers) {
       BenchServer.Transport.of(s);
     }
+    String subs = a.string("subscribers", quick ? "10,100" : "100,1000,10000");
     this.subscriberCounts =
-        Arrays.stream(a.string("subscribers", quick ? "10,100" : "100,1000,10000").split(","))
-            .map(String::trim)
-            .map(Integer::parseInt)
-            .collect(Collectors.toList());
-    this.warmup = a.decimal("warmup", quick ? 1 : 5, 0);
-    this.duration = a.decimal("duration", quick ? 2 : 10, 0.5);
+        subs.equals("none")
+            ? List.of()
+            : Arrays.stream(subs.split(","))
+                .map(String::trim)
+                .map(Integer::parseInt)
+                .collect(Collectors.toList());
+    this.warmup = a.decimal("warmup", quick ? 1 : 4, 0);
+    this.duration = a.decimal("duration", quick ? 2 : 8, 0.5);
     this.bisections = a.integer("bisections", quick ? 0 : 2, 0);
     this.maxSteps = a.integer("max-steps", quick ? 2 : 12, 1);
     this.pin = !a.flag("no-pin") && Runtime.getRuntime().availableProcessors() >= 2;
@@ -257,7 +260,9 @@ final class Sweep {
           }
         }
       }
-      for (int i = 0; i < bisections && lastPass > 0 && firstFail > 0; i++) {
+      // Finer at 1,000 subscribers, where the targets compare servers.
+      int steps = subscribers == 1000 ? bisections : Math.min(1, bisections);
+      for (int i = 0; i < steps && lastPass > 0 && firstFail > 0; i++) {
         double mid = Math.sqrt(lastPass * firstFail);
         if (sp == null) {
           sp = startServer(server);
