@@ -225,7 +225,7 @@ final class Report {
                 tb / 1e6,
                 per,
                 idle.bytesPerConnection("heap_used"),
-                idle.bytesPerConnection("direct_total"),
+                idle.bytesPerConnection("direct_total") + 0.0,
                 idle.bytesPerConnection("rss")));
       }
     }
