@@ -138,6 +138,9 @@ public final class Bench {
                 "per-address",
                 "json"),
             Set.of());
+    for (String required : new String[] {"url", "subscribers", "rate", "duration"}) {
+      a.required(required);
+    }
     LoadGenerator.Config config =
         new LoadGenerator.Config(
             URI.create(a.required("url")),
@@ -151,9 +154,6 @@ public final class Bench {
             a.integer("threads", Runtime.getRuntime().availableProcessors(), 1),
             a.integer("per-address", 20_000, 1),
             false);
-    if (config.subscribers() < 0 || config.rate() < 0 || config.duration().isNegative()) {
-      throw new IllegalArgumentException("load: --subscribers, --rate and --duration are required");
-    }
     if (!config.url().getScheme().equals("ws")) {
       throw new IllegalArgumentException("load: --url: " + config.url() + " (expected: ws://...)");
     }
