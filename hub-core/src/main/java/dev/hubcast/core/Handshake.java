@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -22,6 +24,19 @@ import java.util.TreeMap;
  * #of} from the upgrade request; the hub adds the identity with {@link #withIdentity}.
  */
 public final class Handshake {
+
+  /**
+   * Headers that only serve the upgrade itself; they are not kept, since every connection would
+   * carry them for its whole life and no application needs them.
+   */
+  private static final Set<String> UPGRADE_ONLY =
+      Set.of(
+          "upgrade",
+          "connection",
+          "sec-websocket-key",
+          "sec-websocket-version",
+          "sec-websocket-extensions",
+          "content-length");
 
   private final String path;
   private final String rawQuery;
@@ -54,7 +69,9 @@ public final class Handshake {
    * @param path the request path, without the query
    * @param rawQuery the query string without {@code ?}, still percent-encoded; {@code null} or
    *     empty for none
-   * @param headers the request headers (names in any case; values in order)
+   * @param headers the request headers (names in any case; values in order); those that only serve
+   *     the upgrade ({@code Upgrade}, {@code Connection}, {@code Sec-WebSocket-Key}, {@code
+   *     -Version}, {@code -Extensions}, {@code Content-Length}) are not kept
    * @param remoteAddress the client's address
    */
   public static Handshake of(
@@ -68,8 +85,11 @@ public final class Handshake {
     String query = rawQuery == null ? "" : rawQuery;
     TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach(
-        (name, values) ->
-            h.computeIfAbsent(name, k -> new ArrayList<>()).addAll(List.copyOf(values)));
+        (name, values) -> {
+          if (!UPGRADE_ONLY.contains(name.toLowerCase(Locale.ROOT))) {
+            h.computeIfAbsent(name, k -> new ArrayList<>()).addAll(List.copyOf(values));
+          }
+        });
     h.replaceAll((k, v) -> List.copyOf(v));
     return new Handshake(
         path, query, parseQuery(query), Collections.unmodifiableMap(h), remoteAddress, null, null);

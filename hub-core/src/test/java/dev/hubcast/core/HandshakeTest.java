@@ -41,6 +41,23 @@ class HandshakeTest {
   }
 
   @Test
+  void upgradeOnlyHeaders_areNotKept() {
+    Handshake h =
+        FakeConnection.handshake(
+            "127.0.0.1",
+            "",
+            Map.of(
+                "Upgrade", List.of("websocket"),
+                "Connection", List.of("Upgrade"),
+                "Sec-WebSocket-Key", List.of("dGhlIHNhbXBsZSBub25jZQ=="),
+                "Sec-WebSocket-Version", List.of("13"),
+                "Host", List.of("chat.example.com"),
+                "Cookie", List.of("s=1")));
+
+    assertThat(h.headers()).containsOnlyKeys("Host", "Cookie");
+  }
+
+  @Test
   void withIdentity_addsPrincipalAndUser() {
     Principal p = () -> "ada";
     Handshake h = FakeConnection.handshake("127.0.0.1", "", Map.of()).withIdentity(p, "ada");

@@ -6,6 +6,9 @@ import dev.hubcast.core.Handshake;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Inbound;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -25,11 +28,13 @@ final class DefaultClient<M> implements Client, Inbound {
   final DefaultHub<M> hub;
   final Connection connection;
   final Outbox outbox;
-  final Set<String> rooms = ConcurrentHashMap.newKeySet(); // changed under this
+  // Both created on first use: most connections of a large hub never join a room or keep state,
+  // and an empty concurrent map per connection is memory for nothing.
+  private Set<String> rooms; // guarded by this
   final Executor handlerExecutor; // null: run handlers inline
   private final String id;
   private final Handshake handshake;
-  private final ConcurrentMap<String, Object> attributes = new ConcurrentHashMap<>();
+  private volatile ConcurrentMap<String, Object> attributes;
   volatile int state = OPEN;
   volatile boolean warnedBadInput;
 
@@ -81,8 +86,35 @@ final class DefaultClient<M> implements Client, Inbound {
   }
 
   @Override
-  public Set<String> rooms() {
-    return Set.copyOf(rooms);
+  public synchronized Set<String> rooms() {
+    return rooms == null ? Set.of() : Set.copyOf(rooms);
+  }
+
+  // Room membership as the client sees it; callers hold this client's monitor.
+
+  boolean inRoom(String room) {
+    return rooms != null && rooms.contains(room);
+  }
+
+  void addRoom(String room) {
+    if (rooms == null) {
+      rooms = new HashSet<>(4);
+    }
+    rooms.add(room);
+  }
+
+  boolean removeRoom(String room) {
+    return rooms != null && rooms.remove(room);
+  }
+
+  /** Empties the client's rooms, returning what they were. */
+  List<String> clearRooms() {
+    if (rooms == null) {
+      return List.of();
+    }
+    List<String> was = new ArrayList<>(rooms);
+    rooms = null;
+    return was;
   }
 
   @Override
@@ -102,7 +134,17 @@ final class DefaultClient<M> implements Client, Inbound {
 
   @Override
   public ConcurrentMap<String, Object> attributes() {
-    return attributes;
+    ConcurrentMap<String, Object> a = attributes;
+    if (a == null) {
+      synchronized (this) {
+        a = attributes;
+        if (a == null) {
+          a = new ConcurrentHashMap<>();
+          attributes = a;
+        }
+      }
+    }
+    return a;
   }
 
   // Inbound: the adapter's reports.

@@ -558,11 +558,11 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
       return false;
     }
     synchronized (c) {
-      if (c.state != DefaultClient.OPEN || c.rooms.contains(room)) {
+      if (c.state != DefaultClient.OPEN || c.inRoom(room)) {
         return false;
       }
       addMember(room, c, null);
-      c.rooms.add(room);
+      c.addRoom(room);
       return true;
     }
   }
@@ -619,11 +619,11 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
           if (c.state != DefaultClient.OPEN) {
             return HistoryRead.EMPTY;
           }
-          if (!c.rooms.contains(room)) {
+          if (!c.inRoom(room)) {
             if (addMember(room, c, r) != r || !r.members.contains(c)) {
               continue; // replaced by a new room object between lookup and lock
             }
-            c.rooms.add(room);
+            c.addRoom(room);
           }
         }
         HistoryRead read = r.history.read(afterSequence);
@@ -644,7 +644,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
       return false;
     }
     synchronized (c) {
-      if (!c.rooms.remove(room)) {
+      if (!c.removeRoom(room)) {
         return false;
       }
       removeMember(room, c);
@@ -1045,10 +1045,9 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
         return false;
       }
       c.state = DefaultClient.CLOSING;
-      for (String room : c.rooms) {
+      for (String room : c.clearRooms()) {
         removeMember(room, c);
       }
-      c.rooms.clear();
       clients.remove(c.id(), c);
       c.user()
           .ifPresent(
