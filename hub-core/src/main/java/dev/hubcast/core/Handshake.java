@@ -14,14 +14,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * What a client sent in its WebSocket upgrade request, plus the identity the {@link Authenticator}
  * gave it: path, query, headers, remote address, principal and user name.
  *
- * <p>Immutable and thread-safe. Header names are case-insensitive. Adapters build one with {@link
- * #of} from the upgrade request; the hub adds the identity with {@link #withIdentity}.
+ * <p>Immutable and thread-safe. Header names are case-insensitive: {@link #header} takes any case,
+ * and {@link #headers()} holds them in lower case. Adapters build one with {@link #of} from the
+ * upgrade request; the hub adds the identity with {@link #withIdentity}.
  */
 public final class Handshake {
 
@@ -83,16 +83,24 @@ public final class Handshake {
     requireNonNull(headers, "headers");
     requireNonNull(remoteAddress, "remoteAddress");
     String query = rawQuery == null ? "" : rawQuery;
-    TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    // Kept for the connection's whole life, so compactly: names in lower case (HTTP names are
+    // case-insensitive), immutable maps and lists sized to what they hold.
+    Map<String, List<String>> h = new LinkedHashMap<>();
     headers.forEach(
         (name, values) -> {
-          if (!UPGRADE_ONLY.contains(name.toLowerCase(Locale.ROOT))) {
-            h.computeIfAbsent(name, k -> new ArrayList<>()).addAll(List.copyOf(values));
+          String lower = name.toLowerCase(Locale.ROOT);
+          if (!UPGRADE_ONLY.contains(lower)) {
+            h.merge(
+                lower,
+                List.copyOf(values),
+                (a, b) -> {
+                  List<String> both = new ArrayList<>(a);
+                  both.addAll(b);
+                  return List.copyOf(both);
+                });
           }
         });
-    h.replaceAll((k, v) -> List.copyOf(v));
-    return new Handshake(
-        path, query, parseQuery(query), Collections.unmodifiableMap(h), remoteAddress, null, null);
+    return new Handshake(path, query, parseQuery(query), Map.copyOf(h), remoteAddress, null, null);
   }
 
   private static Map<String, List<String>> parseQuery(String query) {
@@ -147,14 +155,14 @@ public final class Handshake {
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
-  /** The request headers, case-insensitive; unmodifiable. */
+  /** The request headers, names in lower case; unmodifiable. */
   public Map<String, List<String>> headers() {
     return headers;
   }
 
   /** The first value of a header, by case-insensitive name. */
   public Optional<String> header(String name) {
-    List<String> values = headers.get(name);
+    List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 

@@ -54,7 +54,7 @@ class HandshakeTest {
                 "Host", List.of("chat.example.com"),
                 "Cookie", List.of("s=1")));
 
-    assertThat(h.headers()).containsOnlyKeys("Host", "Cookie");
+    assertThat(h.headers()).containsOnlyKeys("host", "cookie");
   }
 
   @Test

@@ -43,7 +43,7 @@ final class Outbox implements SendCompletion {
   private final SlowConsumerPolicy policy;
 
   // All guarded by this.
-  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+  private ArrayDeque<Frame> queue; // made on the first offer: an idle connection needs none
   private int pendingFrames;
   private long pendingBytes;
   private int inFlightFrames;
@@ -85,7 +85,7 @@ final class Outbox implements SendCompletion {
             counters.framesDropped.increment();
             return Offer.DROPPED;
           case DROP_OLDEST:
-            while (!queue.isEmpty()
+            while (hasQueued()
                 && (pendingFrames + 1 > maxFrames || pendingBytes + length > maxBytes)) {
               Frame old = queue.pollFirst();
               pendingFrames--;
@@ -102,6 +102,9 @@ final class Outbox implements SendCompletion {
         }
       }
       if (!disconnect) {
+        if (queue == null) {
+          queue = new ArrayDeque<>(8);
+        }
         queue.addLast(frame);
         pendingFrames++;
         pendingBytes += length;
@@ -126,7 +129,7 @@ final class Outbox implements SendCompletion {
       Runnable done = null;
       synchronized (this) {
         if (!discarded
-            && !queue.isEmpty()
+            && hasQueued()
             && inFlightFrames < WINDOW_FRAMES
             && inFlightBytes < WINDOW_BYTES) {
           next = queue.pollFirst();
@@ -165,7 +168,7 @@ final class Outbox implements SendCompletion {
       inFlightBytes -= length;
       pendingFrames--;
       pendingBytes -= length;
-      if (!draining && !discarded && !queue.isEmpty()) {
+      if (!draining && !discarded && hasQueued()) {
         draining = true;
         startDrain = true;
       } else if (!draining && pendingFrames == 0 && whenDrained != null) {
@@ -216,16 +219,23 @@ final class Outbox implements SendCompletion {
       accepting = false;
       discarded = true;
       whenDrained = null;
-      dropped = queue.size();
-      for (Frame f : queue) {
-        pendingBytes -= f.length();
+      dropped = queue == null ? 0 : queue.size();
+      if (queue != null) {
+        for (Frame f : queue) {
+          pendingBytes -= f.length();
+        }
+        queue.clear();
       }
       pendingFrames -= dropped;
-      queue.clear();
     }
     if (dropped > 0) {
       counters.framesDropped.add(dropped);
     }
+  }
+
+  /** Whether frames wait here for the transport. Holds this. */
+  private boolean hasQueued() {
+    return queue != null && !queue.isEmpty();
   }
 
   synchronized int pendingFrames() {
