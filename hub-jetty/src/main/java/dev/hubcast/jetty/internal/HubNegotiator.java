@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -41,9 +43,32 @@ public final class HubNegotiator implements WebSocketNegotiator {
   static final int MAX_OUTGOING_FRAMES = 1024;
 
   private final Acceptor acceptor;
+  private final AtomicInteger nextBatcher = new AtomicInteger();
+  private volatile WriteBatcher[] batchers; // made on the first upgrade, on Jetty's executor
 
   public HubNegotiator(Acceptor acceptor) {
     this.acceptor = requireNonNull(acceptor, "acceptor");
+  }
+
+  /**
+   * The batcher for a new connection: one per available processor, taken in turn, so that the
+   * writes of a broadcast are spread over as many threads as there are cores.
+   */
+  private WriteBatcher batcherFor(Executor executor) {
+    WriteBatcher[] all = batchers;
+    if (all == null) {
+      synchronized (this) {
+        all = batchers;
+        if (all == null) {
+          all = new WriteBatcher[Math.max(1, Runtime.getRuntime().availableProcessors())];
+          for (int i = 0; i < all.length; i++) {
+            all[i] = new WriteBatcher(executor);
+          }
+          batchers = all;
+        }
+      }
+    }
+    return all[Math.floorMod(nextBatcher.getAndIncrement(), all.length)];
   }
 
   @Override
@@ -60,7 +85,8 @@ public final class HubNegotiator implements WebSocketNegotiator {
         admission.connectionId(),
         admission.handshake(),
         acceptor,
-        request.getComponents().getScheduler());
+        request.getComponents().getScheduler(),
+        batcherFor(request.getComponents().getExecutor()));
   }
 
   @Override

@@ -42,9 +42,14 @@ import org.slf4j.LoggerFactory;
  * frame (pongs included, for the idle check) and text payloads as bytes, so an inbound text message
  * is validated as UTF-8 but never decoded to a {@code String} and encoded back.
  *
+ * <p>Sends and the close do not write on the caller's thread: they are queued on the connection's
+ * {@link WriteBatcher}, which writes each connection once per round for everything sent to it since
+ * (see there why).
+ *
  * <p>Threading: Jetty calls the {@link FrameHandler} methods one at a time (its reading thread);
- * the hub calls {@link #send} one at a time and {@link #close} from any thread. Both sides meet
- * only in Jetty's {@link CoreSession}, which is thread-safe, and in a few atomic fields.
+ * the hub calls {@link #send} one at a time and {@link #close} from any thread; the batcher's
+ * rounds hand the frames to Jetty one round at a time. They meet only in Jetty's {@link
+ * CoreSession}, which is thread-safe, in the batcher's queue and in a few atomic fields.
  */
 final class JettyConnection implements Connection, FrameHandler {
 
@@ -73,6 +78,7 @@ final class JettyConnection implements Connection, FrameHandler {
   private final Handshake handshake;
   private final Acceptor acceptor;
   private final Scheduler scheduler;
+  private final WriteBatcher batcher;
   private final int maxMessageBytes;
   private final long idleNanos;
   private final long pingNanos;
@@ -102,11 +108,20 @@ final class JettyConnection implements Connection, FrameHandler {
   // Confined to the idle check, which runs one task at a time (each schedules the next).
   private long pingedFor; // the lastInboundNanos a ping was already sent for
 
-  JettyConnection(String id, Handshake handshake, Acceptor acceptor, Scheduler scheduler) {
+  // Confined to the batcher's rounds: whether this round has written to it and must flush it.
+  boolean dirty;
+
+  JettyConnection(
+      String id,
+      Handshake handshake,
+      Acceptor acceptor,
+      Scheduler scheduler,
+      WriteBatcher batcher) {
     this.id = id;
     this.handshake = handshake;
     this.acceptor = acceptor;
     this.scheduler = scheduler;
+    this.batcher = batcher;
     TransportSettings settings = acceptor.settings();
     this.maxMessageBytes = settings.maxMessageBytes();
     this.idleNanos = settings.idleTimeout().toNanos();
@@ -126,18 +141,39 @@ final class JettyConnection implements Connection, FrameHandler {
     return handshake;
   }
 
+  /**
+   * Queues the frame on this connection's {@link WriteBatcher}, which hands it to Jetty in its next
+   * round and flushes once for everything that round sent here.
+   */
   @Override
   public void send(Frame frame, SendCompletion completion) {
-    SendCallback callback = new SendCallback(frame, completion);
+    batcher.submit(new SendCallback(this, frame, completion));
+  }
+
+  /** On the batcher's round: hands one frame to Jetty, batched; returns whether to flush. */
+  private boolean write(SendCallback callback) {
     try {
+      Frame frame = callback.frame;
       ByteBuffer shared = frame.wireForm(PAYLOAD, JettyConnection::wirePayload);
       org.eclipse.jetty.websocket.core.Frame wire =
           new org.eclipse.jetty.websocket.core.Frame(
               frame.isText() ? OpCode.TEXT : OpCode.BINARY, true, shared.slice());
-      // batch=false: Jetty writes the header and this payload buffer as they are (no batch copy).
-      session.sendFrame(wire, callback, false);
+      // batch=true: Jetty gathers it with the round's other frames for this connection and writes
+      // them all at the flush. A payload under a quarter of the output buffer (1 KiB by default) is
+      // copied into the connection's output buffer; a larger one is written from the shared buffer.
+      session.sendFrame(wire, callback, true);
+      return true;
     } catch (Throwable t) {
       callback.failed(t);
+      return false;
+    }
+  }
+
+  /** On the batcher's round, after its writes to this connection: one socket write for them. */
+  void flush() {
+    CoreSession s = session;
+    if (s != null) {
+      s.flush(Callback.NOOP); // a failed write fails the session, which reports the end
     }
   }
 
@@ -152,16 +188,32 @@ final class JettyConnection implements Connection, FrameHandler {
     return direct.asReadOnlyBuffer();
   }
 
+  /**
+   * Closes after the frames already sent: the close goes through the same {@link WriteBatcher}
+   * queue as the sends, so it cannot overtake them.
+   */
   @Override
   public void close(int code, String reason) {
     if (!closeRequested.compareAndSet(false, true)) {
       return;
     }
+    String truncated = truncate(reason);
+    batcher.submit(
+        new WriteBatcher.Op(this) {
+          @Override
+          boolean run() {
+            closeNow(code, truncated);
+            return false; // Jetty writes a close frame at once, after what is gathered
+          }
+        });
+  }
+
+  private void closeNow(int code, String reason) {
     CoreSession s = session;
     if (s == null || !s.isOutputOpen()) {
       return; // Jetty is already closing it (the peer's close, an error); it reports the end
     }
-    s.close(code, truncate(reason), Callback.NOOP);
+    s.close(code, reason, Callback.NOOP);
     synchronized (this) {
       if (!ended) {
         // A peer that never answers the close is dropped; Jetty then reports the end.
@@ -432,10 +484,11 @@ final class JettyConnection implements Connection, FrameHandler {
   }
 
   /**
-   * Reports one send's outcome to the hub exactly once, whatever Jetty does. Non-blocking, so Jetty
-   * may run it on its selector thread.
+   * One send: queued on the batcher, then handed to Jetty as its callback, which reports the
+   * outcome to the hub exactly once, whatever Jetty does. Non-blocking, so Jetty may run it on its
+   * selector thread.
    */
-  static final class SendCallback implements Callback {
+  static final class SendCallback extends WriteBatcher.Op implements Callback {
     private static final VarHandle DONE;
 
     static {
@@ -452,9 +505,15 @@ final class JettyConnection implements Connection, FrameHandler {
     @SuppressWarnings("unused") // through DONE
     private volatile boolean done;
 
-    SendCallback(Frame frame, SendCompletion completion) {
+    SendCallback(JettyConnection connection, Frame frame, SendCompletion completion) {
+      super(connection);
       this.frame = frame;
       this.completion = completion;
+    }
+
+    @Override
+    boolean run() {
+      return connection.write(this);
     }
 
     @Override

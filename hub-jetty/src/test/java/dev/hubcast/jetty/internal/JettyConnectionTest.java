@@ -88,7 +88,11 @@ class JettyConnectionTest {
                   Handshake.of("/ws", "", Map.of(), new InetSocketAddress("127.0.0.1", 40000 + i)));
       JettyConnection connection =
           new JettyConnection(
-              admission.connectionId(), admission.handshake(), hub.acceptor(), scheduler);
+              admission.connectionId(),
+              admission.handshake(),
+              hub.acceptor(),
+              scheduler,
+              new WriteBatcher(Runnable::run)); // rounds run inline: sends reach the session now
       RecordingSession session = new RecordingSession();
       connection.onOpen(session, Callback.NOOP);
       sessions.add(session);
