@@ -9,6 +9,7 @@ import dev.hubcast.core.Target;
 import dev.hubcast.redis.Nodes.Node;
 import dev.hubcast.redis.Nodes.Transport;
 import dev.hubcast.testkit.Await;
+import dev.hubcast.testkit.RedisServer;
 import dev.hubcast.testkit.TestClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -9,6 +9,7 @@ import dev.hubcast.core.HubHandler;
 import dev.hubcast.redis.Nodes.Node;
 import dev.hubcast.redis.Nodes.Transport;
 import dev.hubcast.testkit.Await;
+import dev.hubcast.testkit.RedisServer;
 import dev.hubcast.testkit.TestClient;
 import java.time.Duration;
 import java.util.Map;
@@ -107,7 +108,7 @@ class RedisFaultTest {
       int sentAtKill = sent.get();
       Await.until(() -> sent.get() > sentAtKill + 100, WAIT, "a second of stream with redis down");
       long restartedAt = System.nanoTime();
-      redis.startProcess();
+      redis.restart();
       Await.until(
           () -> bobGotAt.values().stream().anyMatch(t -> t > restartedAt),
           Duration.ofSeconds(10),
