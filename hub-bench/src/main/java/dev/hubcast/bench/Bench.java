@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -17,7 +18,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar hub-bench.jar server --transport jetty|netty|naive-jetty|naive-netty --port P [--policy all|others]
- * java -jar hub-bench.jar load --url ws://127.0.0.1:P/ --subscribers N [--publishers K] --rate MSGS_PER_S
+ *     [--redis redis://HOST:PORT]
+ * java -jar hub-bench.jar load --url ws://127.0.0.1:P/[,ws://127.0.0.1:Q/] --subscribers N [--publishers K] --rate MSGS_PER_S
  *     --size BYTES --duration S [--warmup S]
  * java -jar hub-bench.jar sweep [--quick]
  * java -jar hub-bench.jar jmh FanOutBenchmark -prof gc
@@ -59,25 +61,32 @@ public final class Bench {
     out.println("usage: java -jar hub-bench.jar COMMAND [OPTIONS]");
     out.println();
     out.println("  server --transport jetty|netty|naive-jetty|naive-netty --port P");
-    out.println("         [--host 127.0.0.1] [--policy all|others]");
+    out.println("         [--host 127.0.0.1] [--policy all|others] [--redis redis://HOST:PORT]");
     out.println("      a relay of every message at path / to all clients (or all but the sender);");
+    out.println(
+        "      with --redis (jetty, netty), one node of a hub spread over several servers;");
     out.println("      reads 'stats', 'gc' (stats after a full GC) and 'quit' on standard input");
     out.println(
-        "  load   --url ws://127.0.0.1:P/ --subscribers N [--publishers 1] --rate MSGS_PER_S");
+        "  load   --url ws://127.0.0.1:P/[,ws://...] --subscribers N [--publishers 1] --rate R");
     out.println("         [--size 64] --duration S [--warmup 5] [--drain 3] [--threads CORES]");
     out.println("         [--per-address 20000] [--json load-result.json]");
-    out.println("      N subscribers, K publishers sending RATE messages/s in all, open loop;");
+    out.println("      N subscribers, K publishers sending R messages/s in all, open loop;");
+    out.println("      several URLs: subscribers split across them, publishers on the first;");
     out.println("      ends with RESULT deliveries_per_s=... p50_ms=... p99_ms=... p999_ms=...");
     out.println("      delivered_ratio=... reordered=...");
     out.println("  sweep  [--quick] [--servers jetty,netty,naive-jetty,naive-netty] [--docs docs]");
+    out.println("         [--cross-node netty,jetty|none] [--redis-server redis-server]");
     out.println(
         "      every server x 100 / 1,000 / 10,000 subscribers x rising rates, servers in a");
-    out.println("      child process; writes docs/benchmarks.md and docs/img/*.png");
+    out.println("      child process, then each --cross-node server as two nodes over a Redis it");
+    out.println("      starts; writes docs/benchmarks.md and docs/img/*.png");
     out.println("  jmh    [JMH options], such as: jmh FanOutBenchmark -prof gc");
   }
 
   private static void server(String[] args) throws Exception {
-    Args a = Args.parse("server", args, Set.of("transport", "port", "host", "policy"), Set.of());
+    Args a =
+        Args.parse(
+            "server", args, Set.of("transport", "port", "host", "policy", "redis"), Set.of());
     BenchServer.Transport transport = BenchServer.Transport.of(a.required("transport"));
     int port = a.integer("port", 8080, 0);
     String policy = a.string("policy", "all");
@@ -85,8 +94,10 @@ public final class Bench {
       throw new IllegalArgumentException(
           "server: --policy: \"" + policy + "\" (expected: all or others)");
     }
+    String redis = a.string("redis", null);
     BenchServer server =
-        BenchServer.start(transport, a.string("host", "127.0.0.1"), port, policy.equals("others"));
+        BenchServer.start(
+            transport, a.string("host", "127.0.0.1"), port, policy.equals("others"), redis);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -143,7 +154,7 @@ public final class Bench {
     }
     LoadGenerator.Config config =
         new LoadGenerator.Config(
-            URI.create(a.required("url")),
+            urls(a.required("url")),
             a.integer("subscribers", -1, 0),
             a.integer("publishers", 1, 0),
             a.decimal("rate", -1, 0),
@@ -154,8 +165,10 @@ public final class Bench {
             a.integer("threads", Runtime.getRuntime().availableProcessors(), 1),
             a.integer("per-address", 20_000, 1),
             false);
-    if (!config.url().getScheme().equals("ws")) {
-      throw new IllegalArgumentException("load: --url: " + config.url() + " (expected: ws://...)");
+    for (URI url : config.urls()) {
+      if (!"ws".equals(url.getScheme())) {
+        throw new IllegalArgumentException("load: --url: " + url + " (expected: ws://...)");
+      }
     }
     LoadResult result =
         LoadGenerator.run(
@@ -184,6 +197,19 @@ public final class Bench {
     out.println(result.resultLine());
     out.flush();
     return 0;
+  }
+
+  /** One address, or several separated by commas: the nodes of one hub. */
+  static List<URI> urls(String list) {
+    List<URI> urls = new java.util.ArrayList<>();
+    for (String u : list.split(",")) {
+      try {
+        urls.add(new URI(u.trim()));
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException("load: --url: \"" + u + "\" is not a URI", e);
+      }
+    }
+    return urls;
   }
 
   static Duration seconds(double s) {

@@ -5,6 +5,7 @@ import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
+import dev.hubcast.redis.RedisBackplane;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
@@ -75,16 +76,24 @@ final class BenchServer implements AutoCloseable {
    * Starts a relay at path {@code /}.
    *
    * @param others relay to all clients but the sender (else to all)
+   * @param redis {@code null}, or the Redis through which this server is one node of a hub spread
+   *     over several ({@code jetty} and {@code netty} only)
    */
-  static BenchServer start(Transport transport, String host, int port, boolean others)
+  static BenchServer start(Transport transport, String host, int port, boolean others, String redis)
       throws Exception {
+    if (redis != null && transport != Transport.JETTY && transport != Transport.NETTY) {
+      throw new IllegalArgumentException(
+          "server: --redis: only for jetty and netty, not " + transport.label);
+    }
     switch (transport) {
       case JETTY, NETTY -> {
-        Hub<String> hub =
-            Hub.create(
-                HubConfig.text()
-                    .policy(others ? BroadcastPolicy.ALL_EXCEPT_SENDER : BroadcastPolicy.ALL)
-                    .build());
+        HubConfig.Builder<String> config =
+            HubConfig.text()
+                .policy(others ? BroadcastPolicy.ALL_EXCEPT_SENDER : BroadcastPolicy.ALL);
+        if (redis != null) {
+          config.backplane(RedisBackplane.create(redis));
+        }
+        Hub<String> hub = Hub.create(config.build());
         AutoCloseable server;
         int bound;
         if (transport == Transport.JETTY) {

@@ -1,7 +1,5 @@
 package dev.hubcast.bench;
 
-import static java.util.Objects.requireNonNull;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -54,9 +52,12 @@ import org.HdrHistogram.Histogram;
  */
 final class LoadGenerator {
 
-  /** What to run. */
+  /**
+   * What to run. With several {@code urls} (the nodes of one hub), subscriber {@code i} connects to
+   * {@code urls[i % n]} and the publishers to the first; latency is also kept per node.
+   */
   record Config(
-      URI url,
+      List<URI> urls,
       int subscribers,
       int publishers,
       double rate,
@@ -68,7 +69,10 @@ final class LoadGenerator {
       int perAddress,
       boolean quiet) {
     Config {
-      requireNonNull(url, "url");
+      urls = List.copyOf(urls);
+      if (urls.isEmpty()) {
+        throw new IllegalArgumentException("urls: none");
+      }
       if (subscribers < 0 || publishers < 0 || publishers > Payload.MAX_PUBLISHERS) {
         throw new IllegalArgumentException(
             "subscribers: " + subscribers + ", publishers: " + publishers);
@@ -83,6 +87,11 @@ final class LoadGenerator {
       if (threads < 1 || perAddress < 1) {
         throw new IllegalArgumentException("threads: " + threads + ", perAddress: " + perAddress);
       }
+    }
+
+    /** The first node's address: the publishers'. */
+    URI url() {
+      return urls.get(0);
     }
   }
 
@@ -127,10 +136,15 @@ final class LoadGenerator {
               .option(ChannelOption.TCP_NODELAY, true)
               .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
       long connectStart = System.nanoTime();
-      List<Channel> subs = connect(base.clone(subscriberLoops), config.subscribers(), 0, true);
+      List<Channel> subs = new ArrayList<>();
+      int nodes = config.urls().size();
+      for (int node = 0; node < nodes; node++) {
+        int count = config.subscribers() / nodes + (node < config.subscribers() % nodes ? 1 : 0);
+        subs.addAll(connect(base.clone(subscriberLoops), node, count, subs.size(), true));
+      }
       channels.addAll(subs);
       List<Channel> pubs =
-          connect(base.clone(publisherLoop), config.publishers(), config.subscribers(), false);
+          connect(base.clone(publisherLoop), 0, config.publishers(), config.subscribers(), false);
       channels.addAll(pubs);
       double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
       out.accept(
@@ -183,12 +197,19 @@ final class LoadGenerator {
       stopping = true;
 
       Histogram merged = new Histogram(HIGHEST_MICROS, 3);
+      List<Histogram> byNode = new ArrayList<>();
+      for (int node = 0; node < nodes; node++) {
+        byNode.add(new Histogram(HIGHEST_MICROS, 3));
+      }
       long delivered = 0;
       long reordered = 0;
       long duplicates = 0;
       for (LoopStats s : allStats) {
         LoopStats copy = onLoop(s.loop, s::snapshot);
-        merged.add(copy.histogram);
+        for (int node = 0; node < nodes; node++) {
+          merged.add(copy.histograms[node]);
+          byNode.get(node).add(copy.histograms[node]);
+        }
         delivered += copy.delivered;
         reordered += copy.reordered;
         duplicates += copy.duplicates;
@@ -208,6 +229,7 @@ final class LoadGenerator {
           duplicates,
           disconnects.get(),
           merged,
+          byNode,
           loadgenCpu,
           Runtime.getRuntime().availableProcessors(),
           connectSeconds,
@@ -253,16 +275,16 @@ final class LoadGenerator {
   }
 
   /**
-   * Connects {@code count} clients, at most {@link #CONNECTS_IN_FLIGHT} at a time, and waits for
-   * every upgrade. Connection {@code i} (counted from {@code offset} over the whole run) uses
-   * source address {@code 127.0.0.(1 + i / perAddress)} when the server is on loopback, so that no
-   * one address runs out of ephemeral ports.
+   * Connects {@code count} clients to node {@code node}, at most {@link #CONNECTS_IN_FLIGHT} at a
+   * time, and waits for every upgrade. Connection {@code i} (counted from {@code offset} over the
+   * whole run) uses source address {@code 127.0.0.(1 + i / perAddress)} when the server is on
+   * loopback, so that no one address runs out of ephemeral ports.
    */
-  private List<Channel> connect(Bootstrap bootstrap, int count, int offset, boolean subscriber)
-      throws Exception {
-    String host = config.url().getHost();
-    InetAddress target = InetAddress.getByName(host);
-    InetSocketAddress remote = new InetSocketAddress(target, port(config.url()));
+  private List<Channel> connect(
+      Bootstrap bootstrap, int node, int count, int offset, boolean subscriber) throws Exception {
+    URI url = config.urls().get(node);
+    InetAddress target = InetAddress.getByName(url.getHost());
+    InetSocketAddress remote = new InetSocketAddress(target, port(url));
     Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     List<Channel> channels = new ArrayList<>(count);
@@ -285,8 +307,8 @@ final class LoadGenerator {
                             }
                           });
                       WsClientHandler.Sink sink =
-                          subscriber ? new Subscriber(ch.eventLoop()) : new Discard();
-                      ch.pipeline().addLast(new WsClientHandler(config.url(), sink, upgraded));
+                          subscriber ? new Subscriber(ch.eventLoop(), node) : new Discard();
+                      ch.pipeline().addLast(new WsClientHandler(url, sink, upgraded));
                     }
                   });
       ChannelFuture connect;
@@ -324,7 +346,7 @@ final class LoadGenerator {
               + count
               + (subscriber ? " subscribers" : " publishers")
               + " could not connect to "
-              + config.url()
+              + url
               + ": "
               + first,
           first);
@@ -336,7 +358,10 @@ final class LoadGenerator {
     return url.getPort() < 0 ? 80 : url.getPort();
   }
 
-  /** Per event loop: the histogram and counters of the subscribers it serves. Loop-confined. */
+  /**
+   * Per event loop: the histograms (one per node) and counters of the subscribers it serves.
+   * Loop-confined.
+   */
   private static final class LoopStats {
     static final VarHandle PROGRESS;
 
@@ -349,7 +374,7 @@ final class LoadGenerator {
     }
 
     final EventLoop loop;
-    final Histogram histogram = new Histogram(HIGHEST_MICROS, 3);
+    final Histogram[] histograms;
     long delivered;
     long reordered;
     long duplicates;
@@ -357,8 +382,12 @@ final class LoadGenerator {
     @SuppressWarnings("unused") // through PROGRESS: delivered, readable from the main thread
     private long progress;
 
-    LoopStats(EventLoop loop) {
+    LoopStats(EventLoop loop, int nodes) {
       this.loop = loop;
+      this.histograms = new Histogram[nodes];
+      for (int i = 0; i < nodes; i++) {
+        histograms[i] = new Histogram(HIGHEST_MICROS, 3);
+      }
     }
 
     void count() {
@@ -367,8 +396,10 @@ final class LoadGenerator {
     }
 
     LoopStats snapshot() {
-      LoopStats copy = new LoopStats(loop);
-      copy.histogram.add(histogram);
+      LoopStats copy = new LoopStats(loop, histograms.length);
+      for (int i = 0; i < histograms.length; i++) {
+        copy.histograms[i].add(histograms[i]);
+      }
       copy.delivered = delivered;
       copy.reordered = reordered;
       copy.duplicates = duplicates;
@@ -379,7 +410,7 @@ final class LoadGenerator {
   private LoopStats statsOf(EventLoop loop) {
     LoopStats s = stats.get();
     if (s == null) {
-      s = new LoopStats(loop);
+      s = new LoopStats(loop, config.urls().size());
       stats.set(s);
       allStats.add(s);
     }
@@ -389,11 +420,13 @@ final class LoadGenerator {
   /** One subscriber: times each delivery and checks each publisher's sequence. Loop-confined. */
   private final class Subscriber implements WsClientHandler.Sink {
     private final LoopStats loopStats;
+    private final Histogram histogram;
     private long[] lastSequence = new long[0];
 
-    Subscriber(EventLoop loop) {
+    Subscriber(EventLoop loop, int node) {
       // Created in initChannel, on the channel's loop.
       this.loopStats = statsOf(loop);
+      this.histogram = loopStats.histograms[node];
     }
 
     @Override
@@ -419,7 +452,7 @@ final class LoadGenerator {
       }
       if (sent >= measureStart && sent < measureEnd) {
         long latency = (receivedNanos - BASE - sent) / 1000;
-        loopStats.histogram.recordValue(Math.max(0, Math.min(latency, HIGHEST_MICROS)));
+        histogram.recordValue(Math.max(0, Math.min(latency, HIGHEST_MICROS)));
         loopStats.count();
       }
     }

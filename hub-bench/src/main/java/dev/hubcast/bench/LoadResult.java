@@ -1,6 +1,9 @@
 package dev.hubcast.bench;
 
+import java.net.URI;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -22,6 +25,7 @@ record LoadResult(
     long duplicates,
     int disconnects,
     Histogram latencyMicros,
+    List<Histogram> latencyMicrosByNode,
     double loadgenCpuCores,
     int loadgenProcessors,
     double connectSeconds,
@@ -38,6 +42,12 @@ record LoadResult(
     return latencyMicros.getTotalCount() == 0 ? Double.NaN : latencyMicros.getMaxValue() / 1000.0;
   }
 
+  /** A percentile of the deliveries to the subscribers of node {@code node}, in ms. */
+  double nodePercentileMillis(int node, double percentile) {
+    Histogram h = latencyMicrosByNode.get(node);
+    return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
   /** The closing line of the {@code load} command. */
   String resultLine() {
     return String.format(
@@ -52,10 +62,15 @@ record LoadResult(
         reordered);
   }
 
-  /** The whole result as a JSON object. */
+  /**
+   * The whole result as a JSON object. With several nodes, {@code node<i>_p50_ms}, {@code
+   * node<i>_p99_ms} and {@code node<i>_delivered} are the figures of node {@code i}'s subscribers
+   * (node 0 has the publishers).
+   */
   String toJson() {
-    return new Json()
-        .put("url", config.url().toString())
+    Json json = new Json();
+    json.put("url", config.urls().stream().map(URI::toString).collect(Collectors.joining(",")))
+        .put("nodes", config.urls().size())
         .put("subscribers", subscribers)
         .put("publishers", config.publishers())
         .put("rate_msgs_per_s", config.rate())
@@ -80,7 +95,14 @@ record LoadResult(
         .put("loadgen_processors", loadgenProcessors)
         .put("loadgen_threads", config.threads())
         .put("connect_s", connectSeconds)
-        .put("transport", epoll ? "epoll" : "nio")
-        .toString();
+        .put("transport", epoll ? "epoll" : "nio");
+    if (latencyMicrosByNode.size() > 1) {
+      for (int i = 0; i < latencyMicrosByNode.size(); i++) {
+        json.put("node" + i + "_delivered", latencyMicrosByNode.get(i).getTotalCount())
+            .put("node" + i + "_p50_ms", nodePercentileMillis(i, 50))
+            .put("node" + i + "_p99_ms", nodePercentileMillis(i, 99));
+      }
+    }
+    return json.toString();
   }
 }

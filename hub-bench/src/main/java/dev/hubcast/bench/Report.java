@@ -26,7 +26,8 @@ final class Report {
     new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e)
   };
 
-  private final List<Sweep.Point> points;
+  private final List<Sweep.Point> points; // one server process each
+  private final List<Sweep.Point> crossPoints; // two nodes over Redis
   private final List<Sweep.Idle> idles;
   private final List<String> servers;
   private final List<Integer> subscriberCounts;
@@ -56,7 +57,8 @@ final class Report {
       double duration,
       String serverJvm,
       String loadJvm) {
-    this.points = points;
+    this.points = points.stream().filter(p -> p.nodes() == 1).toList();
+    this.crossPoints = points.stream().filter(p -> p.nodes() > 1).toList();
     this.idles = idles;
     this.servers = servers;
     this.subscriberCounts = subscriberCounts;
@@ -74,6 +76,10 @@ final class Report {
 
   /** The best passing point of a server at a subscriber count, or null. */
   Sweep.Point best(String server, int subscribers) {
+    return best(points, server, subscribers);
+  }
+
+  private static Sweep.Point best(List<Sweep.Point> points, String server, int subscribers) {
     return points.stream()
         .filter(p -> p.server().equals(server) && p.subscribers() == subscribers && p.passes())
         .max(Comparator.comparingDouble(p -> p.num("deliveries_per_s")))
@@ -230,6 +236,10 @@ final class Report {
       }
     }
 
+    if (!crossPoints.isEmpty()) {
+      crossNode(sb);
+    }
+
     sb.append("\n### Every point\n\n");
     sb.append(
         "Offered and delivered are deliveries/s to the subscribers; CPU is cores used during the"
@@ -276,6 +286,98 @@ final class Report {
       }
     }
     return sb.toString();
+  }
+
+  /** The two-node section: each server as two nodes over Redis against itself on one. */
+  private void crossNode(StringBuilder sb) {
+    Sweep.Point first = crossPoints.get(0);
+    int subscribers = first.subscribers();
+    int nodes = first.nodes();
+    List<String> crossServers = crossPoints.stream().map(Sweep.Point::server).distinct().toList();
+    sb.append("\n### Two nodes over Redis\n\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "Each server below ran as %d processes, nodes of one hub sharing a `redis-server`"
+                + " (`--redis`, `RedisBackplane`), all of them on the server's CPU, against"
+                + " %,d subscribers split evenly across the nodes, the publisher on the first:"
+                + " every message is published once to Redis, and half the deliveries cross it."
+                + " Same steps and pass rule as above; the server CPU is the nodes' together,"
+                + " Redis's is apart. The commands of a point:\n\n```\n%s\n%s\n```\n\n",
+            nodes,
+            subscribers,
+            first.serverCommand(),
+            first.loadCommand()));
+    sb.append(
+        "| server | max sustainable deliveries/s, one node | two nodes | two ÷ one |"
+            + " p50 / p99 ms at the first rate, one node | two nodes | p99 added |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
+    for (String server : crossServers) {
+      double one = maxSustainable(server, subscribers);
+      Sweep.Point bestTwo = best(crossPoints, server, subscribers);
+      double two = bestTwo == null ? 0 : bestTwo.num("deliveries_per_s");
+      double rate = Sweep.startRate(subscribers);
+      Sweep.Point lowOne = at(points, server, subscribers, rate);
+      Sweep.Point lowTwo = at(crossPoints, server, subscribers, rate);
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| `%s` | %s | %s | %s | %s | %s | %s |\n",
+              server,
+              one == 0 ? "none passed" : String.format(Locale.ROOT, "%,.0f", one),
+              two == 0 ? "none passed" : String.format(Locale.ROOT, "%,.0f", two),
+              one > 0 && two > 0 ? String.format(Locale.ROOT, "**%.0f%%**", two / one * 100) : "–",
+              lowOne == null ? "–" : ms(lowOne.num("p50_ms")) + " / " + ms(lowOne.num("p99_ms")),
+              lowTwo == null ? "–" : ms(lowTwo.num("p50_ms")) + " / " + ms(lowTwo.num("p99_ms")),
+              lowOne == null || lowTwo == null
+                  ? "–"
+                  : String.format(
+                      Locale.ROOT, "**%+.2f ms**", lowTwo.num("p99_ms") - lowOne.num("p99_ms"))));
+    }
+    sb.append(
+        "\nEvery two-node point; p99 by node separates the deliveries that stayed on the"
+            + " publisher's node from those that crossed Redis.\n\n");
+    sb.append(
+        "| server | msg/s | offered/s | delivered/s | p50 ms | p99 ms | p99 ms, publisher's node |"
+            + " p99 ms, other node | delivered | reordered | disconnects | servers CPU | Redis CPU"
+            + " | pass |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (String server : crossServers) {
+      crossPoints.stream()
+          .filter(p -> p.server().equals(server))
+          .sorted(Comparator.comparingDouble(Sweep.Point::rate))
+          .forEach(
+              p ->
+                  sb.append(
+                      String.format(
+                          Locale.ROOT,
+                          "| `%s` ×%d | %s | %,.0f | %,.0f | %s | %s | %s | %s | %.4f%% | %.0f |"
+                              + " %.0f | %.2f | %.2f | %s |\n",
+                          server,
+                          p.nodes(),
+                          Sweep.fmt(p.rate()),
+                          p.rate() * p.subscribers(),
+                          orZero(p.num("deliveries_per_s")),
+                          ms(p.num("p50_ms")),
+                          ms(p.num("p99_ms")),
+                          ms(p.num("node0_p99_ms")),
+                          ms(p.num("node1_p99_ms")),
+                          p.num("delivered_ratio") * 100,
+                          orZero(p.num("reordered")),
+                          orZero(p.num("disconnects")),
+                          orZero(p.serverCpuCores()),
+                          orZero(p.redisCpuCores()),
+                          p.passes() ? "yes" : "**no**")));
+    }
+  }
+
+  private static Sweep.Point at(
+      List<Sweep.Point> points, String server, int subscribers, double rate) {
+    return points.stream()
+        .filter(p -> p.server().equals(server) && p.subscribers() == subscribers)
+        .filter(p -> Math.abs(p.rate() - rate) < 1e-9)
+        .findFirst()
+        .orElse(null);
   }
 
   private static String first3(String loadavg) {

@@ -47,6 +47,8 @@ final class Sweep {
   private final int maxSteps;
   private final boolean pin;
   private final List<Integer> idleCounts;
+  private final List<String> crossNode;
+  private final String redisServer;
   private final Path docs;
   private final Path work;
   private final String serverCpu;
@@ -82,6 +84,15 @@ final class Sweep {
         idle.equals("none")
             ? List.of()
             : Arrays.stream(idle.split(",")).map(String::trim).map(Integer::parseInt).toList();
+    String cross = a.string("cross-node", quick ? "none" : "netty,jetty");
+    this.crossNode = cross.equals("none") ? List.of() : List.of(cross.split(","));
+    for (String s : crossNode) {
+      if (!s.equals("netty") && !s.equals("jetty")) {
+        throw new IllegalArgumentException(
+            "sweep: --cross-node: \"" + s + "\" (expected: netty, jetty or none)");
+      }
+    }
+    this.redisServer = a.string("redis-server", "redis-server");
     this.docs = Path.of(a.string("docs", "docs"));
     this.work = Path.of(a.string("work", "hub-bench/target/sweep"));
     this.serverCpu = a.string("server-cpu", "1");
@@ -109,15 +120,22 @@ final class Sweep {
                 "server-cpu",
                 "load-cpu",
                 "server-jvm",
-                "load-jvm"),
+                "load-jvm",
+                "cross-node",
+                "redis-server"),
             Set.of("quick", "no-pin"));
     String line = "java -jar hub-bench/target/hub-bench.jar sweep " + String.join(" ", args);
     new Sweep(a, line.trim()).run();
   }
 
-  /** One measured load: a point of the sweep. */
+  /**
+   * One measured load: a point of the sweep. {@code nodes} is 1 for one server process, 2 for two
+   * nodes of one hub over Redis (subscribers split across them, the publisher on the first); the
+   * server figures are then both nodes' together, and Redis's CPU is apart.
+   */
   record Point(
       String server,
+      int nodes,
       int subscribers,
       double rate,
       Map<String, Object> load,
@@ -125,6 +143,7 @@ final class Sweep {
       double serverAllocatedPerDelivery,
       long serverRss,
       long serverHeap,
+      double redisCpuCores,
       String loadCommand,
       String serverCommand) {
 
@@ -160,7 +179,13 @@ final class Sweep {
     log("sweep: servers " + servers + ", subscribers " + subscriberCounts + ", load " + loadBefore);
     for (int subscribers : subscriberCounts) {
       for (String server : servers) {
-        sweepOne(server, subscribers);
+        sweepOne(server, 1, subscribers);
+      }
+    }
+    if (!subscriberCounts.isEmpty()) {
+      int crossSubscribers = subscriberCounts.contains(1000) ? 1000 : subscriberCounts.get(0);
+      for (String server : crossNode) {
+        sweepOne(server, 2, crossSubscribers);
       }
     }
     if (!idleCounts.isEmpty()) {
@@ -196,12 +221,14 @@ final class Sweep {
   static String pointJson(Point p) {
     return new Json()
         .put("server", p.server())
+        .put("nodes", p.nodes())
         .put("subscribers", p.subscribers())
         .put("rate", p.rate())
         .put("server_cpu_cores", p.serverCpuCores())
         .put("server_allocated_per_delivery", p.serverAllocatedPerDelivery())
         .put("server_rss", p.serverRss())
         .put("server_heap", p.serverHeap())
+        .put("redis_cpu_cores", p.redisCpuCores())
         .put("passes", p.passes())
         .raw("load", loadJson(p.load()))
         .toString();
@@ -230,15 +257,15 @@ final class Sweep {
     return Math.max(1, 25_000.0 / subscribers);
   }
 
-  private void sweepOne(String server, int subscribers) throws Exception {
+  private void sweepOne(String server, int nodes, int subscribers) throws Exception {
     double rate = startRate(subscribers);
     double lastPass = -1;
     double firstFail = -1;
-    ServerProcess sp = null;
+    Deployment sp = null;
     try {
       for (int step = 0; step < maxSteps; step++) {
         if (sp == null) {
-          sp = startServer(server);
+          sp = deploy(server, nodes);
         }
         Point p = measure(sp, server, subscribers, rate);
         if (p.passes()) {
@@ -265,7 +292,7 @@ final class Sweep {
       for (int i = 0; i < steps && lastPass > 0 && firstFail > 0; i++) {
         double mid = Math.sqrt(lastPass * firstFail);
         if (sp == null) {
-          sp = startServer(server);
+          sp = deploy(server, nodes);
         }
         Point p = measure(sp, server, subscribers, mid);
         if (p.passes()) {
@@ -283,18 +310,20 @@ final class Sweep {
     }
   }
 
-  private Point measure(ServerProcess sp, String server, int subscribers, double rate)
+  private Point measure(Deployment sp, String server, int subscribers, double rate)
       throws Exception {
+    int nodes = sp.nodes.size();
+    String name = nodes == 1 ? server : server + "-x" + nodes;
     Path json =
         work.resolve(
-            String.format(Locale.ROOT, "%s-%d-%.3f.json", server, subscribers, rate)
+            String.format(Locale.ROOT, "%s-%d-%.3f.json", name, subscribers, rate)
                 .replace(",", "."));
     List<String> args =
         new ArrayList<>(
             List.of(
                 "load",
                 "--url",
-                "ws://127.0.0.1:" + sp.port + "/",
+                sp.urls(),
                 "--subscribers",
                 Integer.toString(subscribers),
                 "--publishers",
@@ -314,7 +343,7 @@ final class Sweep {
         String.format(
             Locale.ROOT,
             "  %-11s %6d subscribers x %9s msg/s (%s deliveries/s offered)",
-            server,
+            name,
             subscribers,
             fmt(rate),
             fmt(rate * subscribers)));
@@ -366,9 +395,15 @@ final class Sweep {
     double delivered = Idle.num(result, "delivered");
     double allocatedPerDelivery =
         (Idle.num(atEnd, "allocated_bytes") - Idle.num(atStart, "allocated_bytes")) / delivered;
+    double redisCpu =
+        wallEnd > wallStart
+            ? (Idle.num(atEnd, "redis_cpu_ns") - Idle.num(atStart, "redis_cpu_ns"))
+                / (wallEnd - wallStart)
+            : Double.NaN;
     Point p =
         new Point(
             server,
+            nodes,
             subscribers,
             rate,
             result,
@@ -376,6 +411,7 @@ final class Sweep {
             allocatedPerDelivery,
             (long) Idle.num(stats, "rss"),
             (long) Idle.num(stats, "heap_used"),
+            redisCpu,
             displayCommand(args, loadCpu),
             sp.display);
     points.add(p);
@@ -390,7 +426,7 @@ final class Sweep {
     log("  idle memory: " + server + " at " + idleCounts + " connections");
     List<Map<String, Object>> stats = new ArrayList<>();
     List<Process> loads = new ArrayList<>();
-    ServerProcess sp = startServer(server);
+    ServerProcess sp = startServer(server, null);
     try {
       int connected = 0;
       for (int count : idleCounts) {
@@ -471,9 +507,78 @@ final class Sweep {
     }
   }
 
-  private ServerProcess startServer(String server) throws Exception {
+  /** One server process, or {@code nodes} of them sharing a Redis started for them. */
+  private Deployment deploy(String server, int nodes) throws Exception {
+    if (nodes == 1) {
+      return new Deployment(List.of(startServer(server, null)), null, null);
+    }
+    int redisPort = nextPort++;
+    List<String> command = new ArrayList<>();
+    if (pin) {
+      command.addAll(List.of("taskset", "-c", serverCpu));
+    }
+    command.addAll(
+        List.of(
+            redisServer,
+            "--port",
+            Integer.toString(redisPort),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no"));
+    Path logFile = work.resolve("logs").resolve("redis-" + redisPort + ".log");
+    Process redis =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()))
+            .start();
+    List<ServerProcess> started = new ArrayList<>();
+    try {
+      awaitListening(redisPort, redis);
+      String url = "redis://127.0.0.1:" + redisPort;
+      for (int i = 0; i < nodes; i++) {
+        started.add(startServer(server, url));
+      }
+      String display =
+          String.join(" ", command).replace("--save  ", "--save '' ")
+              + "\n"
+              + started.stream().map(n -> n.display).collect(Collectors.joining("\n"));
+      return new Deployment(started, redis, display);
+    } catch (Exception | Error e) {
+      for (ServerProcess sp : started) {
+        sp.close();
+      }
+      redis.destroy();
+      throw e;
+    }
+  }
+
+  private static void awaitListening(int port, Process process) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "redis-server ended at once (exit " + process.exitValue() + ")");
+      }
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException e) {
+        Thread.sleep(50); // polling a child process that has not bound its port yet
+      }
+    }
+    throw new IllegalStateException("redis-server did not listen on port " + port + " within 10 s");
+  }
+
+  private ServerProcess startServer(String server, String redis) throws Exception {
     int port = nextPort++;
-    List<String> args = List.of("server", "--transport", server, "--port", Integer.toString(port));
+    List<String> args =
+        new ArrayList<>(List.of("server", "--transport", server, "--port", Integer.toString(port)));
+    if (redis != null) {
+      args.addAll(List.of("--redis", redis));
+    }
     List<String> command = javaCommand(serverCpu, jvmServer, args);
     Path logFile = work.resolve("logs").resolve("server-" + server + "-" + port + ".log");
     Process p =
@@ -526,6 +631,68 @@ final class Sweep {
   private static void log(String line) {
     System.out.println(line);
     System.out.flush();
+  }
+
+  /**
+   * What a point runs against: one server process, or several nodes and the Redis they share. Its
+   * stats are the nodes' summed, plus Redis's CPU time as {@code redis_cpu_ns}.
+   */
+  private static final class Deployment implements AutoCloseable {
+    final List<ServerProcess> nodes;
+    final Process redis; // null for one node
+    final String display;
+
+    Deployment(List<ServerProcess> nodes, Process redis, String display) {
+      this.nodes = List.copyOf(nodes);
+      this.redis = redis;
+      this.display = display == null ? nodes.get(0).display : display;
+    }
+
+    String urls() {
+      return nodes.stream()
+          .map(n -> "ws://127.0.0.1:" + n.port + "/")
+          .collect(Collectors.joining(","));
+    }
+
+    Map<String, Object> stats(boolean gc) throws Exception {
+      if (nodes.size() == 1) {
+        return nodes.get(0).stats(gc);
+      }
+      Map<String, Object> sum = new LinkedHashMap<>();
+      for (ServerProcess n : nodes) {
+        Map<String, Object> one = n.stats(gc);
+        for (String key : List.of("cpu_ns", "allocated_bytes", "rss", "heap_used")) {
+          sum.merge(key, Idle.num(one, key), (a, b) -> (Double) a + (Double) b);
+        }
+      }
+      sum.put("redis_cpu_ns", (double) cpuNanos(redis.pid()));
+      return sum;
+    }
+
+    /** A process's CPU time (user and system) from {@code /proc}, or -1. */
+    static long cpuNanos(long pid) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+      } catch (Exception e) {
+        return -1;
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      for (ServerProcess n : nodes) {
+        n.close();
+      }
+      if (redis != null) {
+        redis.destroy();
+        if (!redis.waitFor(10, TimeUnit.SECONDS)) {
+          redis.destroyForcibly();
+        }
+      }
+    }
   }
 
   /** A server child process, spoken to on its standard input and output. */

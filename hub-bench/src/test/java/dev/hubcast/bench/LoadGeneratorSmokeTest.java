@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.spi.InMemoryBackplane;
 import dev.hubcast.netty.NettyHubServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,7 @@ class LoadGeneratorSmokeTest {
       List<String> lines = new CopyOnWriteArrayList<>();
       LoadGenerator.Config config =
           new LoadGenerator.Config(
-              URI.create("ws://127.0.0.1:" + server.port() + "/"),
+              List.of(URI.create("ws://127.0.0.1:" + server.port() + "/")),
               10,
               2,
               50,
@@ -58,6 +61,57 @@ class LoadGeneratorSmokeTest {
     } finally {
       server.close();
       hub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void load_acrossTwoNodes_splitsSubscribers_andTimesEachNode() throws Exception {
+    InMemoryBackplane.Group group = InMemoryBackplane.group();
+    List<Hub<String>> hubs = new ArrayList<>();
+    List<NettyHubServer> servers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        Hub<String> hub =
+            Hub.create(
+                HubConfig.text().policy(BroadcastPolicy.ALL).backplane(group.join()).build());
+        hubs.add(hub);
+        servers.add(NettyHubServer.builder(hub).host("127.0.0.1").port(0).path("/").start());
+      }
+      LoadGenerator.Config config =
+          new LoadGenerator.Config(
+              servers.stream().map(s -> URI.create("ws://127.0.0.1:" + s.port() + "/")).toList(),
+              9,
+              1,
+              50,
+              64,
+              Duration.ofSeconds(2),
+              Duration.ofMillis(500),
+              Duration.ofSeconds(5),
+              2,
+              20_000,
+              true);
+
+      LoadResult result = LoadGenerator.run(config, line -> {});
+
+      // 5 subscribers on the publisher's node, 4 on the other (plus the publisher on the first).
+      assertThat(hubs.get(0).metrics().connectionsOpened()).isEqualTo(6);
+      assertThat(hubs.get(1).metrics().connectionsOpened()).isEqualTo(4);
+      assertThat(result.delivered()).isEqualTo(result.expected()).isEqualTo(result.sent() * 9);
+      assertThat(result.reordered()).isZero();
+      Map<String, Object> json = Json.parseFlat(result.toJson());
+      assertThat(json).containsEntry("nodes", 2.0);
+      assertThat((Double) json.get("node0_delivered")).isEqualTo(result.sent() * 5.0);
+      assertThat((Double) json.get("node1_delivered")).isEqualTo(result.sent() * 4.0);
+      assertThat((Double) json.get("node1_p99_ms")).isPositive();
+    } finally {
+      for (NettyHubServer s : servers) {
+        s.close();
+      }
+      for (Hub<String> h : hubs) {
+        h.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
+      }
+      group.close();
     }
   }
 }
