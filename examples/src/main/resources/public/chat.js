@@ -32,6 +32,7 @@
     messages: new Map(),   // room -> array of message objects, by seq
     dms: new Map(),        // peer -> array of dm objects
     unread: new Map(),     // peer -> count
+    missed: 0,             // messages other servers lost on the way here, since last dismissed
     view: { kind: 'room', id: LOBBY },
   };
 
@@ -201,6 +202,9 @@
         break;
       case 'error':
         toast(msg.message || 'Something went wrong.', msg.code || 'error');
+        break;
+      case 'gap':
+        showGap(Number(msg.missed) || 0);
         break;
       default:
         break; // newer servers may send more; ignore what this page does not know
@@ -538,6 +542,20 @@
   function hideBanner() {
     $('banner').hidden = true;
   }
+
+  // The servers lost touch for a while (their shared Redis was down): what others said on another
+  // server meanwhile never came. It stays until dismissed, counting what was missed.
+  function showGap(missed) {
+    state.missed += missed;
+    $('gap-text').textContent = `Some messages may be missing (${state.missed}): the chat's`
+      + ' servers lost touch for a moment.';
+    $('gap').hidden = false;
+  }
+
+  $('gap-dismiss').addEventListener('click', () => {
+    state.missed = 0;
+    $('gap').hidden = true;
+  });
 
   function toast(message, code) {
     const box = el('div', code === 'usage' ? 'toast info' : 'toast');

@@ -7,6 +7,7 @@ import dev.hubcast.core.Client;
 import dev.hubcast.core.Frame;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.HistoryEntry;
+import dev.hubcast.core.HistoryRead;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubHandler;
 import dev.hubcast.core.MessageCodec;
@@ -14,6 +15,7 @@ import dev.hubcast.core.MessageDecodingException;
 import dev.hubcast.core.Target;
 import dev.hubcast.examples.chat.ChatMessage.Dm;
 import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
+import dev.hubcast.examples.chat.ChatMessage.Gap;
 import dev.hubcast.examples.chat.ChatMessage.History;
 import dev.hubcast.examples.chat.ChatMessage.Join;
 import dev.hubcast.examples.chat.ChatMessage.Message;
@@ -26,7 +28,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -35,14 +40,17 @@ import java.util.regex.Pattern;
  *
  * <p>Each connection is in exactly one room at a time, kept in its {@link Client#attributes()}; it
  * starts in {@value #LOBBY}. Everything said in a room is a {@link Hub#broadcastSequenced
- * sequenced} room broadcast, so the hub numbers it and keeps it in the room's history. Presence and
- * private messages are sent to connections and users, outside the history.
+ * sequenced} room broadcast, so the hub numbers it and keeps it in the room's history (with a
+ * backplane, on every node). Presence, the rooms list and private messages go through a {@link
+ * ChatDirectory}, outside the history: in memory for a chat on one server, in Redis for several.
  *
  * <p>Thread-safe. The hub calls it on its transport's I/O threads, one call at a time per
- * connection and concurrently across connections; nothing here blocks. Entering a room (join,
- * history read, history sent) and saying something in it take the same per-room lock (one of a
- * fixed set of stripes), so a newcomer's {@code history} is never overtaken or repeated by a live
- * {@code message}, and the members' {@code presence} updates go out in the order they were taken.
+ * connection and concurrently across connections; the directory calls its listener on the Redis
+ * thread; nothing here blocks. Entering a room (join, history read, history sent) and saying
+ * something in it take the same per-room lock (one of a fixed set of stripes), so a newcomer's
+ * {@code history} is never overtaken or repeated by a live {@code message}, and the members' {@code
+ * presence} updates go out in the order they were taken. {@link #start} must be called once, before
+ * the hub takes connections.
  */
 public final class ChatHandler implements HubHandler<ChatMessage> {
 
@@ -60,21 +68,53 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
   private static final int STRIPES = 64;
 
   private final Clock clock;
+  private final ChatDirectory directory;
   private final Object[] stripes = new Object[STRIPES];
   private final Object roomsLock = new Object();
-  private List<String> announcedRooms = List.of(); // guarded by roomsLock
+  private volatile boolean started;
 
-  /** A handler that stamps messages with the system clock. */
+  /** A handler for a chat on one server, stamping messages with the system clock. */
   public ChatHandler() {
     this(Clock.systemUTC());
   }
 
-  /** A handler that stamps messages with {@code clock}. */
+  /** A handler for a chat on one server, stamping messages with {@code clock}. */
   public ChatHandler(Clock clock) {
+    this(clock, ChatDirectory.inMemory());
+  }
+
+  /**
+   * A handler that stamps messages with {@code clock} and shares presence, rooms and private
+   * messages through {@code directory}.
+   */
+  public ChatHandler(Clock clock, ChatDirectory directory) {
     this.clock = requireNonNull(clock, "clock");
+    this.directory = requireNonNull(directory, "directory");
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
+  }
+
+  /**
+   * Starts the handler's directory for {@code hub}; call it once, after {@link Hub#create} and
+   * before the hub takes connections. It may wait for Redis.
+   *
+   * @throws IllegalStateException if called twice, or if the directory cannot be reached
+   */
+  public void start(Hub<ChatMessage> hub) {
+    requireNonNull(hub, "hub");
+    synchronized (this) {
+      if (started) {
+        throw new IllegalStateException("ChatHandler.start: already started");
+      }
+      directory.start(hub, new Deliveries(hub));
+      started = true;
+    }
+  }
+
+  /** The directory it shares presence, rooms and private messages through. */
+  public ChatDirectory directory() {
+    return directory;
   }
 
   /**
@@ -92,18 +132,22 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
 
   @Override
   public void onOpen(Hub<ChatMessage> hub, Client client) {
+    if (!started) {
+      throw new IllegalStateException("ChatHandler.start(hub) was not called");
+    }
     synchronized (stripe(LOBBY)) {
-      hub.join(client.id(), LOBBY);
-      client.attributes().put(ROOM_KEY, LOBBY);
       // Under the rooms lock: every later rooms update reaches it, and none comes before this.
       synchronized (roomsLock) {
-        hub.send(client.id(), new Welcome(name(client), LOBBY, sorted(hub.rooms())));
+        Set<String> rooms = new TreeSet<>(directory.rooms());
+        rooms.add(LOBBY); // it is about to be in it
+        hub.send(client.id(), new Welcome(name(client), LOBBY, List.copyOf(rooms)));
         client.attributes().put(WELCOMED_KEY, Boolean.TRUE);
       }
-      sendHistory(hub, client, LOBBY);
-      sendPresence(hub, LOBBY);
+      enterWithHistory(hub, client, LOBBY);
+      client.attributes().put(ROOM_KEY, LOBBY);
+      directory.entered(client, LOBBY);
     }
-    announceRooms(hub);
+    settled();
   }
 
   @Override
@@ -143,10 +187,22 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     Object room = client.attributes().get(ROOM_KEY);
     if (room instanceof String) {
       synchronized (stripe((String) room)) {
-        sendPresence(hub, (String) room);
+        directory.closed(client, (String) room);
       }
     }
-    announceRooms(hub);
+    settled();
+  }
+
+  /**
+   * Tells every greeted connection of this server that messages from another server were lost
+   * ({@code gap}): Redis was unreachable for a while, so some {@code message}s may be missing.
+   */
+  @Override
+  public void onBackplaneGap(Hub<ChatMessage> hub, String originNode, long missed) {
+    if (hub.isShutdown()) {
+      return;
+    }
+    sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new Gap(missed)));
   }
 
   private void say(Hub<ChatMessage> hub, Client client, String text) {
@@ -168,36 +224,68 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     String old = currentRoom(client);
     if (room.equals(old)) {
       synchronized (stripe(room)) {
-        sendHistory(hub, client, room);
-        sendPresence(hub, room);
+        if (acrossNodes(hub)) {
+          // Out and in again, so that the history and the live messages meet as on entering.
+          hub.leave(client.id(), room);
+          enterWithHistory(hub, client, room);
+        } else {
+          sendHistory(hub, client, room, hub.history(room, 0));
+        }
+        directory.entered(client, room);
       }
       return;
     }
     // Leave first: after the new room's history nothing more comes from the old one.
     synchronized (stripe(old)) {
       hub.leave(client.id(), old);
-      sendPresence(hub, old);
+      directory.left(client, old);
     }
     if (!enter(hub, client, room)) {
       reply(hub, client, "room-limit", "join: this server has no room for another room");
       enter(hub, client, old);
     }
-    announceRooms(hub);
+    settled();
   }
 
   /** Joins a room and queues its history; {@code false} if the hub has no room for it. */
   private boolean enter(Hub<ChatMessage> hub, Client client, String room) {
     synchronized (stripe(room)) {
       try {
-        hub.join(client.id(), room);
+        enterWithHistory(hub, client, room);
       } catch (IllegalStateException full) {
         return false;
       }
       client.attributes().put(ROOM_KEY, room);
-      sendHistory(hub, client, room);
-      sendPresence(hub, room);
+      directory.entered(client, room);
       return true;
     }
+  }
+
+  /**
+   * Joins a room and queues its {@code history} for the connection, so that the live messages that
+   * follow neither overtake nor repeat it; call it holding the room's stripe.
+   *
+   * @throws IllegalStateException if the hub has no room for another room
+   */
+  private void enterWithHistory(Hub<ChatMessage> hub, Client client, String room) {
+    if (!acrossNodes(hub)) {
+      // One node: every message of the room is delivered by a say holding this stripe.
+      hub.join(client.id(), room);
+      sendHistory(hub, client, room, hub.history(room, 0));
+      return;
+    }
+    // Several nodes: the backplane's thread delivers the room's messages under the hub's own room
+    // lock, which this stripe does not hold back. So the history goes first, then joinAndReplay
+    // joins and queues what came since that history was read, atomically with live delivery:
+    // nothing is missed, repeated or put out of order.
+    HistoryRead held = hub.history(room, 0);
+    sendHistory(hub, client, room, held);
+    hub.joinAndReplay(client.id(), room, held.lastSequence());
+  }
+
+  /** Whether the room's messages may be delivered by another node's thread. */
+  private static boolean acrossNodes(Hub<ChatMessage> hub) {
+    return hub.config().backplane().isDistributed();
   }
 
   private void directMessage(Hub<ChatMessage> hub, Client client, String to, String text) {
@@ -205,18 +293,31 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       return;
     }
     String from = name(client);
-    List<Client> recipients =
-        NAME.matcher(to).matches() ? welcomed(hub.userClients(to)) : List.of();
-    if (recipients.isEmpty()) {
-      String shown = to.length() <= 32 ? to : to.substring(0, 32) + "...";
-      reply(hub, client, "unknown-user", "dm: nobody named \"" + shown + "\" is here");
+    if (!NAME.matcher(to).matches()) {
+      unknownUser(hub, client, to);
       return;
     }
     Frame frame = codec(hub).encode(new Dm(from, to, text, now())); // once for every tab
-    sendTo(hub, recipients, frame);
-    if (!to.equals(from)) {
-      sendTo(hub, welcomed(hub.userClients(from)), frame); // the sender's own tabs, this one too
-    }
+    // Not Target.user(to): that would reach tabs not yet greeted, and not cross a Redis outage.
+    // The directory hands the dm to every node's listener, which sends it to greeted tabs only.
+    directory
+        .directMessage(from, to, frame)
+        .whenComplete(
+            (delivered, failure) -> {
+              if (failure != null) {
+                // The directory is unreachable: the tabs on this server still get it.
+                if (!new Deliveries(hub).directMessage(from, to, frame, true)) {
+                  reply(hub, client, "unavailable", "dm: cannot reach the other servers now");
+                }
+              } else if (!delivered) {
+                unknownUser(hub, client, to);
+              }
+            });
+  }
+
+  private void unknownUser(Hub<ChatMessage> hub, Client client, String to) {
+    String shown = to.length() <= 32 ? to : to.substring(0, 32) + "...";
+    reply(hub, client, "unknown-user", "dm: nobody named \"" + shown + "\" is here");
   }
 
   private boolean badText(Hub<ChatMessage> hub, Client client, String type, String text) {
@@ -236,11 +337,11 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     return false;
   }
 
-  /** Queues the room's history for one connection; call it holding the room's stripe. */
-  private void sendHistory(Hub<ChatMessage> hub, Client client, String room) {
+  /** Queues a room's history for one connection; call it holding the room's stripe. */
+  private void sendHistory(Hub<ChatMessage> hub, Client client, String room, HistoryRead held) {
     MessageCodec<ChatMessage> codec = codec(hub);
     List<Message> messages = new ArrayList<>();
-    for (HistoryEntry entry : hub.history(room, 0).entries()) {
+    for (HistoryEntry entry : held.entries()) {
       ChatMessage message = codec.decode(entry.frame()); // only messages are room broadcasts
       if (message instanceof Message) {
         messages.add((Message) message);
@@ -249,24 +350,70 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     hub.send(client.id(), new History(room, messages));
   }
 
-  /** Tells every member of a room who is in it; call it holding the room's stripe. */
-  private void sendPresence(Hub<ChatMessage> hub, String room) {
-    Collection<Client> members = hub.members(room);
-    if (members.isEmpty()) {
-      return;
+  /** Lets the directory announce the rooms, under the rooms lock that orders the announcements. */
+  private void settled() {
+    synchronized (roomsLock) {
+      directory.settled();
     }
-    List<String> names = members.stream().map(ChatHandler::name).distinct().sorted().toList();
-    sendTo(hub, members, codec(hub).encode(new Presence(room, names))); // encoded once
   }
 
-  /** Tells everyone the rooms that exist, when they have changed since last told. */
-  private void announceRooms(Hub<ChatMessage> hub) {
-    synchronized (roomsLock) {
-      List<String> rooms = sorted(hub.rooms());
-      if (!rooms.equals(announcedRooms)) {
-        announcedRooms = rooms;
+  /**
+   * The directory's news, sent to this server's connections: what it tells the handler's listener.
+   * Thread-safe; it takes the same locks as the handler, so the news is ordered with this server's
+   * own joins, leaves and welcomes.
+   */
+  private final class Deliveries implements ChatDirectory.Listener {
+    private final Hub<ChatMessage> hub;
+
+    Deliveries(Hub<ChatMessage> hub) {
+      this.hub = hub;
+    }
+
+    @Override
+    public void presence(String room, List<String> members) {
+      if (members.isEmpty() || hub.isShutdown()) {
+        return;
+      }
+      synchronized (stripe(room)) {
+        Collection<Client> here = hub.members(room);
+        if (!here.isEmpty()) {
+          sendTo(hub, here, codec(hub).encode(new Presence(room, members))); // encoded once
+        }
+      }
+    }
+
+    @Override
+    public void rooms(List<String> rooms) {
+      if (hub.isShutdown()) {
+        return;
+      }
+      synchronized (roomsLock) {
         sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new Rooms(rooms)));
       }
+    }
+
+    @Override
+    public boolean directMessage(String from, String to, Frame dm, boolean onlyIfRecipientHere) {
+      if (hub.isShutdown()) {
+        return false;
+      }
+      List<Client> recipients = welcomed(hub.userClients(to));
+      if (recipients.isEmpty() && onlyIfRecipientHere) {
+        return false;
+      }
+      // The recipient's tabs, then the sender's own (this one too); a dm to oneself once per tab.
+      Set<String> ids = new LinkedHashSet<>();
+      recipients.forEach(c -> ids.add(c.id()));
+      welcomed(hub.userClients(from)).forEach(c -> ids.add(c.id()));
+      for (String id : ids) {
+        hub.broadcastFrame(Target.connection(id), dm);
+      }
+      return !recipients.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+      return "ChatHandler.Deliveries[" + hub.nodeId() + "]";
     }
   }
 
@@ -306,12 +453,9 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     return room instanceof String ? (String) room : LOBBY;
   }
 
-  private static String name(Client client) {
+  /** The user name a connection was admitted with. */
+  static String name(Client client) {
     return client.user().orElse("?");
-  }
-
-  private static List<String> sorted(Collection<String> names) {
-    return names.stream().sorted().toList();
   }
 
   @Override

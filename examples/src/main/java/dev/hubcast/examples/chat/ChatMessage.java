@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <p>Client to server: {@link Say}, {@link Join}, {@link Dm} (without {@code from} and {@code ts}).
  * Server to client: {@link Welcome}, {@link History}, {@link Presence}, {@link Rooms}, {@link
- * Message}, {@link Dm}, {@link ErrorReply}.
+ * Message}, {@link Dm}, {@link ErrorReply}, {@link Gap}.
  *
  * <p>Immutable and thread-safe: every implementation is a record.
  */
@@ -30,7 +30,8 @@ import java.util.List;
   @JsonSubTypes.Type(ChatMessage.Presence.class),
   @JsonSubTypes.Type(ChatMessage.Rooms.class),
   @JsonSubTypes.Type(ChatMessage.Message.class),
-  @JsonSubTypes.Type(ChatMessage.ErrorReply.class)
+  @JsonSubTypes.Type(ChatMessage.ErrorReply.class),
+  @JsonSubTypes.Type(ChatMessage.Gap.class)
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ChatMessage {
@@ -156,7 +157,8 @@ public sealed interface ChatMessage {
   /**
    * Server: a request could not be carried out; sent to its sender only.
    *
-   * @param code {@code bad-request}, {@code too-long}, {@code unknown-user} or {@code room-limit}
+   * @param code {@code bad-request}, {@code too-long}, {@code unknown-user}, {@code room-limit} or
+   *     {@code unavailable}
    * @param message what was wrong, for people
    */
   @JsonTypeName("error")
@@ -167,6 +169,16 @@ public sealed interface ChatMessage {
       requireNonNull(message, "message");
     }
   }
+
+  /**
+   * Server: messages from other chat servers were lost on the way here (Redis was unreachable for a
+   * while), so some {@code message}s and {@code dm}s may be missing; sent to every connection of
+   * the server that noticed.
+   *
+   * @param missed how many broadcasts of another server were lost (at least 1)
+   */
+  @JsonTypeName("gap")
+  record Gap(long missed) implements ChatMessage {}
 
   private static void required(String type, String field, String value) {
     if (value == null) {

@@ -2,10 +2,14 @@ package dev.hubcast.examples.chat;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * How to run the chat server: transport, address and history size, from command-line flags.
+ * How to run the chat server: transport, address, history size and, to run several servers as one
+ * chat, the Redis they share; from command-line flags.
  *
  * <p>Immutable and thread-safe.
  *
@@ -13,22 +17,28 @@ import java.util.Locale;
  * @param host the address to listen on
  * @param port the port to listen on (0 picks a free one)
  * @param history messages kept per room for newcomers (0-100,000)
+ * @param redis the Redis that servers of one chat share ({@code redis://HOST:PORT}); empty for a
+ *     chat in this process alone
  */
-public record ChatOptions(Transport transport, String host, int port, int history) {
+public record ChatOptions(
+    Transport transport, String host, int port, int history, Optional<URI> redis) {
 
-  /** Netty on localhost:8080, the last 50 messages per room. */
+  /** Netty on localhost:8080, the last 50 messages per room, no Redis. */
   public static final ChatOptions DEFAULT = new ChatOptions(Transport.NETTY, "localhost", 8080, 50);
 
   /** What {@code --help} prints. */
   public static final String USAGE =
       String.join(
           "\n",
-          "usage: ChatServer [--transport jetty|netty] [--host HOST] [--port PORT] [--history N]",
+          "usage: ChatServer [--transport jetty|netty] [--host HOST] [--port PORT] [--history N]"
+              + " [--redis redis://HOST:PORT]",
           "  --transport  the server underneath (default netty)",
           "  --host       the address to listen on (default localhost; 0.0.0.0 for every"
               + " interface)",
           "  --port       the port (default 8080; 0 picks a free one)",
-          "  --history    messages kept per room and shown to newcomers (default 50)");
+          "  --history    messages kept per room and shown to newcomers (default 50)",
+          "  --redis      share rooms, presence and private messages with the other chat servers"
+              + " on this Redis (default: none, this server alone)");
 
   /** The servers the chat runs on. Immutable and thread-safe, as enums are. */
   public enum Transport {
@@ -41,6 +51,8 @@ public record ChatOptions(Transport transport, String host, int port, int histor
   /** Checks every value. */
   public ChatOptions {
     requireNonNull(transport, "transport");
+    requireNonNull(redis, "redis");
+    redis.ifPresent(ChatOptions::checkRedis);
     requireNonNull(host, "host");
     if (host.isBlank()) {
       throw new IllegalArgumentException("--host: \"" + host + "\" (expected: a host name or IP)");
@@ -51,6 +63,16 @@ public record ChatOptions(Transport transport, String host, int port, int histor
     if (history < 0 || history > 100_000) {
       throw new IllegalArgumentException("--history: " + history + " (expected: 0-100000)");
     }
+  }
+
+  /** Options for a chat in this process alone (no Redis). */
+  public ChatOptions(Transport transport, String host, int port, int history) {
+    this(transport, host, port, history, Optional.empty());
+  }
+
+  /** These options with {@code redis} as the Redis to share ({@code redis://HOST:PORT}). */
+  public ChatOptions withRedis(URI redis) {
+    return new ChatOptions(transport, host, port, history, Optional.of(redis));
   }
 
   /**
@@ -64,6 +86,7 @@ public record ChatOptions(Transport transport, String host, int port, int histor
     String host = DEFAULT.host;
     int port = DEFAULT.port;
     int history = DEFAULT.history;
+    Optional<URI> redis = DEFAULT.redis;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       String value;
@@ -89,11 +112,47 @@ public record ChatOptions(Transport transport, String host, int port, int histor
         case "--history":
           history = number(flag, value);
           break;
+        case "--redis":
+          redis = Optional.of(redis(value));
+          break;
         default:
           throw new IllegalArgumentException("unknown flag: " + flag);
       }
     }
-    return new ChatOptions(transport, host, port, history);
+    return new ChatOptions(transport, host, port, history, redis);
+  }
+
+  private static URI redis(String value) {
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "--redis: \"" + shown(value) + "\" (expected: redis://HOST:PORT)", e);
+    }
+    checkRedis(uri);
+    return uri;
+  }
+
+  /** A Redis address: {@code redis://} or {@code rediss://} (TLS), a host, an optional port. */
+  private static void checkRedis(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean ok =
+        (scheme.equals("redis") || scheme.equals("rediss"))
+            && uri.getHost() != null
+            && (uri.getPort() == -1 || (uri.getPort() > 0 && uri.getPort() <= 65535))
+            && (uri.getRawPath() == null || uri.getRawPath().matches("(/[0-9]{0,2})?"))
+            && uri.getRawQuery() == null
+            && uri.getRawFragment() == null;
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "--redis: \"" + shown(uri.toString()) + "\" (expected: redis://HOST:PORT)");
+    }
+  }
+
+  /** A Redis address without its password, if it has one, for messages and logs. */
+  static String shown(String uri) {
+    return uri.replaceAll("//[^/@]*@", "//***@");
   }
 
   private static Transport transport(String value) {

@@ -6,7 +6,9 @@ import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
+import dev.hubcast.redis.RedisBackplane;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The chat app: a hub with the {@link ChatHandler}, served by Jetty or Netty, with the web page at
- * {@code /} and the chat WebSocket at {@code /ws}. Everything is in this process: no database, no
- * broker.
+ * {@code /} and the chat WebSocket at {@code /ws}. By default everything is in this process: no
+ * database, no broker. With {@code --redis}, every chat server started with the same Redis is one
+ * chat: room messages cross over the {@link RedisBackplane} (numbered by Redis), and presence, the
+ * rooms list and private messages through a {@link ChatDirectory} in Redis.
  *
  * <pre>{@code
  * mvn -q -B -pl examples exec:java -Dexec.args="--transport jetty --port 8080"
+ * mvn -q -B -pl examples exec:java -Dexec.args="--port 8081 --redis redis://127.0.0.1:6379"
  * }</pre>
  *
  * <p>Thread-safe. {@link #start} returns once the server listens; {@link #close()} shuts the hub
@@ -31,14 +36,26 @@ public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   private static final Duration DRAIN = Duration.ofSeconds(2);
 
+  /**
+   * The prefix of the chat's Redis keys and channels: {@code chat:bus}, {@code chat:room:lobby}.
+   */
+  static final String REDIS_PREFIX = RedisChatDirectory.PREFIX;
+
   private final ChatOptions options;
   private final Hub<ChatMessage> hub;
+  private final ChatDirectory directory;
   private final AutoCloseable server;
   private final int port;
 
-  private ChatServer(ChatOptions options, Hub<ChatMessage> hub, AutoCloseable server, int port) {
+  private ChatServer(
+      ChatOptions options,
+      Hub<ChatMessage> hub,
+      ChatDirectory directory,
+      AutoCloseable server,
+      int port) {
     this.options = options;
     this.hub = hub;
+    this.directory = directory;
     this.server = server;
     this.port = port;
   }
@@ -63,29 +80,45 @@ public final class ChatServer implements AutoCloseable {
     System.out.println(
         "Chat on "
             + options.transport().name().toLowerCase(java.util.Locale.ROOT)
+            + options.redis().map(r -> " with redis " + ChatOptions.shown(r.toString())).orElse("")
             + ", open "
             + chat.pageUri()
             + " (Ctrl+C stops it)");
   }
 
-  /** The hub config of the chat: JSON messages, names checked at the handshake, room history. */
-  public static HubConfig<ChatMessage> hubConfig(int history) {
-    return HubConfig.builder(new ChatCodec())
-        .handler(new ChatHandler())
-        .authenticator(ChatHandler::authenticate)
-        .historySize(history)
-        .build();
+  /**
+   * The hub config of the chat: JSON messages, names checked at the handshake, room history, and
+   * with {@code --redis} the Redis backplane.
+   */
+  private static HubConfig<ChatMessage> hubConfig(ChatOptions options, ChatHandler handler) {
+    HubConfig.Builder<ChatMessage> config =
+        HubConfig.builder(new ChatCodec())
+            .handler(handler)
+            .authenticator(ChatHandler::authenticate)
+            .historySize(options.history());
+    options
+        .redis()
+        .ifPresent(
+            redis ->
+                config.backplane(
+                    RedisBackplane.builder(redis.toString()).prefix(REDIS_PREFIX).build()));
+    return config.build();
   }
 
   /**
    * Starts the chat.
    *
    * @throws Exception if the server cannot start (the port is taken, say)
+   * @throws IllegalStateException if {@code --redis} names a Redis that cannot be reached
    */
   public static ChatServer start(ChatOptions options) throws Exception {
     requireNonNull(options, "options");
-    Hub<ChatMessage> hub = Hub.create(hubConfig(options.history()));
+    ChatDirectory directory =
+        options.redis().map(ChatDirectory::redis).orElseGet(ChatDirectory::inMemory);
+    ChatHandler handler = new ChatHandler(Clock.systemUTC(), directory);
+    Hub<ChatMessage> hub = Hub.create(hubConfig(options, handler));
     try {
+      handler.start(hub);
       if (options.transport() == ChatOptions.Transport.JETTY) {
         JettyHubServer jetty =
             JettyHubServer.builder(hub)
@@ -94,7 +127,7 @@ public final class ChatServer implements AutoCloseable {
                 .path("/ws")
                 .staticResources("/public")
                 .start();
-        return new ChatServer(options, hub, jetty, jetty.port());
+        return new ChatServer(options, hub, directory, jetty, jetty.port());
       }
       NettyHubServer netty =
           NettyHubServer.builder(hub)
@@ -103,9 +136,10 @@ public final class ChatServer implements AutoCloseable {
               .path("/ws")
               .staticResources("/public")
               .start();
-      return new ChatServer(options, hub, netty, netty.port());
+      return new ChatServer(options, hub, directory, netty, netty.port());
     } catch (Exception | Error e) {
       hub.shutdown(Duration.ZERO);
+      directory.close();
       throw e;
     }
   }
@@ -136,7 +170,10 @@ public final class ChatServer implements AutoCloseable {
     return URI.create("http://" + host + ":" + port + "/");
   }
 
-  /** Shuts the hub down (clients see 1001) and stops the server. Idempotent. */
+  /**
+   * Shuts the hub down (clients see 1001), takes this server's users out of the shared directory
+   * and stops the server. Idempotent.
+   */
   @Override
   public void close() {
     try {
@@ -146,6 +183,7 @@ public final class ChatServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    directory.close();
     try {
       server.close();
     } catch (Exception e) {

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * A chat client for the protocol tests: the testkit's JDK WebSocket client, speaking JSON. It reads
@@ -32,6 +34,9 @@ final class ChatClient implements AutoCloseable {
 
   final String name;
   final JdkWebSocketClient ws;
+
+  /** The members of each room in the last {@code presence} read for it. */
+  final Map<String, List<String>> lastMembers = new ConcurrentHashMap<>();
 
   private ChatClient(String name, JdkWebSocketClient ws) {
     this.name = name;
@@ -61,12 +66,20 @@ final class ChatClient implements AutoCloseable {
 
   /** The next message, whatever it is. */
   JsonNode next() {
-    String text = ws.awaitText(WAIT);
+    return parse(ws.awaitText(WAIT));
+  }
+
+  private JsonNode parse(String text) {
+    JsonNode message;
     try {
-      return JSON.readTree(text);
+      message = JSON.readTree(text);
     } catch (JsonProcessingException e) {
       throw new AssertionError("the server sent something that is not JSON: " + text, e);
     }
+    if (message.path("type").asText().equals("presence")) {
+      lastMembers.put(message.path("room").asText(), texts(message.path("members")));
+    }
+    return message;
   }
 
   /** The next message of {@code type}; {@code presence} and {@code rooms} before it are skipped. */
@@ -88,6 +101,30 @@ final class ChatClient implements AutoCloseable {
     while (true) {
       JsonNode message = next();
       if (!UPDATES.contains(message.path("type").asText())) {
+        return message;
+      }
+    }
+  }
+
+  /**
+   * Reads until a message matches {@code wanted}, passing over every other, for at most {@code
+   * within}; for what arrives after a while (across servers, after an outage).
+   */
+  JsonNode awaitMatching(String what, Predicate<JsonNode> wanted, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError(name + " waited " + within + " for " + what);
+      }
+      String text;
+      try {
+        text = ws.awaitText(Duration.ofNanos(left));
+      } catch (AssertionError timedOut) {
+        throw new AssertionError(name + " waited " + within + " for " + what, timedOut);
+      }
+      JsonNode message = parse(text);
+      if (wanted.test(message)) {
         return message;
       }
     }

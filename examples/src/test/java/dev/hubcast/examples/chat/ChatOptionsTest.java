@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hubcast.examples.chat.ChatOptions.Transport;
+import java.net.URI;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ChatOptionsTest {
@@ -36,5 +38,55 @@ class ChatOptionsTest {
     assertThatThrownBy(() -> ChatOptions.parse("--port")).hasMessageContaining("missing value");
     assertThatThrownBy(() -> ChatOptions.parse("--colour", "red"))
         .hasMessageContaining("unknown flag: --colour");
+  }
+
+  @Test
+  void parse_redis_takesARedisAddress() {
+    assertThat(ChatOptions.DEFAULT.redis()).isEmpty();
+    assertThat(ChatOptions.parse("--redis", "redis://127.0.0.1:6379").redis())
+        .contains(URI.create("redis://127.0.0.1:6379"));
+    assertThat(ChatOptions.parse("--port=8081", "--redis=redis://cache.internal").redis())
+        .contains(URI.create("redis://cache.internal"));
+    assertThat(ChatOptions.parse("--redis", "rediss://h:6380/2").redis()).isPresent();
+    assertThat(ChatOptions.parse("--port", "0", "--redis", "redis://h:1"))
+        .isEqualTo(
+            new ChatOptions(
+                Transport.NETTY, "localhost", 0, 50, Optional.of(URI.create("redis://h:1"))));
+  }
+
+  @Test
+  void parse_badRedis_namesTheFlagAndTheValue() {
+    for (String bad :
+        new String[] {
+          "localhost:6379",
+          "http://localhost:6379",
+          "redis://",
+          "redis://h:70000",
+          "redis://h:port",
+          "redis://h:6379/x",
+          "redis://h:6379?db=1",
+          "redis://a b",
+          ""
+        }) {
+      assertThatThrownBy(() -> ChatOptions.parse("--redis", bad))
+          .as("--redis %s", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("--redis: \"" + bad + "\"")
+          .hasMessageContaining("expected: redis://HOST:PORT");
+    }
+    assertThatThrownBy(() -> ChatOptions.parse("--redis")).hasMessageContaining("missing value");
+  }
+
+  @Test
+  void parse_badRedis_neverShowsAPassword() {
+    assertThatThrownBy(() -> ChatOptions.parse("--redis", "redis://:s3cret@h:99999"))
+        .hasMessageContaining("redis://***@h:99999")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void usage_listsEveryFlag() {
+    assertThat(ChatOptions.USAGE)
+        .contains("--transport", "--host", "--port", "--history", "--redis redis://HOST:PORT");
   }
 }

@@ -1,0 +1,118 @@
+package dev.hubcast.examples.chat;
+
+import dev.hubcast.core.Client;
+import dev.hubcast.core.Frame;
+import dev.hubcast.core.Hub;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Who is in which room, which rooms exist and who is online, for every server of one chat: what
+ * {@link ChatHandler} needs to send {@code presence}, {@code rooms} and {@code dm} when the chat
+ * runs on one server or on several.
+ *
+ * <p>The handler reports its own connections' moves ({@link #entered}, {@link #left}, {@link
+ * #closed}); the directory tells it, through its {@link Listener}, what every server's connections
+ * should now be told, and the handler sends that to its own connections. Two implementations:
+ *
+ * <ul>
+ *   <li>{@link #inMemory()}, the default: this server's hub is the whole chat. The listener is
+ *       called at once, on the thread that reported the change, inside the lock the handler holds.
+ *   <li>{@link #redis(URI)}: servers sharing one Redis are one chat. Changes are written to Redis
+ *       and announced on a Redis channel; every server, this one included, hears the announcements
+ *       in the one order Redis published them and calls the listener on its Redis thread, one
+ *       announcement at a time.
+ * </ul>
+ *
+ * <p>Thread-safe. No method blocks on I/O except {@link #start} and {@link #close}, which the
+ * server calls before it serves and after it has stopped.
+ */
+public interface ChatDirectory extends AutoCloseable {
+
+  /** A directory of this server's hub alone: the chat as one process. */
+  static ChatDirectory inMemory() {
+    return new LocalChatDirectory();
+  }
+
+  /**
+   * A directory in the Redis at {@code uri} ({@code redis://HOST:PORT}), shared by every chat
+   * server started with the same Redis. It connects in {@link #start}.
+   */
+  static ChatDirectory redis(URI uri) {
+    return new RedisChatDirectory(uri);
+  }
+
+  /**
+   * Starts the directory for {@code hub} (its node id names this server) with the listener that
+   * sends to the hub's connections. Called once, before the hub takes connections; it may wait for
+   * Redis.
+   *
+   * @throws IllegalStateException if the directory cannot be reached
+   */
+  void start(Hub<ChatMessage> hub, Listener listener);
+
+  /**
+   * The rooms that have members on any server, sorted, as last known here. Never blocks, and takes
+   * no lock that the listener's callers hold.
+   */
+  List<String> rooms();
+
+  /**
+   * A connection of this server has entered {@code room} (or entered it again). Called holding the
+   * room's lock.
+   */
+  void entered(Client client, String room);
+
+  /** A connection of this server has left {@code room} for another. Called holding its lock. */
+  void left(Client client, String room);
+
+  /** A connection of this server has closed while in {@code room}. Called holding its lock. */
+  void closed(Client client, String room);
+
+  /**
+   * A connection's open, move or close is complete. Called holding the handler's rooms lock, so a
+   * directory that announces the rooms from here announces them in order.
+   */
+  void settled();
+
+  /**
+   * Delivers a private message, already encoded, to every greeted connection of {@code to} and of
+   * {@code from} on every server.
+   *
+   * @return completes with {@code false}, and delivers nothing, if {@code to} has no connection on
+   *     any server; completes exceptionally if the directory cannot be reached now
+   */
+  CompletionStage<Boolean> directMessage(String from, String to, Frame dm);
+
+  /**
+   * Forgets this server's connections, so that other servers stop listing them, and disconnects.
+   */
+  @Override
+  void close();
+
+  /**
+   * What the handler does with the directory's news: send it to its own connections.
+   *
+   * <p>Called one at a time per directory, in the order of the changes; it must not block.
+   */
+  interface Listener {
+
+    /**
+     * Tells this server's members of {@code room} that its members are {@code members} (sorted).
+     */
+    void presence(String room, List<String> members);
+
+    /** Tells this server's greeted connections that the rooms with members are {@code rooms}. */
+    void rooms(List<String> rooms);
+
+    /**
+     * Sends a private message to this server's greeted connections of {@code to} and of {@code
+     * from}.
+     *
+     * @param onlyIfRecipientHere send nothing at all unless {@code to} has a connection here
+     * @return whether {@code to} has a connection here that got it
+     */
+    boolean directMessage(String from, String to, Frame dm, boolean onlyIfRecipientHere);
+  }
+}
