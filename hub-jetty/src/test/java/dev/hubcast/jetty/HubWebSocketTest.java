@@ -322,6 +322,27 @@ class HubWebSocketTest {
   }
 
   @Test
+  void protocol_errorRightAfterAMessage_theAnswerStillGoesOutBeforeTheClose() throws Exception {
+    start(echo().build());
+    // The answer is queued for a write round while Jetty already parses the bad frame behind it.
+    for (int i = 0; i < 20; i++) {
+      RawWebSocket ws = raw();
+      byte[] text = ("answer me " + i).getBytes(UTF_8);
+      java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
+      both.write(0x80 | RawWebSocket.TEXT);
+      both.write(0x80 | text.length);
+      both.write(new byte[4]); // a zero mask leaves the payload as it is
+      both.write(text);
+      both.write(new byte[] {(byte) (0x80 | 0x3), (byte) 0x80, 0, 0, 0, 0}); // a reserved opcode
+      ws.sendRaw(both.toByteArray()); // one write: Jetty parses both in one read
+      RawWebSocket.Received first = ws.readFrame();
+      assertThat(first.opcode()).isEqualTo(RawWebSocket.TEXT);
+      assertThat(first.text()).isEqualTo("answer me " + i);
+      assertThat(ws.readUntilClose().closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    }
+  }
+
+  @Test
   void ping_isAnsweredWithItsPayload() throws Exception {
     start(echo().build());
     RawWebSocket ws = raw();
