@@ -112,11 +112,6 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     }
   }
 
-  /** The directory it shares presence, rooms and private messages through. */
-  public ChatDirectory directory() {
-    return directory;
-  }
-
   /**
    * The chat's {@link dev.hubcast.core.Authenticator}: the user name is the {@code name} query
    * parameter; a missing or malformed one is refused with 400 before the upgrade.
@@ -136,14 +131,15 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       throw new IllegalStateException("ChatHandler.start(hub) was not called");
     }
     synchronized (stripe(LOBBY)) {
-      // Under the rooms lock: every later rooms update reaches it, and none comes before this.
+      // Under the rooms lock: every later rooms update reaches it, and none comes before its
+      // history; updates for greeted connections (rooms, dm, gap) reach it once marked.
       synchronized (roomsLock) {
         Set<String> rooms = new TreeSet<>(directory.rooms());
         rooms.add(LOBBY); // it is about to be in it
         hub.send(client.id(), new Welcome(name(client), LOBBY, List.copyOf(rooms)));
+        enterWithHistory(hub, client, LOBBY);
         client.attributes().put(WELCOMED_KEY, Boolean.TRUE);
       }
-      enterWithHistory(hub, client, LOBBY);
       client.attributes().put(ROOM_KEY, LOBBY);
       directory.entered(client, LOBBY);
     }
@@ -418,9 +414,9 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
   }
 
   /**
-   * The connections that have had their {@code welcome}. Updates go to these only, one by one
-   * rather than to {@code Target.all()} or {@code Target.user(...)}, so that a connection's first
-   * message is always its welcome.
+   * The connections that have had their {@code welcome} and first {@code history}. Updates go to
+   * these only, one by one rather than to {@code Target.all()} or {@code Target.user(...)}, so that
+   * a connection's first message is always its welcome.
    */
   private static List<Client> welcomed(Collection<Client> clients) {
     return clients.stream().filter(c -> c.attributes().containsKey(WELCOMED_KEY)).toList();

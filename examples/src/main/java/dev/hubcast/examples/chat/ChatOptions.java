@@ -155,6 +155,22 @@ public record ChatOptions(
     return uri.replaceAll("//[^/@]*@", "//***@");
   }
 
+  /** The options, with a Redis password (if any) left out. */
+  @Override
+  public String toString() {
+    return "ChatOptions[transport="
+        + transport
+        + ", host="
+        + host
+        + ", port="
+        + port
+        + ", history="
+        + history
+        + ", redis="
+        + redis.map(r -> shown(r.toString())).orElse("none")
+        + "]";
+  }
+
   private static Transport transport(String value) {
     switch (value.toLowerCase(Locale.ROOT)) {
       case "jetty":

@@ -345,7 +345,11 @@ final class RedisChatDirectory implements ChatDirectory {
     return send(DM, PREFIX, from, to, dm.text()).thenApply(published -> published == 1L);
   }
 
-  /** Runs a script; a failed future, never an exception, when Redis is not there. */
+  /**
+   * Runs a script; a failed future, never an exception, when Redis is not there. EVAL rather than
+   * EVALSHA: the retry that EVALSHA needs after a Redis restart (NOSCRIPT) would send an update
+   * after later ones.
+   */
   private CompletionStage<Long> send(String script, String... args) {
     StatefulRedisConnection<String, String> c = commands;
     if (c == null || closed.get()) {
@@ -363,10 +367,18 @@ final class RedisChatDirectory implements ChatDirectory {
     if (closed.get()) {
       return;
     }
-    if (rewriteNeeded.getAndSet(false)) {
-      rewrite();
-      return;
+    try {
+      if (rewriteNeeded.getAndSet(false)) {
+        rewrite();
+      } else {
+        refresh();
+      }
+    } catch (RuntimeException e) { // never let the heartbeat stop
+      failed(e);
     }
+  }
+
+  private void refresh() {
     send(BEAT, PREFIX, nodeId, ttl())
         .whenComplete(
             (existed, failure) -> {
@@ -394,13 +406,13 @@ final class RedisChatDirectory implements ChatDirectory {
               (ok, failure) -> {
                 if (failure != null) {
                   failed(failure);
-                } else if (down.compareAndSet(true, false)) {
+                } else {
+                  down.set(false);
                   log.info(
-                      "node {}: chat directory: redis {} reachable again; {} connections written"
-                          + " again",
+                      "node {}: chat directory: its {} connections written again to redis {}",
                       nodeId,
-                      where,
-                      connections);
+                      connections,
+                      where);
                 }
               });
     }
@@ -513,7 +525,8 @@ final class RedisChatDirectory implements ChatDirectory {
         }
       } catch (RuntimeException e) {
         // Never the message itself: it may hold a private message.
-        log.warn("node {}: chat directory: an announcement was not delivered: {}", nodeId, e);
+        log.warn(
+            "node {}: chat directory: an announcement was not delivered: {}", nodeId, e.toString());
       }
     }
 

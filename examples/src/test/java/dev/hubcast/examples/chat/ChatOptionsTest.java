@@ -82,6 +82,9 @@ class ChatOptionsTest {
     assertThatThrownBy(() -> ChatOptions.parse("--redis", "redis://:s3cret@h:99999"))
         .hasMessageContaining("redis://***@h:99999")
         .hasMessageNotContaining("s3cret");
+    assertThat(ChatOptions.parse("--redis", "redis://:s3cret@h:6379").toString())
+        .contains("redis://***@h:6379")
+        .doesNotContain("s3cret");
   }
 
   @Test
