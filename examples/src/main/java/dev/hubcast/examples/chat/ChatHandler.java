@@ -273,7 +273,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     // Several nodes: the backplane's thread delivers the room's messages under the hub's own room
     // lock, which this stripe does not hold back. So the history goes first, then joinAndReplay
     // joins and queues what came since that history was read, atomically with live delivery:
-    // nothing is missed, repeated or put out of order.
+    // nothing is missed, repeated or put out of order. (Should the hub have no room for the room,
+    // its empty history has gone out before the room-limit error and the old room's history.)
     HistoryRead held = hub.history(room, 0);
     sendHistory(hub, client, room, held);
     hub.joinAndReplay(client.id(), room, held.lastSequence());
