@@ -23,6 +23,7 @@ import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Backplane;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Envelope;
+import dev.hubcast.core.spi.FanOut;
 import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.RoomSequencer;
 import dev.hubcast.core.spi.TransportSettings;
@@ -344,7 +345,20 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     return null;
   }
 
+  /**
+   * Offers a frame to this node's connections of a target. The loop is a {@link FanOut}, so that
+   * adapters which write on another thread start writing once it is over.
+   */
   private void deliverLocal(Target target, Frame frame, Tally tally) {
+    FanOut.begin();
+    try {
+      offerLocal(target, frame, tally);
+    } finally {
+      FanOut.end();
+    }
+  }
+
+  private void offerLocal(Target target, Frame frame, Tally tally) {
     if (target instanceof Target.All || target instanceof Target.AllExcept) {
       String except = exceptOf(target);
       for (DefaultClient<M> c : clients.values()) {
@@ -355,7 +369,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     } else if (target instanceof Target.Room || target instanceof Target.RoomExcept) {
       Room room = rooms.get(roomOf(target));
       if (room != null) {
-        deliverToRoom(room, exceptOf(target), frame, tally);
+        offerToRoom(room, exceptOf(target), frame, tally);
       }
     } else if (target instanceof Target.User) {
       Set<DefaultClient<M>> tabs = users.get(((Target.User) target).name());
@@ -374,7 +388,17 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
     }
   }
 
+  /** Offers a frame to a room's members on this node, as one {@link FanOut}. */
   private static void deliverToRoom(Room room, String except, Frame frame, Tally tally) {
+    FanOut.begin();
+    try {
+      offerToRoom(room, except, frame, tally);
+    } finally {
+      FanOut.end();
+    }
+  }
+
+  private static void offerToRoom(Room room, String except, Frame frame, Tally tally) {
     for (DefaultClient<?> c : room.members) {
       if (except == null || !except.equals(c.id())) {
         tally.add(c.outbox.offer(frame));
@@ -627,8 +651,13 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
           }
         }
         HistoryRead read = r.history.read(afterSequence);
-        for (HistoryEntry e : read.entries()) {
-          c.outbox.offer(e.frame());
+        FanOut.begin();
+        try {
+          for (HistoryEntry e : read.entries()) {
+            c.outbox.offer(e.frame());
+          }
+        } finally {
+          FanOut.end();
         }
         return read;
       }

@@ -2,6 +2,7 @@ package dev.hubcast.jetty.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.hubcast.core.spi.FanOut;
 import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -55,6 +56,7 @@ final class WriteBatcher implements Runnable {
   private final Executor executor;
   private final Queue<Op> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final Runnable schedule = this::schedule;
 
   // Confined to the running round.
   private final ArrayList<JettyConnection> dirty = new ArrayList<>();
@@ -63,11 +65,16 @@ final class WriteBatcher implements Runnable {
     this.executor = requireNonNull(executor, "executor");
   }
 
-  /** Queues an operation; a round runs it soon, after every operation submitted before it. */
+  /**
+   * Queues an operation; a round runs it soon, after every operation submitted before it. During a
+   * hub fan-out the round is started when the fan-out is over ({@link FanOut}): waking the round's
+   * thread at the first recipient would let it preempt the fan-out on a busy core and write the
+   * recipients one by one.
+   */
   void submit(Op op) {
     queue.offer(op);
     if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
-      schedule();
+      FanOut.afterwards(schedule);
     }
   }
 
