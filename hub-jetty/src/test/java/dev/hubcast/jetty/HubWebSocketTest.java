@@ -322,9 +322,10 @@ class HubWebSocketTest {
   }
 
   @Test
-  void protocol_errorRightAfterAMessage_theAnswerStillGoesOutBeforeTheClose() throws Exception {
+  void protocol_errorRightAfterAMessage_closes1002_andNothingComesAfterTheClose() throws Exception {
     start(echo().build());
-    // The answer is queued for a write round while Jetty already parses the bad frame behind it.
+    // The answer may still wait for a write round when Jetty parses the bad frame behind it and
+    // fails the connection: it is then dropped (RFC 6455 7.1.7), but never sent after the close.
     for (int i = 0; i < 20; i++) {
       RawWebSocket ws = raw();
       byte[] text = ("answer me " + i).getBytes(UTF_8);
@@ -336,9 +337,13 @@ class HubWebSocketTest {
       both.write(new byte[] {(byte) (0x80 | 0x3), (byte) 0x80, 0, 0, 0, 0}); // a reserved opcode
       ws.sendRaw(both.toByteArray()); // one write: Jetty parses both in one read
       RawWebSocket.Received first = ws.readFrame();
-      assertThat(first.opcode()).isEqualTo(RawWebSocket.TEXT);
-      assertThat(first.text()).isEqualTo("answer me " + i);
-      assertThat(ws.readUntilClose().closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+      if (first.opcode() == RawWebSocket.TEXT) {
+        assertThat(first.text()).isEqualTo("answer me " + i);
+        first = ws.readFrame();
+      }
+      assertThat(first.opcode()).isEqualTo(RawWebSocket.CLOSE);
+      assertThat(first.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+      assertThat(ws.awaitEndOfStream()).as("nothing after the close").isTrue();
     }
   }
 

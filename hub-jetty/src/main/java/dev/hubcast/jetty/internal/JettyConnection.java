@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -112,9 +111,6 @@ final class JettyConnection implements Connection, FrameHandler {
   // Confined to the batcher's rounds: whether this round has written to it and must flush it.
   boolean dirty;
 
-  // Sends and closes submitted to the batcher and not yet handed to Jetty.
-  private final AtomicInteger queued = new AtomicInteger();
-
   JettyConnection(
       String id,
       Handshake handshake,
@@ -151,7 +147,6 @@ final class JettyConnection implements Connection, FrameHandler {
    */
   @Override
   public void send(Frame frame, SendCompletion completion) {
-    queued.incrementAndGet();
     batcher.submit(new SendCallback(this, frame, completion));
   }
 
@@ -203,13 +198,11 @@ final class JettyConnection implements Connection, FrameHandler {
       return;
     }
     String truncated = truncate(reason);
-    queued.incrementAndGet();
     batcher.submit(
         new WriteBatcher.Op(this) {
           @Override
           boolean run() {
             closeNow(code, truncated);
-            queued.decrementAndGet();
             return false; // Jetty writes a close frame at once, after what is gathered
           }
         });
@@ -348,27 +341,12 @@ final class JettyConnection implements Connection, FrameHandler {
       log.warn("connection {}: message not delivered to the hub", id, e);
       close(CloseCodes.INTERNAL_ERROR, "internal error");
     }
-    demandAfterQueued();
-  }
-
-  /**
-   * Asks Jetty for the next frame once what is queued for this connection has reached Jetty. If
-   * that next frame breaks the protocol, Jetty closes the connection at once; this way the close
-   * still comes after the answers to the messages before it (an echo, a reply).
-   */
-  private void demandAfterQueued() {
-    if (queued.get() == 0) {
-      session.demand();
-      return;
-    }
-    batcher.submit(
-        new WriteBatcher.Op(this) {
-          @Override
-          boolean run() {
-            session.demand(); // Jetty reads on its executor, not on this round's thread
-            return false;
-          }
-        });
+    // The next frame is read at once, while this message's answers may still wait for a write
+    // round: reads and writes overlap. So when that next frame breaks the protocol, Jetty fails
+    // the connection (close 1002) and answers still queued here are dropped, as RFC 6455 allows
+    // for a failed connection; waiting for them before reading halved the throughput of two nodes
+    // sharing a core (docs/benchmarks.md).
+    session.demand();
   }
 
   private void append(ByteBuffer payload) {
@@ -540,9 +518,7 @@ final class JettyConnection implements Connection, FrameHandler {
 
     @Override
     boolean run() {
-      boolean flush = connection.write(this);
-      connection.queued.decrementAndGet();
-      return flush;
+      return connection.write(this);
     }
 
     @Override
