@@ -64,6 +64,19 @@ class FanOutTest {
   }
 
   @Test
+  void anActionThatThrowsAnError_propagates_butLeavesTheThreadOutOfTheFanOut() {
+    FanOut.begin();
+    FanOut.afterwards(
+        () -> {
+          throw new AssertionError("expected by the test");
+        });
+    assertThatThrownBy(FanOut::end).isInstanceOf(AssertionError.class);
+    assertThat(FanOut.inProgress()).isFalse();
+    FanOut.afterwards(() -> events.add("runs at once again"));
+    assertThat(events).containsExactly("runs at once again");
+  }
+
+  @Test
   void end_withoutBegin_isAnError() {
     assertThatThrownBy(FanOut::end)
         .isInstanceOf(IllegalStateException.class)

@@ -77,14 +77,18 @@ public final class FanOut {
       return;
     }
     // Still "in progress" while the actions run: one that sends again queues behind them.
-    for (int i = 0; i < f.actions.size(); i++) {
-      try {
-        f.actions.get(i).run();
-      } catch (RuntimeException e) {
-        log.warn("an action after a fan-out failed", e);
+    try {
+      for (int i = 0; i < f.actions.size(); i++) {
+        try {
+          f.actions.get(i).run();
+        } catch (RuntimeException e) {
+          log.warn("an action after a fan-out failed", e);
+        }
       }
+    } finally {
+      // Even after an Error: a thread left "in progress" would defer every later action forever.
+      f.actions.clear();
+      f.depth = 0;
     }
-    f.actions.clear();
-    f.depth = 0;
   }
 }
