@@ -488,7 +488,10 @@ public abstract class HardeningKit {
           "registry, rooms, users and outboxes back to zero",
           s.hub::metrics);
       HubMetrics m = s.hub.metrics();
-      assertThat(m.connectionsOpened()).isEqualTo(cycles);
+      // Every cycle was opened, or refused at open because the server had not yet seen the closes
+      // of CHURN_ADDRESS_CAP earlier ones from this address (it then closes with 1013: correct,
+      // and it happens when the machine is slow enough to lag that far behind the churn).
+      assertThat(m.connectionsOpened() + m.refusedHandshakes()).isEqualTo(cycles);
       // The per-address tracker is back to zero: the address takes its full cap again.
       for (int i = 0; i < CHURN_ADDRESS_CAP; i++) {
         s.raw();
