@@ -1077,7 +1077,6 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
       for (String room : c.clearRooms()) {
         removeMember(room, c);
       }
-      clients.remove(c.id(), c);
       c.user()
           .ifPresent(
               u ->
@@ -1087,6 +1086,8 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor, Backplane.Receiver
                         tabs.remove(c);
                         return tabs.isEmpty() ? null : tabs;
                       }));
+      // Last: once a connection is gone from the registry it is gone from its rooms and user too.
+      clients.remove(c.id(), c);
     }
     addresses.release(addressKey(c.remoteAddress()));
     openCount.decrementAndGet();
