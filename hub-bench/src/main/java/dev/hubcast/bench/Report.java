@@ -38,6 +38,7 @@ final class Report {
   private final String loadAfter;
   private final String pinning;
   private final double warmup;
+  private final int bisections;
   private final double duration;
   private final String serverJvm;
   private final String loadJvm;
@@ -55,6 +56,7 @@ final class Report {
       String pinning,
       double warmup,
       double duration,
+      int bisections,
       String serverJvm,
       String loadJvm) {
     this.points = points.stream().filter(p -> p.nodes() == 1).toList();
@@ -69,9 +71,19 @@ final class Report {
     this.loadAfter = loadAfter;
     this.pinning = pinning;
     this.warmup = warmup;
+    this.bisections = bisections;
     this.duration = duration;
     this.serverJvm = serverJvm;
     this.loadJvm = loadJvm;
+  }
+
+  private static String times(int n) {
+    return switch (n) {
+      case 0 -> "not";
+      case 1 -> "once";
+      case 2 -> "twice";
+      default -> n + " times";
+    };
   }
 
   /** The best passing point of a server at a subscriber count, or null. */
@@ -141,12 +153,14 @@ final class Report {
             "- Each point: %s s warmup, then %s s measured; one publisher, 64-byte text"
                 + " messages, policy `all`; a point passes when p99 ≤ %.0f ms and ≥ %.1f%%"
                 + " of the deliveries arrive. Rates double until a point fails, then the"
-                + " gap is bisected geometrically (twice at 1,000 subscribers, once"
-                + " elsewhere); the server is restarted after a failing point.\n",
+                + " gap is bisected geometrically (%s at 1,000 subscribers, %s elsewhere);"
+                + " the server is restarted after a failing point.\n",
             Sweep.fmt(warmup),
             Sweep.fmt(duration),
             Sweep.P99_LIMIT_MS,
-            Sweep.DELIVERED_LIMIT * 100));
+            Sweep.DELIVERED_LIMIT * 100,
+            times(bisections),
+            times(Math.min(1, bisections))));
     sb.append("\nThe command:\n\n```\n").append(command).append("\n```\n\n");
     sb.append("and the commands it ran for each point, for example:\n\n```\n");
     if (!points.isEmpty()) {

@@ -76,7 +76,7 @@ final class Sweep {
                 .collect(Collectors.toList());
     this.warmup = a.decimal("warmup", quick ? 1 : 4, 0);
     this.duration = a.decimal("duration", quick ? 2 : 8, 0.5);
-    this.bisections = a.integer("bisections", quick ? 0 : 2, 0);
+    this.bisections = a.integer("bisections", quick ? 0 : 3, 0);
     this.maxSteps = a.integer("max-steps", quick ? 2 : 12, 1);
     this.pin = !a.flag("no-pin") && Runtime.getRuntime().availableProcessors() >= 2;
     String idle = a.string("idle", quick ? "50,100" : "5000,10000");
@@ -209,6 +209,7 @@ final class Sweep {
             pin ? "server on CPU " + serverCpu + ", load generator on CPU " + loadCpu : "none",
             warmup,
             duration,
+            bisections,
             String.join(" ", jvmServer),
             String.join(" ", jvmLoad));
     report.write(docs);
