@@ -177,7 +177,8 @@ final class Report {
         .append(serverJvm)
         .append("`, load generator `")
         .append(loadJvm)
-        .append("`; both otherwise JDK defaults (G1).\n");
+        .append(
+            "`; both otherwise JDK defaults (on one CPU the JVM picks the Serial collector).\n");
     sb.append(
         String.format(
             Locale.ROOT,
