@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * A connection for core tests: records what the hub sends and how it closes. Completes sends at
@@ -31,6 +32,7 @@ public final class FakeConnection implements Connection {
   private volatile Inbound inbound;
   private volatile int sendsAfterClose;
   private volatile boolean hubKnows; // the hub closed it, or was told of its close
+  private volatile Consumer<Frame> onSend = frame -> {};
 
   private FakeConnection(String id, Handshake handshake) {
     this.id = id;
@@ -76,8 +78,15 @@ public final class FakeConnection implements Connection {
     return handshake;
   }
 
+  /** Calls {@code observer} on the sending thread at the start of each send; returns this. */
+  public FakeConnection onSend(Consumer<Frame> observer) {
+    this.onSend = observer;
+    return this;
+  }
+
   @Override
   public void send(Frame frame, SendCompletion completion) {
+    onSend.accept(frame);
     boolean ok;
     synchronized (this) {
       if (!open || broken) {

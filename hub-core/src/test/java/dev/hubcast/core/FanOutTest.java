@@ -3,15 +3,10 @@ package dev.hubcast.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hubcast.core.spi.Acceptor;
-import dev.hubcast.core.spi.Admission;
-import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.FanOut;
-import dev.hubcast.core.spi.SendCompletion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,51 +78,20 @@ class FanOutTest {
         .hasMessageContaining("without begin");
   }
 
-  /** Records each send, and from the first asks to be told when the fan-out is over. */
-  private final class Recording implements Connection {
-    private final String id;
-    private final Handshake handshake;
-    private final boolean first;
-
-    Recording(Admission admission, boolean first) {
-      this.id = admission.connectionId();
-      this.handshake = admission.handshake();
-      this.first = first;
-    }
-
-    @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public Handshake handshake() {
-      return handshake;
-    }
-
-    @Override
-    public void send(Frame frame, SendCompletion completion) {
-      events.add("send in fan-out: " + FanOut.inProgress());
-      if (first) {
-        FanOut.afterwards(() -> events.add("after the fan-out"));
-      }
-      completion.complete(frame, null);
-    }
-
-    @Override
-    public void close(int code, String reason) {}
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
-  }
-
+  /**
+   * Opens n connections that record each send; the first asks to be told when the fan-out is over.
+   */
   private void open(int n) {
-    Acceptor acceptor = hub.acceptor();
     for (int i = 0; i < n; i++) {
-      Admission admission = acceptor.admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
-      acceptor.open(new Recording(admission, i == 0));
+      boolean first = i == 0;
+      FakeConnection.open(hub, "127.0.0.1", "")
+          .onSend(
+              frame -> {
+                events.add("send in fan-out: " + FanOut.inProgress());
+                if (first) {
+                  FanOut.afterwards(() -> events.add("after the fan-out"));
+                }
+              });
     }
   }
 
