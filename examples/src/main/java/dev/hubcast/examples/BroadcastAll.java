@@ -20,7 +20,7 @@ public final class BroadcastAll {
   }
 
   static JettyHubServer start(String host, int port) throws Exception {
-    Hub<String> hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.ALL).build());
+    Hub<String> hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).build());
     JettyHubServer server = JettyHubServer.builder(hub).host(host).port(port).path("/ws").start();
     System.out.println("BroadcastAll: " + server.uri());
     return server;

@@ -21,7 +21,7 @@ public final class BroadcastOthers {
 
   static NettyHubServer start(String host, int port) throws Exception {
     Hub<String> hub =
-        Hub.create(HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
+        Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
     NettyHubServer server = NettyHubServer.builder(hub).host(host).port(port).path("/ws").start();
     System.out.println("BroadcastOthers: ws://" + host + ":" + server.port() + "/ws");
     return server;

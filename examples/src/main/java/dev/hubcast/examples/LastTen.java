@@ -35,7 +35,7 @@ public final class LastTen {
             hub.broadcast(Target.room("all"), text);
           }
         };
-    Hub<String> hub = Hub.create(HubConfig.text().handler(lastTen).historySize(10).build());
+    Hub<String> hub = Hub.create(HubConfig.textBuilder().handler(lastTen).historySize(10).build());
     NettyHubServer server = NettyHubServer.builder(hub).host(host).port(port).path("/ws").start();
     System.out.println("LastTen: ws://" + host + ":" + server.port() + "/ws");
     return server;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hubcast.bench.jmh.NullConnection;
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.BroadcastReceipt;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.MessageCodec;
@@ -21,7 +21,7 @@ class FanOutBenchmarkTest {
 
   @Test
   void broadcast_sharesOneFrameWithoutCopies() throws Exception {
-    Hub<String> hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.NONE).build());
+    Hub<String> hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).build());
     List<NullConnection> conns = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       conns.add(NullConnection.open(hub, i));
@@ -30,7 +30,7 @@ class FanOutBenchmarkTest {
     BroadcastReceipt r = hub.broadcast(Target.all(), "x".repeat(64));
 
     assertThat(r.queued()).isEqualTo(200);
-    Frame shared = conns.get(0).last();
+    Message shared = conns.get(0).last();
     for (NullConnection c : conns) {
       assertThat(c.last()).isSameAs(shared);
       assertThat(c.bytes()).isEqualTo(64);

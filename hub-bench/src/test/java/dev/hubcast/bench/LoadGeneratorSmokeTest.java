@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
-import dev.hubcast.core.spi.InMemoryBackplane;
+import dev.hubcast.core.backplane.InMemoryBackplane;
 import dev.hubcast.netty.NettyHubServer;
 import java.net.URI;
 import java.time.Duration;
@@ -26,7 +26,7 @@ class LoadGeneratorSmokeTest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void load_againstNettyHub_deliversEverything() throws Exception {
-    Hub<String> hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.ALL).build());
+    Hub<String> hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).build());
     NettyHubServer server = NettyHubServer.builder(hub).host("127.0.0.1").port(0).path("/").start();
     try {
       List<String> lines = new CopyOnWriteArrayList<>();
@@ -74,7 +74,7 @@ class LoadGeneratorSmokeTest {
       for (int i = 0; i < 2; i++) {
         Hub<String> hub =
             Hub.create(
-                HubConfig.text().policy(BroadcastPolicy.ALL).backplane(group.join()).build());
+                HubConfig.textBuilder().policy(BroadcastPolicy.ALL).backplane(group.join()).build());
         hubs.add(hub);
         servers.add(NettyHubServer.builder(hub).host("127.0.0.1").port(0).path("/").start());
       }

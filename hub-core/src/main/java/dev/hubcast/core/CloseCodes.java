@@ -50,4 +50,57 @@ public final class CloseCodes {
         || (code >= 1007 && code <= 1014)
         || (code >= 3000 && code <= 4999);
   }
+
+  /**
+   * Returns {@code code} if it may be sent on the wire, else throws.
+   *
+   * @throws IllegalArgumentException naming {@code name} and the code
+   */
+  public static int requireSendable(int code, String name) {
+    if (!isSendable(code)) {
+      throw new IllegalArgumentException(
+          name + ": " + code + " (expected: 1000-1003, 1007-1014 or 3000-4999)");
+    }
+    return code;
+  }
+
+  /**
+   * Whether a close code received from a peer is valid (RFC 6455, section 7.4): the same codes as
+   * {@link #isSendable}. A peer that sends another code broke the protocol (answer 1002).
+   */
+  public static boolean isValidFromPeer(int code) {
+    return isSendable(code);
+  }
+
+  /** {@code code} if it may be sent on the wire, else {@code fallback}. */
+  public static int sendableOr(int code, int fallback) {
+    return isSendable(code) ? code : fallback;
+  }
+
+  /** The largest close reason in UTF-8 bytes: a control frame's 125 less the 2-byte code. */
+  public static final int MAX_REASON_BYTES = 123;
+
+  /**
+   * A close reason as UTF-8, cut to at most {@link #MAX_REASON_BYTES} bytes without splitting a
+   * character; {@code null} is the empty reason.
+   */
+  public static byte[] reasonBytes(String reason) {
+    if (reason == null || reason.isEmpty()) {
+      return new byte[0];
+    }
+    byte[] bytes = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (bytes.length <= MAX_REASON_BYTES) {
+      return bytes;
+    }
+    int end = MAX_REASON_BYTES;
+    while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+      end--; // back off a continuation byte: never split a character
+    }
+    return java.util.Arrays.copyOf(bytes, end);
+  }
+
+  /** {@link #reasonBytes} as a string. */
+  public static String truncateReason(String reason) {
+    return new String(reasonBytes(reason), java.nio.charset.StandardCharsets.UTF_8);
+  }
 }

@@ -171,6 +171,28 @@ public final class Handshake {
     return header("Origin");
   }
 
+  /**
+   * The subprotocols the client asked for in {@code Sec-WebSocket-Protocol}, in its order of
+   * preference; empty if it asked for none. The hub picks one of {@link
+   * HubConfig#subprotocols()}.
+   */
+  public List<String> subprotocols() {
+    List<String> values = headers.get("sec-websocket-protocol");
+    if (values == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String value : values) {
+      for (String token : value.split(",")) {
+        String t = token.trim();
+        if (!t.isEmpty()) {
+          out.add(t);
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
   /** The client's address. */
   public InetSocketAddress remoteAddress() {
     return remoteAddress;

@@ -1,7 +1,6 @@
 package dev.hubcast.core;
 
 import dev.hubcast.core.internal.DefaultHub;
-import dev.hubcast.core.spi.Acceptor;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -11,23 +10,26 @@ import java.util.function.LongFunction;
 
 /**
  * A broadcast hub: it keeps track of connected clients and fans each message out to a {@link
- * Target} &mdash; everyone, everyone but the sender, a room, one user's connections, or one
- * connection &mdash; over whatever transport the connections come from.
+ * Target} &mdash; everyone, everyone but the sender, a room, one user's connections, a set of
+ * connections or one connection &mdash; over whatever transport the connections come from.
  *
  * <pre>{@code
- * Hub<String> hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
+ * Hub<String> hub =
+ *     Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
  * // bind it to a transport (hub-jetty, hub-netty), then from anywhere:
  * hub.broadcast(Target.all(), "server restarting in 5 minutes");
  * }</pre>
  *
  * <h2>Threading</h2>
  *
- * <p>Thread-safe: every method may be called from any thread, and none blocks on I/O. A broadcast
- * encodes its message once, then makes one non-blocking enqueue per recipient into that recipient's
- * outbox; a slow or stalled client never delays the others ({@link SlowConsumerPolicy}).
+ * <p>Thread-safe: every method may be called from any thread. None blocks on I/O, except {@link
+ * #close()}, which waits for the shutdown and is refused inside the hub's own callbacks (use {@link
+ * #shutdown()} there). A broadcast encodes its message once, then makes one non-blocking enqueue per
+ * recipient into that recipient's outbox; a slow or stalled client never delays the others ({@link
+ * SlowConsumerPolicy}).
  *
  * <ul>
- *   <li>Frames to one connection are delivered in the order the calls that queued them returned
+ *   <li>Messages to one connection are delivered in the order the calls that queued them returned
  *       (FIFO per connection). There is no order across connections, except within a room: a room
  *       numbers its broadcasts (1, 2, 3, ...) and every member receives them in that order.
  *   <li>{@link HubHandler} methods run on the transport's I/O thread for the connection, or on the
@@ -35,13 +37,19 @@ import java.util.function.LongFunction;
  *   <li>Broadcasting from a handler is fine; it does not wait for delivery.
  * </ul>
  *
+ * <h2>Errors</h2>
+ *
+ * <p>{@link NullPointerException} and {@link IllegalArgumentException} name a bad argument; {@link
+ * IllegalStateException} means the hub is shut down; {@link RoomLimitException} means a room would
+ * pass {@link HubConfig#maxRooms()}. A broadcast never throws half-way through its recipients.
+ *
  * @param <M> the application's message type
  */
 public interface Hub<M> extends AutoCloseable {
 
-  /** Creates a hub from a config, and starts its backplane. */
+  /** Creates a hub from a config, then starts a backplane from the config's supplier. */
   static <M> Hub<M> create(HubConfig<M> config) {
-    return new DefaultHub<>(config);
+    return DefaultHub.start(config);
   }
 
   /** The config this hub was created with. */
@@ -50,18 +58,20 @@ public interface Hub<M> extends AutoCloseable {
   /** This node's id; connection ids start with it. */
   String nodeId();
 
+  // ------------------------------------------------------------------ sending
+
   /**
    * Encodes {@code message} once and queues it for every connection of {@code target}, on this node
-   * and, through the backplane, on the others. Never throws halfway: each recipient's outcome is
-   * counted in the receipt (this node's recipients only).
+   * and, through the backplane, on the others. Each recipient's outcome is counted in the receipt
+   * (this node's recipients only).
    *
    * @throws IllegalStateException if the hub is shut down
    * @throws RuntimeException whatever the codec throws for {@code message}, before any recipient
    */
   BroadcastReceipt broadcast(Target target, M message);
 
-  /** As {@link #broadcast(Target, Object)}, for a frame that is already encoded. */
-  BroadcastReceipt broadcastFrame(Target target, Frame frame);
+  /** As {@link #broadcast(Target, Object)}, for a message that is already encoded. */
+  BroadcastReceipt broadcastMessage(Target target, Message message);
 
   /**
    * Broadcasts to a room a message that carries its own sequence number: the hub numbers the room's
@@ -70,7 +80,7 @@ public interface Hub<M> extends AutoCloseable {
    * message (to resume after a reconnect, say).
    *
    * <pre>{@code
-   * hub.broadcastSequenced(Target.room("lobby"), seq -> new ChatMessage("lobby", from, text, seq));
+   * hub.broadcastSequenced(Target.room("lobby"), seq -> new ChatLine("lobby", from, text, seq));
    * }</pre>
    *
    * <p>The function and the codec run while the room's broadcasts are held back (that is what keeps
@@ -78,8 +88,8 @@ public interface Hub<M> extends AutoCloseable {
    *
    * @param target {@link Target#room} or {@link Target#roomExcept}
    * @throws IllegalArgumentException if the target is not a room
-   * @throws IllegalStateException if the hub is shut down, or the room would pass {@link
-   *     HubConfig#maxRooms()}
+   * @throws IllegalStateException if the hub is shut down
+   * @throws RoomLimitException if the room would pass {@link HubConfig#maxRooms()}
    */
   BroadcastReceipt broadcastSequenced(Target target, LongFunction<? extends M> messageForSequence);
 
@@ -88,23 +98,37 @@ public interface Hub<M> extends AutoCloseable {
     return broadcast(Target.connection(connectionId), message);
   }
 
+  /** Queues {@code message} for one client: {@code broadcast(Target.connection(client), m)}. */
+  default BroadcastReceipt send(Client client, M message) {
+    return broadcast(Target.connection(client), message);
+  }
+
+  // ------------------------------------------------------------------ rooms
+
   /**
    * Puts a connection of this node into a room (created on first use).
    *
    * @return {@code false} if the connection is not open on this node or already in the room
-   * @throws IllegalStateException if the room would pass {@link HubConfig#maxRooms()}
+   * @throws RoomLimitException if the room would pass {@link HubConfig#maxRooms()}
    */
   boolean join(String connectionId, String room);
 
   /**
    * Puts a connection into a room and, atomically with respect to broadcasts to that room, queues
    * the room's history after {@code afterSequence} for it: it sees every broadcast once and in
-   * sequence order, held history first. Pass {@code 0} for all the history held.
+   * sequence order, held history first.
    *
    * @return what was replayed, and whether some of it was no longer held ({@link
-   *     HistoryRead#gap()}); {@link HistoryRead#EMPTY} if the connection is not open on this node
+   *     HistoryRead#gap()}); empty if the connection is not open on this node
+   * @throws IllegalArgumentException if {@code afterSequence} is negative
+   * @throws RoomLimitException if the room would pass {@link HubConfig#maxRooms()}
    */
-  HistoryRead joinAndReplay(String connectionId, String room, long afterSequence);
+  Optional<HistoryRead> joinAndReplay(String connectionId, String room, long afterSequence);
+
+  /** {@link #joinAndReplay(String, String, long)} with all the history held. */
+  default Optional<HistoryRead> joinAndReplay(String connectionId, String room) {
+    return joinAndReplay(connectionId, room, 0);
+  }
 
   /**
    * Takes a connection out of a room; an empty room without history is forgotten.
@@ -116,11 +140,16 @@ public interface Hub<M> extends AutoCloseable {
   /** What a room's history holds after {@code afterSequence} (pass {@code 0} for all of it). */
   HistoryRead history(String room, long afterSequence);
 
+  // ------------------------------------------------------------------ lookups (this node)
+
   /** An open connection of this node by id. */
   Optional<Client> client(String connectionId);
 
-  /** The open connections of this node; a snapshot. */
+  /** The open connections of this node; a snapshot (it copies: prefer {@link #connectionCount}). */
   Collection<Client> clients();
+
+  /** How many connections are open on this node. */
+  int connectionCount();
 
   /** The rooms with members on this node; a snapshot. */
   Set<String> rooms();
@@ -132,38 +161,49 @@ public interface Hub<M> extends AutoCloseable {
   Set<String> users();
 
   /** The connections of one user on this node; a snapshot. */
-  Collection<Client> userClients(String user);
+  Collection<Client> connectionsOf(String user);
+
+  // ------------------------------------------------------------------ lifecycle
 
   /**
-   * Closes a connection of this node: it leaves the registry, its rooms and its user now; the
+   * Disconnects a connection of this node: it leaves the registry, its rooms and its user now; the
    * transport sends the close frame after what is already handed to it. Idempotent.
    *
+   * @param code a close code {@link CloseCodes#isSendable sendable} on the wire
    * @return {@code false} if no such connection is open on this node
+   * @throws IllegalArgumentException if {@code code} cannot be sent
    */
-  boolean close(String connectionId, int code, String reason);
+  boolean disconnect(String connectionId, int code, String reason);
 
   /** A snapshot of this hub's counters. */
   HubMetrics metrics();
 
   /**
-   * The door for transport adapters; see {@link dev.hubcast.core.spi}. Applications do not need it.
-   */
-  Acceptor acceptor();
-
-  /**
-   * Shuts down gracefully: new handshakes are refused (503) at once; every connection is closed
-   * with 1001 (going away) as soon as its outbox has drained, or at the deadline whatever is left
-   * (counted as dropped); then the backplane is closed. Idempotent: later calls return the same
-   * future.
+   * Shuts down gracefully, without blocking: new handshakes are refused (503) at once; every
+   * connection is closed with 1001 (going away) as soon as its outbox has drained, or at the
+   * deadline whatever is left (counted as dropped); then the backplane is closed. Idempotent: later
+   * calls return the same future.
    *
    * @return completes when every connection is closed, at the latest shortly after the deadline
    */
   CompletableFuture<Void> shutdown(Duration drainTimeout);
 
+  /** {@link #shutdown(Duration)} with {@link HubConfig#drainTimeout()}. */
+  default CompletableFuture<Void> shutdown() {
+    return shutdown(config().drainTimeout());
+  }
+
   /** Whether {@link #shutdown} has been called. */
   boolean isShutdown();
 
-  /** {@link #shutdown} with {@link HubConfig#drainTimeout()}, waiting for it to complete. */
+  /**
+   * {@link #shutdown()}, then <em>blocks</em> until it completes (at most the drain timeout, the
+   * close timeout and 2 s). For a {@code main} thread or a container's stop hook; never call it on a
+   * transport's I/O thread, whose work the shutdown waits for.
+   *
+   * @throws IllegalStateException when called from inside one of this hub's callbacks (a handler, or
+   *     an adapter's report on its I/O thread); call {@link #shutdown()} there
+   */
   @Override
   void close();
 }

@@ -2,13 +2,17 @@ package dev.hubcast.core;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hubcast.core.spi.Backplane;
+import dev.hubcast.core.backplane.Backplane;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Everything a {@link Hub} is made of: its codec, its handler or broadcast policy, its limits and
@@ -16,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * shows only what differs from them.
  *
  * <pre>{@code
- * HubConfig<String> config = HubConfig.text()
+ * HubConfig<String> config = HubConfig.textBuilder()
  *     .policy(BroadcastPolicy.ALL_EXCEPT_SENDER)
  *     .maxMessageBytes(16 * 1024)
  *     .build();
@@ -53,55 +57,24 @@ public final class HubConfig<M> {
   /** Default close-handshake timeout: 5 s. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-  /** Default drain timeout for {@link Hub#close()}: 5 s. */
+  /** Default drain timeout for {@link Hub#shutdown()}: 5 s. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
-  private static final HubConfig<Frame> DEFAULTS = new Builder<>(MessageCodec.frames()).build0();
-
   private final MessageCodec<M> codec;
-  private final HubHandler<M> handler;
-  private final BroadcastPolicy policy;
-  private final Executor handlerExecutor;
-  private final String nodeId;
-  private final Backplane backplane;
-  private final OriginPolicy originPolicy;
-  private final Authenticator authenticator;
-  private final int maxMessageBytes;
-  private final int maxConnections;
-  private final int maxConnectionsPerAddress;
-  private final long maxOutboxBytes;
-  private final int maxOutboxFrames;
-  private final SlowConsumerPolicy slowConsumerPolicy;
-  private final Duration idleTimeout;
-  private final Duration handshakeTimeout;
-  private final Duration closeTimeout;
-  private final Duration drainTimeout;
-  private final int historySize;
-  private final int maxRooms;
-  private final RateLimit rateLimit;
+  private final Wiring<M> wiring;
+  private final Limits limits;
+  private final Timeouts timeouts;
+  private final Gate gate;
 
   private HubConfig(Builder<M> b) {
     this.codec = b.codec;
-    this.handler = b.handler;
-    this.policy = b.policy;
-    this.handlerExecutor = b.handlerExecutor;
-    this.nodeId = b.nodeId != null ? b.nodeId : randomNodeId();
-    this.backplane = b.backplane;
-    this.originPolicy = b.originPolicy;
-    this.authenticator = b.authenticator;
-    this.maxMessageBytes = b.maxMessageBytes;
-    this.maxConnections = b.maxConnections;
-    this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
-    this.maxOutboxBytes = b.maxOutboxBytes;
-    this.maxOutboxFrames = b.maxOutboxFrames;
-    this.slowConsumerPolicy = b.slowConsumerPolicy;
-    this.idleTimeout = b.idleTimeout;
-    this.handshakeTimeout = b.handshakeTimeout;
-    this.closeTimeout = b.closeTimeout;
-    this.drainTimeout = b.drainTimeout;
-    this.historySize = b.historySize;
-    this.maxRooms = b.maxRooms;
-    this.rateLimit = b.rateLimit;
+    this.wiring = b.wiring.copy();
+    if (wiring.nodeId == null) {
+      wiring.nodeId = randomNodeId();
+    }
+    this.limits = b.limits.copy();
+    this.timeouts = b.timeouts.copy();
+    this.gate = b.gate.copy();
   }
 
   /** A builder for a hub of messages encoded by {@code codec}. */
@@ -110,7 +83,7 @@ public final class HubConfig<M> {
   }
 
   /** A builder for a hub of UTF-8 text messages: {@code builder(MessageCodec.text())}. */
-  public static Builder<String> text() {
+  public static Builder<String> textBuilder() {
     return builder(MessageCodec.text());
   }
 
@@ -121,87 +94,80 @@ public final class HubConfig<M> {
 
   /** The application's handler, if one is installed (it replaces the policy). */
   public Optional<HubHandler<M>> handler() {
-    return Optional.ofNullable(handler);
+    return Optional.ofNullable(wiring.handler);
   }
 
   /** What happens to client messages when no handler is installed. Default {@code ALL}. */
   public BroadcastPolicy policy() {
-    return policy;
+    return wiring.policy;
   }
 
   /** Where handlers run; empty means on the transport's I/O thread (the default). */
   public Optional<Executor> handlerExecutor() {
-    return Optional.ofNullable(handlerExecutor);
+    return Optional.ofNullable(wiring.handlerExecutor);
   }
 
   /** This node's id (random unless set). */
   public String nodeId() {
-    return nodeId;
+    return wiring.nodeId;
   }
 
-  /** The backplane. Default {@link Backplane#local()}. */
-  public Backplane backplane() {
-    return backplane;
+  /**
+   * Makes the backplane of each hub built from this config; the hub starts it after it is built
+   * and closes it at the end of its shutdown. Default: {@link Backplane#local()}.
+   */
+  public Supplier<? extends Backplane> backplane() {
+    return wiring.backplane;
+  }
+
+  /** The subprotocols this hub speaks, in its order of preference. Default: none. */
+  public List<String> subprotocols() {
+    return wiring.subprotocols;
   }
 
   /** The origin check. Default {@link OriginPolicy#sameOrigin()}. */
   public OriginPolicy originPolicy() {
-    return originPolicy;
+    return gate.originPolicy;
   }
 
   /** The authenticator. Default {@link Authenticator#anonymous()}. */
   public Authenticator authenticator() {
-    return authenticator;
+    return gate.authenticator;
+  }
+
+  /** The per-connection inbound rate limit, if any. Default: none. */
+  public Optional<RateLimit> rateLimit() {
+    return Optional.ofNullable(gate.rateLimit);
   }
 
   /** Largest inbound message in bytes; larger ones close with 1009. Default 64 KiB. */
   public int maxMessageBytes() {
-    return maxMessageBytes;
+    return limits.maxMessageBytes;
   }
 
   /** Cap on open connections on this node. Default 50,000. */
   public int maxConnections() {
-    return maxConnections;
+    return limits.maxConnections;
   }
 
   /** Cap on open connections from one remote IP address. Default unlimited. */
   public int maxConnectionsPerAddress() {
-    return maxConnectionsPerAddress;
+    return limits.maxConnectionsPerAddress;
   }
 
   /** Outbox byte limit per connection. Default 1 MiB. */
   public long maxOutboxBytes() {
-    return maxOutboxBytes;
+    return limits.maxOutboxBytes;
   }
 
   /** Outbox frame limit per connection. Default 1,000. */
   public int maxOutboxFrames() {
-    return maxOutboxFrames;
+    return limits.maxOutboxFrames;
   }
 
   /** What an outbox does past its limits. Default {@link SlowConsumerPolicy#DISCONNECT}. */
   public SlowConsumerPolicy slowConsumerPolicy() {
-    return slowConsumerPolicy;
-  }
-
-  /** Idle timeout; pings go out after half of it. Default 60 s. */
-  public Duration idleTimeout() {
-    return idleTimeout;
-  }
-
-  /** How long a TCP connection may take to complete its upgrade. Default 10 s. */
-  public Duration handshakeTimeout() {
-    return handshakeTimeout;
-  }
-
-  /** How long a close handshake may wait for the peer. Default 5 s. */
-  public Duration closeTimeout() {
-    return closeTimeout;
-  }
-
-  /** How long {@link Hub#close()} lets outboxes drain. Default 5 s. */
-  public Duration drainTimeout() {
-    return drainTimeout;
+    return limits.slowConsumerPolicy;
   }
 
   /**
@@ -209,42 +175,41 @@ public final class HubConfig<M> {
    * broadcasts). Default 0.
    */
   public int historySize() {
-    return historySize;
+    return limits.historySize;
   }
 
   /** Cap on rooms on this node. Default 10,000. */
   public int maxRooms() {
-    return maxRooms;
+    return limits.maxRooms;
   }
 
-  /** The per-connection inbound rate limit, if any. Default: none. */
-  public Optional<RateLimit> rateLimit() {
-    return Optional.ofNullable(rateLimit);
+  /** Idle timeout; pings go out after half of it. Default 60 s. */
+  public Duration idleTimeout() {
+    return timeouts.idleTimeout;
   }
 
-  /** A builder holding this config's values. */
+  /** How long a TCP connection may take to complete its upgrade. Default 10 s. */
+  public Duration handshakeTimeout() {
+    return timeouts.handshakeTimeout;
+  }
+
+  /** How long a close handshake may wait for the peer. Default 5 s. */
+  public Duration closeTimeout() {
+    return timeouts.closeTimeout;
+  }
+
+  /** How long {@link Hub#shutdown()} lets outboxes drain. Default 5 s. */
+  public Duration drainTimeout() {
+    return timeouts.drainTimeout;
+  }
+
+  /** A builder holding this config's values (the same backplane supplier, the same node id). */
   public Builder<M> toBuilder() {
     Builder<M> b = new Builder<>(codec);
-    b.handler = handler;
-    b.policy = policy;
-    b.handlerExecutor = handlerExecutor;
-    b.nodeId = nodeId;
-    b.backplane = backplane;
-    b.originPolicy = originPolicy;
-    b.authenticator = authenticator;
-    b.maxMessageBytes = maxMessageBytes;
-    b.maxConnections = maxConnections;
-    b.maxConnectionsPerAddress = maxConnectionsPerAddress;
-    b.maxOutboxBytes = maxOutboxBytes;
-    b.maxOutboxFrames = maxOutboxFrames;
-    b.slowConsumerPolicy = slowConsumerPolicy;
-    b.idleTimeout = idleTimeout;
-    b.handshakeTimeout = handshakeTimeout;
-    b.closeTimeout = closeTimeout;
-    b.drainTimeout = drainTimeout;
-    b.historySize = historySize;
-    b.maxRooms = maxRooms;
-    b.rateLimit = rateLimit;
+    b.wiring = wiring.copy();
+    b.limits = limits.copy();
+    b.timeouts = timeouts.copy();
+    b.gate = gate.copy();
     return b;
   }
 
@@ -253,37 +218,12 @@ public final class HubConfig<M> {
   public String toString() {
     List<String> parts = new ArrayList<>();
     parts.add("codec=" + codec);
-    parts.add("nodeId=" + nodeId);
-    diff(parts, "handler", handler, DEFAULTS.handler);
-    diff(parts, "policy", policy, DEFAULTS.policy);
-    diff(parts, "handlerExecutor", handlerExecutor, DEFAULTS.handlerExecutor);
-    diff(parts, "backplane", backplane, DEFAULTS.backplane);
-    diff(parts, "originPolicy", originPolicy, DEFAULTS.originPolicy);
-    diff(parts, "authenticator", authenticator, DEFAULTS.authenticator);
-    diff(parts, "maxMessageBytes", maxMessageBytes, DEFAULTS.maxMessageBytes);
-    diff(parts, "maxConnections", maxConnections, DEFAULTS.maxConnections);
-    diff(
-        parts,
-        "maxConnectionsPerAddress",
-        maxConnectionsPerAddress,
-        DEFAULTS.maxConnectionsPerAddress);
-    diff(parts, "maxOutboxBytes", maxOutboxBytes, DEFAULTS.maxOutboxBytes);
-    diff(parts, "maxOutboxFrames", maxOutboxFrames, DEFAULTS.maxOutboxFrames);
-    diff(parts, "slowConsumerPolicy", slowConsumerPolicy, DEFAULTS.slowConsumerPolicy);
-    diff(parts, "idleTimeout", idleTimeout, DEFAULTS.idleTimeout);
-    diff(parts, "handshakeTimeout", handshakeTimeout, DEFAULTS.handshakeTimeout);
-    diff(parts, "closeTimeout", closeTimeout, DEFAULTS.closeTimeout);
-    diff(parts, "drainTimeout", drainTimeout, DEFAULTS.drainTimeout);
-    diff(parts, "historySize", historySize, DEFAULTS.historySize);
-    diff(parts, "maxRooms", maxRooms, DEFAULTS.maxRooms);
-    diff(parts, "rateLimit", rateLimit, DEFAULTS.rateLimit);
+    parts.add("nodeId=" + wiring.nodeId);
+    Group.diff(parts, wiring, new Wiring<>());
+    Group.diff(parts, gate, new Gate());
+    Group.diff(parts, limits, new Limits());
+    Group.diff(parts, timeouts, new Timeouts());
     return "HubConfig" + parts;
-  }
-
-  private static void diff(List<String> parts, String name, Object value, Object defaultValue) {
-    if (value == null ? defaultValue != null : !value.equals(defaultValue)) {
-      parts.add(name + "=" + value);
-    }
   }
 
   private static String randomNodeId() {
@@ -296,6 +236,76 @@ public final class HubConfig<M> {
     return s.toString();
   }
 
+  // The settings, in four groups. Each setting is written once, with its default, in its group;
+  // copy(), toString() and toBuilder() work on whole groups.
+
+  /** A group of settings: a plain holder, copied whole. */
+  private abstract static class Group implements Cloneable {
+    @SuppressWarnings("unchecked")
+    <G extends Group> G copy() {
+      try {
+        return (G) clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+    }
+
+    /** Adds {@code name=value} for every setting of {@code g} that differs from {@code d}. */
+    static void diff(List<String> parts, Group g, Group d) {
+      for (Field f : g.getClass().getDeclaredFields()) {
+        if (Modifier.isStatic(f.getModifiers()) || f.getName().equals("nodeId")) {
+          continue;
+        }
+        try {
+          Object value = f.get(g);
+          if (!Objects.equals(value, f.get(d))) {
+            parts.add(f.getName() + "=" + value);
+          }
+        } catch (IllegalAccessException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
+  /** What the hub is wired to. */
+  private static final class Wiring<M> extends Group {
+    HubHandler<M> handler;
+    BroadcastPolicy policy = BroadcastPolicy.ALL;
+    boolean policySet;
+    Executor handlerExecutor;
+    String nodeId;
+    Supplier<? extends Backplane> backplane = Backplane::local;
+    List<String> subprotocols = List.of();
+  }
+
+  /** Who may connect, and how fast they may talk. */
+  private static final class Gate extends Group {
+    OriginPolicy originPolicy = OriginPolicy.sameOrigin();
+    Authenticator authenticator = Authenticator.anonymous();
+    RateLimit rateLimit;
+  }
+
+  /** How much of everything. */
+  private static final class Limits extends Group {
+    int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    int maxConnectionsPerAddress = Integer.MAX_VALUE;
+    long maxOutboxBytes = DEFAULT_MAX_OUTBOX_BYTES;
+    int maxOutboxFrames = DEFAULT_MAX_OUTBOX_FRAMES;
+    SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
+    int historySize;
+    int maxRooms = DEFAULT_MAX_ROOMS;
+  }
+
+  /** How long everything may take. */
+  private static final class Timeouts extends Group {
+    Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+  }
+
   /**
    * Builds a {@link HubConfig}. Each setter validates its value at once.
    *
@@ -305,40 +315,46 @@ public final class HubConfig<M> {
    */
   public static final class Builder<M> {
     private final MessageCodec<M> codec;
-    private HubHandler<M> handler;
-    private BroadcastPolicy policy = BroadcastPolicy.ALL;
-    private Executor handlerExecutor;
-    private String nodeId;
-    private Backplane backplane = Backplane.local();
-    private OriginPolicy originPolicy = OriginPolicy.sameOrigin();
-    private Authenticator authenticator = Authenticator.anonymous();
-    private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
-    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-    private int maxConnectionsPerAddress = Integer.MAX_VALUE;
-    private long maxOutboxBytes = DEFAULT_MAX_OUTBOX_BYTES;
-    private int maxOutboxFrames = DEFAULT_MAX_OUTBOX_FRAMES;
-    private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
-    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
-    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
-    private int historySize;
-    private int maxRooms = DEFAULT_MAX_ROOMS;
-    private RateLimit rateLimit;
+    private Wiring<M> wiring = new Wiring<>();
+    private Gate gate = new Gate();
+    private Limits limits = new Limits();
+    private Timeouts timeouts = new Timeouts();
 
     private Builder(MessageCodec<M> codec) {
       this.codec = codec;
     }
 
-    /** Installs the application's handler; it replaces the broadcast policy. */
+    /**
+     * Installs the application's handler, which decides where each message goes.
+     *
+     * @throws IllegalStateException if a {@link #policy} was set: a handler replaces it, so the
+     *     two together are a mistake
+     */
     public Builder<M> handler(HubHandler<M> handler) {
-      this.handler = requireNonNull(handler, "handler");
+      requireNonNull(handler, "handler");
+      if (wiring.policySet) {
+        throw new IllegalStateException(
+            "handler: policy was already set to "
+                + wiring.policy
+                + " (expected: a handler or a policy, not both)");
+      }
+      wiring.handler = handler;
       return this;
     }
 
-    /** What happens to client messages when no handler is installed. Default {@code ALL}. */
+    /**
+     * What happens to client messages when no handler is installed. Default {@code ALL}.
+     *
+     * @throws IllegalStateException if a {@link #handler} was set
+     */
     public Builder<M> policy(BroadcastPolicy policy) {
-      this.policy = requireNonNull(policy, "policy");
+      requireNonNull(policy, "policy");
+      if (wiring.handler != null) {
+        throw new IllegalStateException(
+            "policy: a handler was already set (expected: a handler or a policy, not both)");
+      }
+      wiring.policy = policy;
+      wiring.policySet = true;
       return this;
     }
 
@@ -347,7 +363,7 @@ public final class HubConfig<M> {
      * and in order per connection). Use it when handlers may block.
      */
     public Builder<M> handlerExecutor(Executor executor) {
-      this.handlerExecutor = requireNonNull(executor, "executor");
+      wiring.handlerExecutor = requireNonNull(executor, "executor");
       return this;
     }
 
@@ -361,43 +377,72 @@ public final class HubConfig<M> {
         throw new IllegalArgumentException(
             "nodeId: \"" + nodeId + "\" (expected: 1-32 letters, digits, '_' or '.')");
       }
-      this.nodeId = nodeId;
+      wiring.nodeId = nodeId;
       return this;
     }
 
-    /** The backplane that joins this node to others. Default {@link Backplane#local()}. */
-    public Builder<M> backplane(Backplane backplane) {
-      this.backplane = requireNonNull(backplane, "backplane");
+    /**
+     * Makes the backplane that joins this node to others: called once by each hub built from this
+     * config, which then owns what it returns (starts it, closes it). A supplier rather than a
+     * backplane, so that two hubs built from one config never share one. Default {@link
+     * Backplane#local()}.
+     *
+     * <pre>{@code
+     * builder.backplane(() -> RedisBackplane.create("redis://127.0.0.1:6379"));
+     * }</pre>
+     */
+    public Builder<M> backplane(Supplier<? extends Backplane> backplane) {
+      wiring.backplane = requireNonNull(backplane, "backplane");
+      return this;
+    }
+
+    /**
+     * The subprotocols this hub speaks, in its order of preference: a client that offers some in
+     * {@code Sec-WebSocket-Protocol} gets the first of these it offered ({@link
+     * dev.hubcast.core.spi.Admission#subprotocol()}), one that offers only others is upgraded
+     * without one (RFC 6455 leaves it to the client to go on). Default: none.
+     *
+     * @throws IllegalArgumentException if a name is empty or not an HTTP token
+     */
+    public Builder<M> subprotocols(String... subprotocols) {
+      List<String> list = List.of(subprotocols);
+      for (String p : list) {
+        if (!p.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+          throw new IllegalArgumentException(
+              "subprotocol: \"" + p + "\" (expected: an HTTP token, such as chat.v1)");
+        }
+      }
+      wiring.subprotocols = list;
       return this;
     }
 
     /** The origin check. Default {@link OriginPolicy#sameOrigin()}. */
     public Builder<M> originPolicy(OriginPolicy originPolicy) {
-      this.originPolicy = requireNonNull(originPolicy, "originPolicy");
+      gate.originPolicy = requireNonNull(originPolicy, "originPolicy");
       return this;
     }
 
     /** The authenticator. Default {@link Authenticator#anonymous()}. */
     public Builder<M> authenticator(Authenticator authenticator) {
-      this.authenticator = requireNonNull(authenticator, "authenticator");
+      gate.authenticator = requireNonNull(authenticator, "authenticator");
       return this;
     }
 
     /** Largest inbound message in bytes (&gt; 0). Default 64 KiB. */
     public Builder<M> maxMessageBytes(int maxMessageBytes) {
-      this.maxMessageBytes = positive("maxMessageBytes", maxMessageBytes);
+      limits.maxMessageBytes = positive("maxMessageBytes", maxMessageBytes);
       return this;
     }
 
     /** Cap on open connections on this node (&gt; 0). Default 50,000. */
     public Builder<M> maxConnections(int maxConnections) {
-      this.maxConnections = positive("maxConnections", maxConnections);
+      limits.maxConnections = positive("maxConnections", maxConnections);
       return this;
     }
 
     /** Cap on open connections from one remote IP address (&gt; 0). Default unlimited. */
     public Builder<M> maxConnectionsPerAddress(int maxConnectionsPerAddress) {
-      this.maxConnectionsPerAddress =
+      limits.maxConnectionsPerAddress =
           positive("maxConnectionsPerAddress", maxConnectionsPerAddress);
       return this;
     }
@@ -409,42 +454,42 @@ public final class HubConfig<M> {
       if (maxBytes <= 0) {
         throw new IllegalArgumentException("maxOutboxBytes: " + maxBytes + " (expected: > 0)");
       }
-      this.maxOutboxBytes = maxBytes;
-      this.maxOutboxFrames = positive("maxOutboxFrames", maxFrames);
+      limits.maxOutboxBytes = maxBytes;
+      limits.maxOutboxFrames = positive("maxOutboxFrames", maxFrames);
       return this;
     }
 
     /** What an outbox does past its limits. Default {@link SlowConsumerPolicy#DISCONNECT}. */
     public Builder<M> slowConsumerPolicy(SlowConsumerPolicy policy) {
-      this.slowConsumerPolicy = requireNonNull(policy, "slowConsumerPolicy");
+      limits.slowConsumerPolicy = requireNonNull(policy, "slowConsumerPolicy");
       return this;
     }
 
     /** Idle timeout (&ge; 1 ms); pings go out after half of it. Default 60 s. */
     public Builder<M> idleTimeout(Duration idleTimeout) {
-      this.idleTimeout = atLeastOneMilli("idleTimeout", idleTimeout);
+      timeouts.idleTimeout = atLeastOneMilli("idleTimeout", idleTimeout);
       return this;
     }
 
     /** How long a TCP connection may take to complete its upgrade (&ge; 1 ms). Default 10 s. */
     public Builder<M> handshakeTimeout(Duration handshakeTimeout) {
-      this.handshakeTimeout = atLeastOneMilli("handshakeTimeout", handshakeTimeout);
+      timeouts.handshakeTimeout = atLeastOneMilli("handshakeTimeout", handshakeTimeout);
       return this;
     }
 
     /** How long a close handshake may wait for the peer (&ge; 1 ms). Default 5 s. */
     public Builder<M> closeTimeout(Duration closeTimeout) {
-      this.closeTimeout = atLeastOneMilli("closeTimeout", closeTimeout);
+      timeouts.closeTimeout = atLeastOneMilli("closeTimeout", closeTimeout);
       return this;
     }
 
-    /** How long {@link Hub#close()} lets outboxes drain (&ge; 0). Default 5 s. */
+    /** How long {@link Hub#shutdown()} lets outboxes drain (&ge; 0). Default 5 s. */
     public Builder<M> drainTimeout(Duration drainTimeout) {
       requireNonNull(drainTimeout, "drainTimeout");
       if (drainTimeout.isNegative()) {
         throw new IllegalArgumentException("drainTimeout: " + drainTimeout + " (expected: >= 0)");
       }
-      this.drainTimeout = drainTimeout;
+      timeouts.drainTimeout = drainTimeout;
       return this;
     }
 
@@ -454,13 +499,13 @@ public final class HubConfig<M> {
         throw new IllegalArgumentException(
             "historySize: " + historySize + " (expected: 0-1000000)");
       }
-      this.historySize = historySize;
+      limits.historySize = historySize;
       return this;
     }
 
     /** Cap on rooms on this node (&gt; 0). Default 10,000. */
     public Builder<M> maxRooms(int maxRooms) {
-      this.maxRooms = positive("maxRooms", maxRooms);
+      limits.maxRooms = positive("maxRooms", maxRooms);
       return this;
     }
 
@@ -469,16 +514,12 @@ public final class HubConfig<M> {
      * 1008 by default). Default: no limit.
      */
     public Builder<M> rateLimit(RateLimit rateLimit) {
-      this.rateLimit = requireNonNull(rateLimit, "rateLimit");
+      gate.rateLimit = requireNonNull(rateLimit, "rateLimit");
       return this;
     }
 
     /** The config. */
     public HubConfig<M> build() {
-      return build0();
-    }
-
-    private HubConfig<M> build0() {
       return new HubConfig<>(this);
     }
 

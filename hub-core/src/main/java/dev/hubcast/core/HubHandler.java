@@ -44,7 +44,7 @@ public interface HubHandler<M> {
    * its message as the reason. Override to answer with an error message instead.
    */
   default void onDecodeError(Hub<M> hub, Client client, MessageDecodingException error) {
-    hub.close(client.id(), error.closeCode(), error.getMessage());
+    hub.disconnect(client.id(), error.closeCode(), error.getMessage());
   }
 
   /**
@@ -53,7 +53,7 @@ public interface HubHandler<M> {
    * message instead and keep it open.
    */
   default void onRateLimited(Hub<M> hub, Client client) {
-    hub.close(client.id(), CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
+    hub.disconnect(client.id(), CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
   }
 
   /**

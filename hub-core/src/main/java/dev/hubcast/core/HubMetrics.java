@@ -8,49 +8,339 @@ package dev.hubcast.core;
  * <p>Immutable and thread-safe. Fields are read one by one, so a snapshot taken while traffic flows
  * is not atomic across fields.
  *
- * @param connections open connections on this node
- * @param rooms rooms with at least one member on this node
- * @param users distinct user names with at least one connection on this node
- * @param connectionsOpened connections ever registered
- * @param framesIn client messages received
- * @param bytesIn client message bytes received
- * @param framesOut frames completed by the transports (handed to the socket)
- * @param bytesOut payload bytes completed by the transports
- * @param framesDropped frames dropped by a slow-consumer policy or discarded from the outbox of a
- *     connection that closed before they were sent
- * @param sendFailures sends the transport reported as failed
- * @param slowConsumerCloses connections closed by {@link SlowConsumerPolicy#DISCONNECT}
- * @param refusedHandshakes handshakes refused (origin, authenticator, caps, shutdown)
- * @param decodeErrors client messages the codec could not decode
- * @param handlerErrors exceptions thrown by application handlers
- * @param rateLimited client messages dropped by the rate limit
- * @param pendingFrames frames queued or in flight over all outboxes
- * @param pendingBytes payload bytes queued or in flight over all outboxes
- * @param backplanePublished envelopes published to the backplane
- * @param backplanePublishFailures envelopes the backplane failed to publish
- * @param backplaneReceived envelopes received from other nodes
- * @param backplaneGaps envelopes from other nodes known to be missing (gaps in their per-origin
- *     sequence)
+ * <p>Not constructed by applications: a hub makes it through {@link #builder()}. A class rather than
+ * a record so that it can gain counters without breaking anyone (a new counter reads 0 where it is
+ * not set).
  */
-public record HubMetrics(
-    int connections,
-    int rooms,
-    int users,
-    long connectionsOpened,
-    long framesIn,
-    long bytesIn,
-    long framesOut,
-    long bytesOut,
-    long framesDropped,
-    long sendFailures,
-    long slowConsumerCloses,
-    long refusedHandshakes,
-    long decodeErrors,
-    long handlerErrors,
-    long rateLimited,
-    long pendingFrames,
-    long pendingBytes,
-    long backplanePublished,
-    long backplanePublishFailures,
-    long backplaneReceived,
-    long backplaneGaps) {}
+public final class HubMetrics {
+  private final int connections;
+  private final int rooms;
+  private final int users;
+  private final long connectionsOpened;
+  private final long framesIn;
+  private final long bytesIn;
+  private final long framesOut;
+  private final long bytesOut;
+  private final long framesDropped;
+  private final long sendFailures;
+  private final long slowConsumerCloses;
+  private final long refusedHandshakes;
+  private final long decodeErrors;
+  private final long handlerErrors;
+  private final long rateLimited;
+  private final long pendingFrames;
+  private final long pendingBytes;
+  private final long backplanePublished;
+  private final long backplanePublishFailures;
+  private final long backplaneReceived;
+  private final long backplaneGaps;
+
+  private HubMetrics(Builder b) {
+    this.connections = b.connections;
+    this.rooms = b.rooms;
+    this.users = b.users;
+    this.connectionsOpened = b.connectionsOpened;
+    this.framesIn = b.framesIn;
+    this.bytesIn = b.bytesIn;
+    this.framesOut = b.framesOut;
+    this.bytesOut = b.bytesOut;
+    this.framesDropped = b.framesDropped;
+    this.sendFailures = b.sendFailures;
+    this.slowConsumerCloses = b.slowConsumerCloses;
+    this.refusedHandshakes = b.refusedHandshakes;
+    this.decodeErrors = b.decodeErrors;
+    this.handlerErrors = b.handlerErrors;
+    this.rateLimited = b.rateLimited;
+    this.pendingFrames = b.pendingFrames;
+    this.pendingBytes = b.pendingBytes;
+    this.backplanePublished = b.backplanePublished;
+    this.backplanePublishFailures = b.backplanePublishFailures;
+    this.backplaneReceived = b.backplaneReceived;
+    this.backplaneGaps = b.backplaneGaps;
+  }
+
+  /** A builder, for hub implementations and tests. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Open connections on this node. */
+  public int connections() {
+    return connections;
+  }
+
+  /** Rooms with at least one member on this node. */
+  public int rooms() {
+    return rooms;
+  }
+
+  /** Distinct user names with at least one connection on this node. */
+  public int users() {
+    return users;
+  }
+
+  /** Connections ever registered. */
+  public long connectionsOpened() {
+    return connectionsOpened;
+  }
+
+  /** Client messages received. */
+  public long framesIn() {
+    return framesIn;
+  }
+
+  /** Client message bytes received. */
+  public long bytesIn() {
+    return bytesIn;
+  }
+
+  /** Frames completed by the transports (handed to the socket). */
+  public long framesOut() {
+    return framesOut;
+  }
+
+  /** Payload bytes completed by the transports. */
+  public long bytesOut() {
+    return bytesOut;
+  }
+
+  /** Frames dropped by a slow-consumer policy or discarded from the outbox of a connection that closed before they were sent. */
+  public long framesDropped() {
+    return framesDropped;
+  }
+
+  /** Sends the transport reported as failed. */
+  public long sendFailures() {
+    return sendFailures;
+  }
+
+  /** Connections closed by {@link SlowConsumerPolicy#DISCONNECT}. */
+  public long slowConsumerCloses() {
+    return slowConsumerCloses;
+  }
+
+  /** Handshakes refused (origin, authenticator, caps, shutdown). */
+  public long refusedHandshakes() {
+    return refusedHandshakes;
+  }
+
+  /** Client messages the codec could not decode. */
+  public long decodeErrors() {
+    return decodeErrors;
+  }
+
+  /** Exceptions thrown by application handlers. */
+  public long handlerErrors() {
+    return handlerErrors;
+  }
+
+  /** Client messages dropped by the rate limit. */
+  public long rateLimited() {
+    return rateLimited;
+  }
+
+  /** Frames queued or in flight over all outboxes. */
+  public long pendingFrames() {
+    return pendingFrames;
+  }
+
+  /** Payload bytes queued or in flight over all outboxes. */
+  public long pendingBytes() {
+    return pendingBytes;
+  }
+
+  /** Envelopes published to the backplane. */
+  public long backplanePublished() {
+    return backplanePublished;
+  }
+
+  /** Envelopes the backplane failed to publish. */
+  public long backplanePublishFailures() {
+    return backplanePublishFailures;
+  }
+
+  /** Envelopes received from other nodes. */
+  public long backplaneReceived() {
+    return backplaneReceived;
+  }
+
+  /** Envelopes from other nodes known to be missing (gaps in their per-origin sequence). */
+  public long backplaneGaps() {
+    return backplaneGaps;
+  }
+
+  @Override
+  public String toString() {
+    return "HubMetrics[connections="
+        + connections
+        + ", rooms="
+        + rooms
+        + ", framesOut="
+        + framesOut
+        + ", framesDropped="
+        + framesDropped
+        + ", pendingFrames="
+        + pendingFrames
+        + "]";
+  }
+
+  /**
+   * Builds a {@link HubMetrics}; every value not set is 0. Not thread-safe.
+   */
+  public static final class Builder {
+    private int connections;
+    private int rooms;
+    private int users;
+    private long connectionsOpened;
+    private long framesIn;
+    private long bytesIn;
+    private long framesOut;
+    private long bytesOut;
+    private long framesDropped;
+    private long sendFailures;
+    private long slowConsumerCloses;
+    private long refusedHandshakes;
+    private long decodeErrors;
+    private long handlerErrors;
+    private long rateLimited;
+    private long pendingFrames;
+    private long pendingBytes;
+    private long backplanePublished;
+    private long backplanePublishFailures;
+    private long backplaneReceived;
+    private long backplaneGaps;
+
+    private Builder() {}
+
+    /** Sets {@link HubMetrics#connections()}. */
+    public Builder connections(int value) {
+      this.connections = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#rooms()}. */
+    public Builder rooms(int value) {
+      this.rooms = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#users()}. */
+    public Builder users(int value) {
+      this.users = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#connectionsOpened()}. */
+    public Builder connectionsOpened(long value) {
+      this.connectionsOpened = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#framesIn()}. */
+    public Builder framesIn(long value) {
+      this.framesIn = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#bytesIn()}. */
+    public Builder bytesIn(long value) {
+      this.bytesIn = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#framesOut()}. */
+    public Builder framesOut(long value) {
+      this.framesOut = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#bytesOut()}. */
+    public Builder bytesOut(long value) {
+      this.bytesOut = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#framesDropped()}. */
+    public Builder framesDropped(long value) {
+      this.framesDropped = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#sendFailures()}. */
+    public Builder sendFailures(long value) {
+      this.sendFailures = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#slowConsumerCloses()}. */
+    public Builder slowConsumerCloses(long value) {
+      this.slowConsumerCloses = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#refusedHandshakes()}. */
+    public Builder refusedHandshakes(long value) {
+      this.refusedHandshakes = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#decodeErrors()}. */
+    public Builder decodeErrors(long value) {
+      this.decodeErrors = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#handlerErrors()}. */
+    public Builder handlerErrors(long value) {
+      this.handlerErrors = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#rateLimited()}. */
+    public Builder rateLimited(long value) {
+      this.rateLimited = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#pendingFrames()}. */
+    public Builder pendingFrames(long value) {
+      this.pendingFrames = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#pendingBytes()}. */
+    public Builder pendingBytes(long value) {
+      this.pendingBytes = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#backplanePublished()}. */
+    public Builder backplanePublished(long value) {
+      this.backplanePublished = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#backplanePublishFailures()}. */
+    public Builder backplanePublishFailures(long value) {
+      this.backplanePublishFailures = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#backplaneReceived()}. */
+    public Builder backplaneReceived(long value) {
+      this.backplaneReceived = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#backplaneGaps()}. */
+    public Builder backplaneGaps(long value) {
+      this.backplaneGaps = value;
+      return this;
+    }
+
+    /** The snapshot. */
+    public HubMetrics build() {
+      return new HubMetrics(this);
+    }
+  }
+}

@@ -3,7 +3,7 @@ package dev.hubcast.core;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Turns application messages into {@link Frame}s and back.
+ * Turns application messages into {@link Message}s and back.
  *
  * <p>Implementations must be thread-safe: {@link #encode} runs on whichever thread broadcasts,
  * {@link #decode} on the transport's I/O threads. A broadcast calls {@code encode} once, whatever
@@ -19,14 +19,14 @@ import static java.util.Objects.requireNonNull;
 public interface MessageCodec<M> {
 
   /** Encodes a message. Called once per broadcast. */
-  Frame encode(M message);
+  Message encode(M message);
 
   /**
    * Decodes a client's message.
    *
    * @throws MessageDecodingException if the frame is not a valid message
    */
-  M decode(Frame frame);
+  M decode(Message frame);
 
   /**
    * UTF-8 text: strings become text frames; text frames become strings. A binary frame is refused
@@ -44,7 +44,7 @@ public interface MessageCodec<M> {
   }
 
   /** Frames as they are: no encoding, no decoding. */
-  static MessageCodec<Frame> frames() {
+  static MessageCodec<Message> identity() {
     return FrameCodec.INSTANCE;
   }
 }
@@ -53,12 +53,12 @@ enum TextCodec implements MessageCodec<String> {
   INSTANCE;
 
   @Override
-  public Frame encode(String message) {
-    return Frame.text(requireNonNull(message, "message"));
+  public Message encode(String message) {
+    return Message.text(requireNonNull(message, "message"));
   }
 
   @Override
-  public String decode(Frame frame) {
+  public String decode(Message frame) {
     if (!frame.isText()) {
       throw new MessageDecodingException(
           CloseCodes.UNSUPPORTED_DATA, "binary messages are not accepted", null);
@@ -76,12 +76,12 @@ enum BytesCodec implements MessageCodec<byte[]> {
   INSTANCE;
 
   @Override
-  public Frame encode(byte[] message) {
-    return Frame.binary(requireNonNull(message, "message"));
+  public Message encode(byte[] message) {
+    return Message.binary(requireNonNull(message, "message"));
   }
 
   @Override
-  public byte[] decode(Frame frame) {
+  public byte[] decode(Message frame) {
     return frame.toByteArray();
   }
 
@@ -91,21 +91,21 @@ enum BytesCodec implements MessageCodec<byte[]> {
   }
 }
 
-enum FrameCodec implements MessageCodec<Frame> {
+enum FrameCodec implements MessageCodec<Message> {
   INSTANCE;
 
   @Override
-  public Frame encode(Frame message) {
+  public Message encode(Message message) {
     return requireNonNull(message, "message");
   }
 
   @Override
-  public Frame decode(Frame frame) {
+  public Message decode(Message frame) {
     return frame;
   }
 
   @Override
   public String toString() {
-    return "MessageCodec.frames()";
+    return "MessageCodec.identity()";
   }
 }

@@ -45,7 +45,8 @@ public interface OriginPolicy {
 
   /**
    * The default: only pages served by this same server, that is an {@code Origin} whose host and
-   * port equal the request's {@code Host} header.
+   * port equal the request's {@code Host} header. Loopback names count as one host ({@code
+   * http://localhost:8080} may open {@code ws://127.0.0.1:8080}), since both name this machine.
    */
   static OriginPolicy sameOrigin() {
     return SameOrigin.INSTANCE;
@@ -102,7 +103,8 @@ enum SameOrigin implements OriginPolicy {
     }
     String scheme = normal.substring(0, normal.indexOf("://"));
     String hostNormal = Origins.normalize(scheme + "://" + host.get().trim());
-    return normal.equals(hostNormal);
+    return hostNormal != null
+        && (normal.equals(hostNormal) || Origins.loopback(normal).equals(Origins.loopback(hostNormal)));
   }
 
   @Override
@@ -113,6 +115,28 @@ enum SameOrigin implements OriginPolicy {
 
 final class Origins {
   private Origins() {}
+
+  /**
+   * A normalised origin with a loopback host ({@code localhost}, {@code 127.x.y.z}, {@code [::1]})
+   * written as {@code localhost}: a page at {@code http://localhost:8080} that opens {@code
+   * ws://127.0.0.1:8080} talks to the same server on the same port, so it is the same origin.
+   */
+  static String loopback(String normal) {
+    int hostStart = normal.indexOf("://") + 3;
+    int portStart = normal.lastIndexOf(':');
+    String host;
+    String port;
+    if (portStart > hostStart && !normal.endsWith("]")) {
+      host = normal.substring(hostStart, portStart);
+      port = normal.substring(portStart);
+    } else {
+      host = normal.substring(hostStart);
+      port = "";
+    }
+    boolean isLoopback =
+        host.equals("localhost") || host.equals("[::1]") || host.matches("127\\.\\d+\\.\\d+\\.\\d+");
+    return isLoopback ? normal.substring(0, hostStart) + "localhost" + port : normal;
+  }
 
   /** scheme://host[:port] in lower case without a default port, or null if not such an origin. */
   static String normalize(String origin) {

@@ -2,9 +2,12 @@ package dev.hubcast.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collection;
+import java.util.List;
+
 /**
  * Who receives a broadcast. Plain data (ids and names, never live objects), so that a target can
- * cross the {@link dev.hubcast.core.spi.Backplane} to other nodes; connection ids are unique across
+ * cross the {@link dev.hubcast.core.backplane.Backplane} to other nodes; connection ids are unique across
  * nodes.
  *
  * <p>Immutable and thread-safe. Build targets with the static factories:
@@ -14,6 +17,7 @@ import static java.util.Objects.requireNonNull;
  * hub.broadcast(Target.allExcept(sender.id()), "someone said hi");
  * hub.broadcast(Target.room("lobby"), "hello lobby");
  * hub.broadcast(Target.user("ada"), "to every tab Ada has open");
+ * hub.broadcast(Target.connections(List.of(a.id(), b.id())), "to these two, as one fan-out");
  * }</pre>
  */
 public sealed interface Target
@@ -22,7 +26,8 @@ public sealed interface Target
         Target.Room,
         Target.RoomExcept,
         Target.User,
-        Target.Connection {
+        Target.Connection,
+        Target.Connections {
 
   /** Every connection. */
   static Target all() {
@@ -32,6 +37,11 @@ public sealed interface Target
   /** Every connection but the one with {@code connectionId} (typically the sender). */
   static Target allExcept(String connectionId) {
     return new AllExcept(connectionId);
+  }
+
+  /** Every connection but {@code client} (typically the sender). */
+  static Target allExcept(Client client) {
+    return new AllExcept(requireNonNull(client, "client").id());
   }
 
   /** Every connection in {@code room}. */
@@ -52,6 +62,21 @@ public sealed interface Target
   /** The one connection with {@code connectionId}. */
   static Target connection(String connectionId) {
     return new Connection(connectionId);
+  }
+
+  /** One connection: {@code connection(client.id())}. */
+  static Target connection(Client client) {
+    return new Connection(requireNonNull(client, "client").id());
+  }
+
+  /**
+   * A set of connections, in one fan-out (one receipt, one write round per transport) rather than a
+   * broadcast per connection. Ids may belong to other nodes; duplicates receive the message once.
+   *
+   * @throws IllegalArgumentException if {@code connectionIds} is empty
+   */
+  static Target connections(Collection<String> connectionIds) {
+    return new Connections(List.copyOf(connectionIds));
   }
 
   /** Every connection. */
@@ -123,6 +148,17 @@ public sealed interface Target
     /** Validates the id. */
     public Connection {
       requireNonNull(connectionId, "connectionId");
+    }
+  }
+
+  /** A set of connections by id; see {@link Target#connections}. */
+  record Connections(List<String> connectionIds) implements Target {
+    /** Checks that there is at least one id, and none is null. */
+    public Connections {
+      connectionIds = List.copyOf(connectionIds);
+      if (connectionIds.isEmpty()) {
+        throw new IllegalArgumentException("connectionIds: [] (expected: at least one id)");
+      }
     }
   }
 }

@@ -2,9 +2,9 @@ package dev.hubcast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hubcast.core.spi.Backplane;
-import dev.hubcast.core.spi.Envelope;
-import dev.hubcast.core.spi.InMemoryBackplane;
+import dev.hubcast.core.backplane.Backplane;
+import dev.hubcast.core.backplane.Envelope;
+import dev.hubcast.core.backplane.InMemoryBackplane;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ class BackplaneTest {
   private Hub<String> node(String id) {
     return node(
         id,
-        HubConfig.text()
+        HubConfig.textBuilder()
             .policy(BroadcastPolicy.NONE)
             .authenticator(
                 h -> h.queryParam("u").map(AuthResult::user).orElse(AuthResult.anonymous())));
@@ -67,13 +67,13 @@ class BackplaneTest {
 
   @Test
   void allExcept_holdsAcrossNodes() {
-    Hub<String> a = node("a", HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER));
-    Hub<String> b = node("b", HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER));
+    Hub<String> a = node("a", HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER));
+    Hub<String> b = node("b", HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER));
     FakeConnection sender = FakeConnection.open(a, "127.0.0.1", "");
     FakeConnection sameNode = FakeConnection.open(a, "127.0.0.1", "");
     FakeConnection otherNode = FakeConnection.open(b, "127.0.0.1", "");
 
-    sender.inbound().onMessage(Frame.text("from sender"));
+    sender.inbound().onMessage(Message.text("from sender"));
 
     Eventually.until(() -> otherNode.texts().size() == 1, "delivery on b");
     assertThat(sameNode.texts()).containsExactly("from sender");
@@ -114,15 +114,15 @@ class BackplaneTest {
 
   @Test
   void historySequence_isSharedWithOtherNodes() {
-    Hub<String> a = node("a", HubConfig.text().historySize(10));
-    Hub<String> b = node("b", HubConfig.text().historySize(10));
+    Hub<String> a = node("a", HubConfig.textBuilder().historySize(10));
+    Hub<String> b = node("b", HubConfig.textBuilder().historySize(10));
 
     a.broadcast(Target.room("r"), "one");
     a.broadcast(Target.room("r"), "two");
 
     Eventually.until(() -> b.history("r", 0).lastSequence() == 2, "history on b");
     assertThat(b.history("r", 0).entries())
-        .extracting(e -> e.frame().text())
+        .extracting(e -> e.message().text())
         .containsExactly("one", "two");
   }
 
@@ -130,12 +130,12 @@ class BackplaneTest {
   void lostEnvelopes_areReportedAsAGap() {
     List<Long> gaps = new CopyOnWriteArrayList<>();
     LossyBackplane lossy = new LossyBackplane(group.join());
-    Hub<String> a = Hub.create(HubConfig.text().nodeId("a").backplane(lossy).build());
+    Hub<String> a = Hub.create(HubConfig.textBuilder().nodeId("a").backplane(lossy).build());
     hubs.add(a);
     Hub<String> b =
         node(
             "b",
-            HubConfig.text()
+            HubConfig.textBuilder()
                 .handler(
                     new HubHandler<>() {
                       @Override
@@ -163,7 +163,7 @@ class BackplaneTest {
   void publishFailure_neverStopsLocalDelivery() {
     LossyBackplane broken = new LossyBackplane(group.join());
     broken.down.set(true);
-    Hub<String> a = Hub.create(HubConfig.text().nodeId("a").backplane(broken).build());
+    Hub<String> a = Hub.create(HubConfig.textBuilder().nodeId("a").backplane(broken).build());
     hubs.add(a);
     FakeConnection local = FakeConnection.open(a, "127.0.0.1", "");
 
@@ -177,7 +177,7 @@ class BackplaneTest {
 
   @Test
   void localBackplane_publishesNothing() {
-    Hub<String> solo = Hub.create(HubConfig.text().build());
+    Hub<String> solo = Hub.create(HubConfig.textBuilder().build());
     hubs.add(solo);
     FakeConnection.open(solo, "127.0.0.1", "");
 

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 public final class FakeConnection implements Connection {
   private final String id;
   private final Handshake handshake;
-  private final List<Frame> received = new CopyOnWriteArrayList<>();
+  private final List<Message> received = new CopyOnWriteArrayList<>();
   private final ArrayDeque<Object[]> held = new ArrayDeque<>();
   private boolean holding;
   private boolean open = true;
@@ -32,7 +32,7 @@ public final class FakeConnection implements Connection {
   private volatile Inbound inbound;
   private volatile int sendsAfterClose;
   private volatile boolean hubKnows; // the hub closed it, or was told of its close
-  private volatile Consumer<Frame> onSend = frame -> {};
+  private volatile Consumer<Message> onSend = frame -> {};
 
   private FakeConnection(String id, Handshake handshake) {
     this.id = id;
@@ -79,13 +79,13 @@ public final class FakeConnection implements Connection {
   }
 
   /** Calls {@code observer} on the sending thread at the start of each send; returns this. */
-  public FakeConnection onSend(Consumer<Frame> observer) {
+  public FakeConnection onSend(Consumer<Message> observer) {
     this.onSend = observer;
     return this;
   }
 
   @Override
-  public void send(Frame frame, SendCompletion completion) {
+  public void send(Message frame, SendCompletion completion) {
     onSend.accept(frame);
     boolean ok;
     synchronized (this) {
@@ -125,8 +125,8 @@ public final class FakeConnection implements Connection {
           return;
         }
       }
-      received.add((Frame) next[0]);
-      ((SendCompletion) next[1]).complete((Frame) next[0], null);
+      received.add((Message) next[0]);
+      ((SendCompletion) next[1]).complete((Message) next[0], null);
     }
   }
 
@@ -145,7 +145,7 @@ public final class FakeConnection implements Connection {
       held.clear();
     }
     for (Object[] f : failed) {
-      ((SendCompletion) f[1]).complete((Frame) f[0], new ClosedChannelException());
+      ((SendCompletion) f[1]).complete((Message) f[0], new ClosedChannelException());
     }
     Inbound sink;
     synchronized (this) {
@@ -186,13 +186,13 @@ public final class FakeConnection implements Connection {
   /** The texts received, in order. */
   public List<String> texts() {
     List<String> out = new ArrayList<>();
-    for (Frame f : received) {
+    for (Message f : received) {
       out.add(f.text());
     }
     return out;
   }
 
-  public List<Frame> frames() {
+  public List<Message> frames() {
     return received;
   }
 

@@ -97,7 +97,7 @@ class FanOutTest {
 
   @Test
   void broadcast_toAll_isOneFanOut_andTheActionRunsAfterTheLastSend() {
-    hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.NONE).build());
+    hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).build());
     open(5);
 
     hub.broadcast(Target.all(), "hello");
@@ -113,7 +113,7 @@ class FanOutTest {
 
   @Test
   void broadcast_toARoom_isOneFanOut_too() {
-    hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.NONE).build());
+    hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).build());
     open(3);
     for (Client c : hub.clients()) {
       hub.join(c.id(), "lobby");

@@ -3,7 +3,7 @@ package dev.hubcast.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hubcast.core.spi.Backplane;
+import dev.hubcast.core.backplane.Backplane;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,7 @@ class HubConfigTest {
 
   @Test
   void defaults_areTheDocumentedSafeOnes() {
-    HubConfig<String> c = HubConfig.text().build();
+    HubConfig<String> c = HubConfig.textBuilder().build();
 
     assertThat(c.maxMessageBytes()).isEqualTo(64 * 1024);
     assertThat(c.maxOutboxBytes()).isEqualTo(1024 * 1024);
@@ -32,7 +32,7 @@ class HubConfigTest {
 
   @Test
   void setters_validateAtOnceNamingTheValue() {
-    HubConfig.Builder<String> b = HubConfig.text();
+    HubConfig.Builder<String> b = HubConfig.textBuilder();
 
     assertThatThrownBy(() -> b.maxMessageBytes(-1))
         .isInstanceOf(IllegalArgumentException.class)
@@ -53,7 +53,7 @@ class HubConfigTest {
   @Test
   void toString_showsOnlyWhatDiffersFromDefaults() {
     String s =
-        HubConfig.text().nodeId("n1").maxMessageBytes(1024).historySize(10).build().toString();
+        HubConfig.textBuilder().nodeId("n1").maxMessageBytes(1024).historySize(10).build().toString();
 
     assertThat(s)
         .contains(
@@ -64,7 +64,7 @@ class HubConfigTest {
   @Test
   void toBuilder_keepsEveryValue() {
     HubConfig<String> c =
-        HubConfig.text()
+        HubConfig.textBuilder()
             .nodeId("n2")
             .policy(BroadcastPolicy.ALL_EXCEPT_SENDER)
             .outboxLimits(2048, 7)

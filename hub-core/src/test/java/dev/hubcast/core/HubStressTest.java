@@ -31,7 +31,7 @@ class HubStressTest {
   void concurrentJoinLeaveCloseBroadcast_keepInvariants() throws Exception {
     Hub<String> hub =
         Hub.create(
-            HubConfig.text()
+            HubConfig.textBuilder()
                 .policy(BroadcastPolicy.NONE)
                 .historySize(8)
                 .authenticator(h -> AuthResult.user("u" + h.queryParam("u").orElse("0")))
@@ -63,7 +63,7 @@ class HubStressTest {
                     if (r.nextBoolean()) {
                       c.peerClosed(CloseCodes.NORMAL);
                     } else {
-                      hub.close(c.id(), CloseCodes.NORMAL, "bye");
+                      hub.disconnect(c.id(), CloseCodes.NORMAL, "bye");
                     }
                   } else if (op < 8) {
                     hub.broadcast(Target.all(), thread + ":" + i);

@@ -45,7 +45,7 @@ class HubTest {
 
     @Test
     void admit_assignsUniqueIdsPrefixedByNode() {
-      Hub<String> hub = hub(HubConfig.text().nodeId("node1"));
+      Hub<String> hub = hub(HubConfig.textBuilder().nodeId("node1"));
       FakeConnection a = open(hub);
       FakeConnection b = open(hub);
 
@@ -56,7 +56,7 @@ class HubTest {
     @Test
     void admit_refusesOriginWith403() {
       Hub<String> hub =
-          hub(HubConfig.text().originPolicy(OriginPolicy.allow("https://ok.example")));
+          hub(HubConfig.textBuilder().originPolicy(OriginPolicy.allow("https://ok.example")));
       Admission a =
           hub.acceptor()
               .admit(
@@ -71,7 +71,7 @@ class HubTest {
     void admit_authenticatorThatThrows_is500AndCounted() {
       Hub<String> hub =
           hub(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .authenticator(
                       h -> {
                         throw new IllegalStateException("auth backend down");
@@ -86,7 +86,7 @@ class HubTest {
 
     @Test
     void admit_perAddressCap_is429AndFreesOnClose() {
-      Hub<String> hub = hub(HubConfig.text().maxConnectionsPerAddress(2));
+      Hub<String> hub = hub(HubConfig.textBuilder().maxConnectionsPerAddress(2));
       FakeConnection a = FakeConnection.open(hub, "10.1.1.1", "");
       FakeConnection.open(hub, "10.1.1.1", "");
 
@@ -104,7 +104,7 @@ class HubTest {
 
     @Test
     void admit_totalCap_is503_andOpenRaceClosesWith1013() {
-      Hub<String> hub = hub(HubConfig.text().maxConnections(1));
+      Hub<String> hub = hub(HubConfig.textBuilder().maxConnections(1));
       // Two handshakes pass the check before either opens: the cap holds at open.
       Admission first = hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
       Admission second = hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
@@ -121,7 +121,7 @@ class HubTest {
 
     @Test
     void admit_afterShutdown_is503() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       hub.shutdown(Duration.ZERO);
 
       assertThat(hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of())).status())
@@ -138,13 +138,13 @@ class HubTest {
       MessageCodec<String> counting =
           new MessageCodec<>() {
             @Override
-            public Frame encode(String message) {
+            public Message encode(String message) {
               encodes.incrementAndGet();
-              return Frame.text(message);
+              return Message.text(message);
             }
 
             @Override
-            public String decode(Frame frame) {
+            public String decode(Message frame) {
               return frame.text();
             }
           };
@@ -158,7 +158,7 @@ class HubTest {
 
       assertThat(encodes).hasValue(1);
       assertThat(receipt).isEqualTo(new BroadcastReceipt(50, 0, 0, -1));
-      Frame shared = conns.get(0).frames().get(0);
+      Message shared = conns.get(0).frames().get(0);
       for (FakeConnection c : conns) {
         assertThat(c.frames()).singleElement().isSameAs(shared);
       }
@@ -166,10 +166,10 @@ class HubTest {
 
     @Test
     void policyAll_relaysTheInboundFrameItself() {
-      Hub<String> hub = hub(HubConfig.text().policy(BroadcastPolicy.ALL));
+      Hub<String> hub = hub(HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
       FakeConnection a = open(hub);
       FakeConnection b = open(hub);
-      Frame in = Frame.text("hi");
+      Message in = Message.text("hi");
 
       a.inbound().onMessage(in);
 
@@ -181,11 +181,11 @@ class HubTest {
 
     @Test
     void policyAllExceptSender_skipsSender() {
-      Hub<String> hub = hub(HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER));
+      Hub<String> hub = hub(HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER));
       FakeConnection a = open(hub);
       FakeConnection b = open(hub);
 
-      a.inbound().onMessage(Frame.text("hi"));
+      a.inbound().onMessage(Message.text("hi"));
 
       assertThat(a.texts()).isEmpty();
       assertThat(b.texts()).containsExactly("hi");
@@ -193,10 +193,10 @@ class HubTest {
 
     @Test
     void policyNone_relaysNothing() {
-      Hub<String> hub = hub(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Hub<String> hub = hub(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       FakeConnection a = open(hub);
 
-      a.inbound().onMessage(Frame.text("hi"));
+      a.inbound().onMessage(Message.text("hi"));
 
       assertThat(a.texts()).isEmpty();
       assertThat(hub.metrics().framesIn()).isEqualTo(1);
@@ -204,7 +204,7 @@ class HubTest {
 
     @Test
     void broadcast_toNoOne_isEmptyReceipt() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       assertThat(hub.broadcast(Target.room("nobody"), "x"))
           .isEqualTo(new BroadcastReceipt(0, 0, 0, 1));
       assertThat(hub.broadcast(Target.user("nobody"), "x").recipients()).isZero();
@@ -212,7 +212,7 @@ class HubTest {
 
     @Test
     void broadcast_afterShutdown_isIllegalState() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       hub.shutdown(Duration.ZERO);
 
       assertThatThrownBy(() -> hub.broadcast(Target.all(), "late"))
@@ -222,7 +222,7 @@ class HubTest {
 
     @Test
     void failedSend_closesAndUnregistersThatConnection() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
       FakeConnection b = open(hub);
       a.peerClosedSilently();
@@ -241,7 +241,7 @@ class HubTest {
 
     @Test
     void disconnect_closes1008AtTheLimit_othersUnaffected() {
-      Hub<String> hub = hub(HubConfig.text().outboxLimits(1000, 1000));
+      Hub<String> hub = hub(HubConfig.textBuilder().outboxLimits(1000, 1000));
       FakeConnection slow = open(hub);
       FakeConnection fast = open(hub);
       slow.hold();
@@ -264,7 +264,7 @@ class HubTest {
 
     @Test
     void frameLimit_appliesToo() {
-      Hub<String> hub = hub(HubConfig.text().outboxLimits(1 << 20, 3));
+      Hub<String> hub = hub(HubConfig.textBuilder().outboxLimits(1 << 20, 3));
       FakeConnection slow = open(hub);
       slow.hold();
 
@@ -279,7 +279,7 @@ class HubTest {
     void dropNewest_keepsOldestAndCounts() {
       Hub<String> hub =
           hub(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .outboxLimits(1 << 20, 3)
                   .slowConsumerPolicy(SlowConsumerPolicy.DROP_NEWEST));
       FakeConnection slow = open(hub);
@@ -302,7 +302,7 @@ class HubTest {
       // where DROP_OLDEST can still drop them.
       Hub<String> hub =
           hub(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .outboxLimits(1 << 20, 66)
                   .slowConsumerPolicy(SlowConsumerPolicy.DROP_OLDEST));
       FakeConnection slow = open(hub);
@@ -325,7 +325,7 @@ class HubTest {
     void dropOldest_newFrameThatCannotFit_isDropped() {
       Hub<String> hub =
           hub(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .outboxLimits(10, 100)
                   .slowConsumerPolicy(SlowConsumerPolicy.DROP_OLDEST));
       FakeConnection slow = open(hub);
@@ -339,7 +339,7 @@ class HubTest {
 
     @Test
     void pendingCountsReturnToZero() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
       a.hold();
       hub.broadcast(Target.all(), "abc");
@@ -360,12 +360,12 @@ class HubTest {
 
     @Test
     void undecodable_closesWithCodecsCode() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
       FakeConnection b = open(hub);
 
-      a.inbound().onMessage(Frame.textUtf8(new byte[] {(byte) 0xFF}));
-      b.inbound().onMessage(Frame.binary(new byte[] {1}));
+      a.inbound().onMessage(Message.textUtf8(new byte[] {(byte) 0xFF}));
+      b.inbound().onMessage(Message.binary(new byte[] {1}));
 
       assertThat(a.closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
       assertThat(b.closeCode()).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
@@ -378,19 +378,19 @@ class HubTest {
       MessageCodec<String> picky =
           new MessageCodec<>() {
             @Override
-            public Frame encode(String m) {
-              return Frame.text(m);
+            public Message encode(String m) {
+              return Message.text(m);
             }
 
             @Override
-            public String decode(Frame f) {
+            public String decode(Message f) {
               throw new NumberFormatException("not a number");
             }
           };
       Hub<String> hub = hub(HubConfig.builder(picky));
       FakeConnection a = open(hub);
 
-      a.inbound().onMessage(Frame.text("x"));
+      a.inbound().onMessage(Message.text("x"));
 
       assertThat(a.closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
     }
@@ -399,7 +399,7 @@ class HubTest {
     void decodeErrorHandler_mayAnswerInsteadOfClosing() {
       Hub<String> hub =
           hub(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .handler(
                       new HubHandler<>() {
                         @Override
@@ -410,7 +410,7 @@ class HubTest {
                       }));
       FakeConnection a = open(hub);
 
-      a.inbound().onMessage(Frame.binary(new byte[] {1}));
+      a.inbound().onMessage(Message.binary(new byte[] {1}));
 
       assertThat(a.texts()).containsExactly("error: 1003");
       assertThat(a.isOpen()).isTrue();
@@ -418,10 +418,10 @@ class HubTest {
 
     @Test
     void oversizeFrameReachingTheHub_closes1009() {
-      Hub<String> hub = hub(HubConfig.text().maxMessageBytes(4));
+      Hub<String> hub = hub(HubConfig.textBuilder().maxMessageBytes(4));
       FakeConnection a = open(hub);
 
-      a.inbound().onMessage(Frame.text("12345"));
+      a.inbound().onMessage(Message.text("12345"));
 
       assertThat(a.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
     }
@@ -430,7 +430,7 @@ class HubTest {
     void handlerThatThrows_closes1011_othersGoOn() {
       Hub<String> hub =
           hub(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .handler(
                       new HubHandler<>() {
                         @Override
@@ -444,8 +444,8 @@ class HubTest {
       FakeConnection bad = open(hub);
       FakeConnection good = open(hub);
 
-      bad.inbound().onMessage(Frame.text("boom"));
-      good.inbound().onMessage(Frame.text("ok"));
+      bad.inbound().onMessage(Message.text("boom"));
+      good.inbound().onMessage(Message.text("ok"));
 
       assertThat(bad.closeCode()).isEqualTo(CloseCodes.INTERNAL_ERROR);
       assertThat(good.texts()).containsExactly("ok");
@@ -456,7 +456,7 @@ class HubTest {
     void onOpenThatThrows_closes1011() {
       Hub<String> hub =
           hub(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .handler(
                       new HubHandler<>() {
                         @Override
@@ -473,7 +473,7 @@ class HubTest {
 
     @Test
     void transportError_closes1011() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
 
       a.inbound().onError(new java.io.IOException("reset"));
@@ -491,7 +491,7 @@ class HubTest {
       List<Integer> codes = new CopyOnWriteArrayList<>();
       Hub<String> hub =
           hub(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .handler(
                       new HubHandler<>() {
                         @Override
@@ -509,12 +509,12 @@ class HubTest {
 
     @Test
     void messagesAfterClose_areIgnored() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
       FakeConnection b = open(hub);
       a.inbound().onClose(1000, "");
 
-      a.inbound().onMessage(Frame.text("ghost"));
+      a.inbound().onMessage(Message.text("ghost"));
 
       assertThat(b.texts()).isEmpty();
     }
@@ -527,7 +527,7 @@ class HubTest {
         List<String> threads = new CopyOnWriteArrayList<>();
         Hub<String> hub =
             hub(
-                HubConfig.text()
+                HubConfig.textBuilder()
                     .handlerExecutor(pool)
                     .handler(
                         new HubHandler<>() {
@@ -550,7 +550,7 @@ class HubTest {
         FakeConnection a = open(hub);
         List<String> expected = new ArrayList<>(List.of("open"));
         for (int i = 0; i < 200; i++) {
-          a.inbound().onMessage(Frame.text("m" + i));
+          a.inbound().onMessage(Message.text("m" + i));
           expected.add("m" + i);
         }
         a.inbound().onClose(1000, "");
@@ -566,20 +566,20 @@ class HubTest {
 
     @Test
     void close_validatesCode() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
 
-      assertThatThrownBy(() -> hub.close(a.id(), 1006, "x"))
+      assertThatThrownBy(() -> hub.disconnect(a.id(), 1006, "x"))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("code: 1006");
-      assertThat(hub.close(a.id(), 4001, "custom")).isTrue();
+      assertThat(hub.disconnect(a.id(), 4001, "custom")).isTrue();
       assertThat(a.closeCode()).isEqualTo(4001);
-      assertThat(hub.close(a.id(), 4001, "again")).isFalse();
+      assertThat(hub.disconnect(a.id(), 4001, "again")).isFalse();
     }
 
     @Test
     void shutdown_drainsThenCloses1001() throws Exception {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
       a.hold();
       hub.broadcast(Target.all(), "queued before shutdown");
@@ -597,7 +597,7 @@ class HubTest {
 
     @Test
     void shutdown_deadlineClosesWhatDidNotDrain() throws Exception {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection stuck = open(hub);
       stuck.hold();
       hub.broadcast(Target.all(), "never read");
@@ -610,7 +610,7 @@ class HubTest {
 
     @Test
     void closeAsAutoCloseable_shutsDown() {
-      Hub<String> hub = Hub.create(HubConfig.text().drainTimeout(Duration.ZERO).build());
+      Hub<String> hub = Hub.create(HubConfig.textBuilder().drainTimeout(Duration.ZERO).build());
       FakeConnection a = open(hub);
 
       hub.close();
@@ -625,7 +625,7 @@ class HubTest {
 
     @Test
     void joinLeave_returnWhetherTheyChangedAnything() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
 
       assertThat(hub.join(a.id(), "r")).isTrue();
@@ -639,7 +639,7 @@ class HubTest {
 
     @Test
     void closedConnection_leavesEveryRoomAndItsUser() {
-      Hub<String> hub = hub(HubConfig.text().authenticator(h -> AuthResult.user("ada")));
+      Hub<String> hub = hub(HubConfig.textBuilder().authenticator(h -> AuthResult.user("ada")));
       FakeConnection a = open(hub);
       hub.join(a.id(), "r1");
       hub.join(a.id(), "r2");
@@ -654,7 +654,7 @@ class HubTest {
 
     @Test
     void maxRooms_isEnforced() {
-      Hub<String> hub = hub(HubConfig.text().maxRooms(2));
+      Hub<String> hub = hub(HubConfig.textBuilder().maxRooms(2));
       FakeConnection a = open(hub);
       hub.join(a.id(), "r1");
       hub.join(a.id(), "r2");
@@ -666,7 +666,7 @@ class HubTest {
 
     @Test
     void roomBroadcast_carriesHistorySequence() {
-      Hub<String> hub = hub(HubConfig.text().historySize(10));
+      Hub<String> hub = hub(HubConfig.textBuilder().historySize(10));
       FakeConnection a = open(hub);
       hub.join(a.id(), "r");
 
@@ -676,12 +676,12 @@ class HubTest {
       assertThat(hub.history("r", 0).entries()).hasSize(2);
       assertThat(hub.history("r", 1).entries())
           .singleElement()
-          .satisfies(e -> assertThat(e.frame().text()).isEqualTo("two"));
+          .satisfies(e -> assertThat(e.message().text()).isEqualTo("two"));
     }
 
     @Test
     void broadcastSequenced_putsTheNumberInTheMessage() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
       hub.join(a.id(), "r");
 
@@ -699,7 +699,7 @@ class HubTest {
 
     @Test
     void roomsWithoutHistory_stillNumber_andReportWhatIsNotHeld() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
       hub.join(a.id(), "r");
       hub.broadcast(Target.room("r"), "one");
@@ -714,7 +714,7 @@ class HubTest {
 
     @Test
     void historyRoom_outlivesItsMembers() {
-      Hub<String> hub = hub(HubConfig.text().historySize(10));
+      Hub<String> hub = hub(HubConfig.textBuilder().historySize(10));
       FakeConnection a = open(hub);
       hub.join(a.id(), "r");
       hub.broadcast(Target.room("r"), "kept");
@@ -730,7 +730,7 @@ class HubTest {
 
     @Test
     void joinAndReplay_withoutHistory_justJoins() {
-      Hub<String> hub = hub(HubConfig.text());
+      Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
 
       assertThat(hub.joinAndReplay(a.id(), "r", 0)).isEqualTo(HistoryRead.EMPTY);
@@ -739,7 +739,7 @@ class HubTest {
 
     @Test
     void joinAndReplay_resumesAfterSequence() {
-      Hub<String> hub = hub(HubConfig.text().historySize(10));
+      Hub<String> hub = hub(HubConfig.textBuilder().historySize(10));
       for (int i = 0; i < 5; i++) {
         hub.broadcast(Target.room("r"), "m" + i);
       }
@@ -756,13 +756,13 @@ class HubTest {
     void lookups_returnSnapshots() {
       Hub<String> hub =
           hub(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .authenticator(h -> AuthResult.user(h.queryParam("u").orElse("anon"))));
       FakeConnection a = FakeConnection.open(hub, "127.0.0.1", "u=ada");
       FakeConnection b = FakeConnection.open(hub, "127.0.0.1", "u=ada");
       hub.join(a.id(), "r");
 
-      assertThat(hub.userClients("ada"))
+      assertThat(hub.connectionsOf("ada"))
           .extracting(Client::id)
           .containsExactlyInAnyOrder(a.id(), b.id());
       assertThat(hub.members("r")).extracting(Client::id).containsExactly(a.id());

@@ -28,7 +28,7 @@ class LogSafetyTest {
     try {
       Hub<String> hub =
           Hub.create(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .maxMessageBytes(64)
                   .authenticator(
                       h -> {
@@ -61,10 +61,10 @@ class LogSafetyTest {
       FakeConnection c = FakeConnection.open(hub, "127.0.0.1", "token=" + TOKEN, authHeader);
       a.inbound()
           .onMessage(
-              Frame.textUtf8(
+              Message.textUtf8(
                   ("bad \u00ff " + SECRET_PAYLOAD).getBytes(StandardCharsets.ISO_8859_1)));
-      b.inbound().onMessage(Frame.text(SECRET_PAYLOAD.repeat(10)));
-      c.inbound().onMessage(Frame.text("boom " + SECRET_PAYLOAD));
+      b.inbound().onMessage(Message.text(SECRET_PAYLOAD.repeat(10)));
+      c.inbound().onMessage(Message.text("boom " + SECRET_PAYLOAD));
       hub.shutdown(Duration.ZERO).get(5, TimeUnit.SECONDS);
     } finally {
       System.setErr(original);

@@ -16,7 +16,7 @@ class MessageCodecTest {
 
   @Test
   void text_refusesBinaryWith1003() {
-    assertThatThrownBy(() -> MessageCodec.text().decode(Frame.binary(new byte[] {1})))
+    assertThatThrownBy(() -> MessageCodec.text().decode(Message.binary(new byte[] {1})))
         .isInstanceOfSatisfying(
             MessageDecodingException.class,
             e -> assertThat(e.closeCode()).isEqualTo(CloseCodes.UNSUPPORTED_DATA));
@@ -24,7 +24,7 @@ class MessageCodecTest {
 
   @Test
   void text_refusesInvalidUtf8With1007() {
-    assertThatThrownBy(() -> MessageCodec.text().decode(Frame.textUtf8(new byte[] {(byte) 0xFF})))
+    assertThatThrownBy(() -> MessageCodec.text().decode(Message.textUtf8(new byte[] {(byte) 0xFF})))
         .isInstanceOfSatisfying(
             MessageDecodingException.class,
             e -> assertThat(e.closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD));
@@ -34,14 +34,14 @@ class MessageCodecTest {
   void bytes_takeAnyFrame() {
     MessageCodec<byte[]> codec = MessageCodec.bytes();
     assertThat(codec.encode(new byte[] {1, 2}).isText()).isFalse();
-    assertThat(codec.decode(Frame.text("ab"))).containsExactly('a', 'b');
+    assertThat(codec.decode(Message.text("ab"))).containsExactly('a', 'b');
   }
 
   @Test
   void frames_passThrough() {
-    Frame f = Frame.text("same");
-    assertThat(MessageCodec.frames().encode(f)).isSameAs(f);
-    assertThat(MessageCodec.frames().decode(f)).isSameAs(f);
+    Message f = Message.text("same");
+    assertThat(MessageCodec.identity().encode(f)).isSameAs(f);
+    assertThat(MessageCodec.identity().decode(f)).isSameAs(f);
   }
 
   @Test

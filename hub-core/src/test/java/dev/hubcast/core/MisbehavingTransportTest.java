@@ -25,7 +25,7 @@ class MisbehavingTransportTest {
 
   @Test
   void sendThatThrows_isAFailedSend_andClosesOnlyThatConnection() {
-    Hub<String> hub = Hub.create(HubConfig.text().build());
+    Hub<String> hub = Hub.create(HubConfig.textBuilder().build());
     Admission admission = hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
     Connection broken = mock(Connection.class);
     when(broken.id()).thenReturn(admission.connectionId());
@@ -33,7 +33,7 @@ class MisbehavingTransportTest {
     when(broken.remoteAddress()).thenReturn(admission.handshake().remoteAddress());
     doThrow(new IllegalStateException("adapter bug"))
         .when(broken)
-        .send(any(Frame.class), any(SendCompletion.class));
+        .send(any(Message.class), any(SendCompletion.class));
     doThrow(new IllegalStateException("adapter bug on close"))
         .when(broken)
         .close(anyInt(), anyString());

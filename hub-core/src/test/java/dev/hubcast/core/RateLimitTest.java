@@ -18,21 +18,21 @@ class RateLimitTest {
   void rateLimit_validatesItsValues() {
     assertThatThrownBy(() -> RateLimit.of(0, 1)).hasMessageContaining("messagesPerSecond: 0.0");
     assertThatThrownBy(() -> RateLimit.of(1, 0)).hasMessageContaining("burst: 0");
-    assertThat(HubConfig.text().build().rateLimit()).isEmpty();
+    assertThat(HubConfig.textBuilder().build().rateLimit()).isEmpty();
   }
 
   @Test
   void pastTheBurst_closes1008_othersUnaffected() throws Exception {
     Hub<String> hub =
         Hub.create(
-            HubConfig.text().policy(BroadcastPolicy.ALL).rateLimit(RateLimit.of(0.001, 3)).build());
+            HubConfig.textBuilder().policy(BroadcastPolicy.ALL).rateLimit(RateLimit.of(0.001, 3)).build());
     FakeConnection flooder = FakeConnection.open(hub, "127.0.0.1", "");
     FakeConnection calm = FakeConnection.open(hub, "127.0.0.1", "");
 
     for (int i = 0; i < 4; i++) {
-      flooder.inbound().onMessage(Frame.text("f" + i));
+      flooder.inbound().onMessage(Message.text("f" + i));
     }
-    calm.inbound().onMessage(Frame.text("calm"));
+    calm.inbound().onMessage(Message.text("calm"));
 
     assertThat(flooder.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
     assertThat(flooder.closeReason()).isEqualTo("rate limit exceeded");
@@ -47,7 +47,7 @@ class RateLimitTest {
     AtomicInteger limited = new AtomicInteger();
     Hub<String> hub =
         Hub.create(
-            HubConfig.text()
+            HubConfig.textBuilder()
                 .rateLimit(RateLimit.of(50, 2))
                 .handler(
                     new HubHandler<>() {
@@ -65,9 +65,9 @@ class RateLimitTest {
                 .build());
     FakeConnection a = FakeConnection.open(hub, "127.0.0.1", "");
 
-    a.inbound().onMessage(Frame.text("1"));
-    a.inbound().onMessage(Frame.text("2"));
-    a.inbound().onMessage(Frame.text("3"));
+    a.inbound().onMessage(Message.text("1"));
+    a.inbound().onMessage(Message.text("2"));
+    a.inbound().onMessage(Message.text("3"));
 
     assertThat(got).containsExactly("1", "2");
     assertThat(a.texts()).containsExactly("slow down");
@@ -75,7 +75,7 @@ class RateLimitTest {
     // At 50 a second a token is back within tens of milliseconds.
     Eventually.until(
         () -> {
-          a.inbound().onMessage(Frame.text("later"));
+          a.inbound().onMessage(Message.text("later"));
           return got.contains("later");
         },
         "a refilled token");

@@ -2,10 +2,10 @@ package dev.hubcast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hubcast.core.spi.Backplane;
-import dev.hubcast.core.spi.Envelope;
-import dev.hubcast.core.spi.InMemoryBackplane;
-import dev.hubcast.core.spi.RoomSequencer;
+import dev.hubcast.core.backplane.Backplane;
+import dev.hubcast.core.backplane.Envelope;
+import dev.hubcast.core.backplane.InMemoryBackplane;
+import dev.hubcast.core.backplane.RoomSequencer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ class SequencedBackplaneTest {
   private Hub<String> node(String id, Backplane backplane) {
     Hub<String> hub =
         Hub.create(
-            HubConfig.text()
+            HubConfig.textBuilder()
                 .nodeId(id)
                 .policy(BroadcastPolicy.NONE)
                 .historySize(1000)

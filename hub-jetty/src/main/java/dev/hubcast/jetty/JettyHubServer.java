@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * files from a classpath folder (for the page that opens the socket).
  *
  * <pre>{@code
- * Hub<String> hub = Hub.create(HubConfig.text().build());
+ * Hub<String> hub = Hub.create(HubConfig.textBuilder().build());
  * try (JettyHubServer server =
  *     JettyHubServer.builder(hub).port(8080).path("/ws").staticResources("/public").start()) {
  *   System.out.println("listening on " + server.uri());

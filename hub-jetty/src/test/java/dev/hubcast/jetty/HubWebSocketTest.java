@@ -62,7 +62,7 @@ class HubWebSocketTest {
 
   /** An echo hub: each text message goes back to its sender; "boom" makes the handler throw. */
   private HubConfig.Builder<String> echo() {
-    return HubConfig.text()
+    return HubConfig.textBuilder()
         .handler(
             new HubHandler<>() {
               @Override
@@ -404,7 +404,7 @@ class HubWebSocketTest {
     await(() -> hub.clients().size() == 1, "a registered client");
     String id = hub.clients().iterator().next().id();
     hub.send(id, "last words");
-    hub.close(id, 4000, "see you");
+    hub.disconnect(id, 4000, "see you");
     assertThat(client.awaitText(WAIT)).isEqualTo("last words");
     CloseStatus close = client.awaitClose(WAIT);
     assertThat(close.code()).isEqualTo(4000);

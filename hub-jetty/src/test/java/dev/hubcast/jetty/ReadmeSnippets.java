@@ -39,7 +39,7 @@ final class ReadmeSnippets {
   static JettyHubServer embedded(int port) throws Exception {
     // --- snippet: embedded
     Hub<String> hub =
-        Hub.create(HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
+        Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
     JettyHubServer server =
         JettyHubServer.builder(hub)
             .host("127.0.0.1")

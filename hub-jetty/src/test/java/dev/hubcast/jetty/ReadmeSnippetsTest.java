@@ -29,7 +29,7 @@ class ReadmeSnippetsTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
 
   private static Hub<String> relayHub() {
-    return Hub.create(HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
+    return Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
   }
 
   private static void chat(URI uri) throws Exception {

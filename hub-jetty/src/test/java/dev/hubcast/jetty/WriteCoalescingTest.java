@@ -88,7 +88,7 @@ class WriteCoalescingTest {
   void aBurstToOneClient_goesOutInFarFewerWritesThanFrames_inOrder() throws Exception {
     Hub<String> hub =
         Hub.create(
-            HubConfig.text()
+            HubConfig.textBuilder()
                 .policy(BroadcastPolicy.NONE)
                 .outboxLimits(64 * 1024 * 1024, FRAMES * 2) // the burst must not trip the limit
                 .build());

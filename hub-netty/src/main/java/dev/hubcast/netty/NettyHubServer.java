@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * transport when that is available (Linux x86-64), and on NIO otherwise.
  *
  * <pre>{@code
- * Hub<String> hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.ALL).build());
+ * Hub<String> hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).build());
  * NettyHubServer server = NettyHubServer.builder(hub)
  *     .port(8080)
  *     .path("/ws")

@@ -3,7 +3,7 @@ package dev.hubcast.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hubcast.core.BroadcastPolicy;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.Target;
@@ -105,14 +105,14 @@ class FanOutTest {
 
   @Test
   void broadcast_framesOnce_everyRecipientWritesTheSameBytes() throws Exception {
-    Hub<Frame> hub = hub();
+    Hub<Message> hub = hub();
     List<RawWebSocketClient> clients = connect(hub, serve(hub));
     String text = "x".repeat(300); // past the 1 KiB copy threshold of Netty's own encoder, too
-    Frame frame = Frame.text(text);
+    Message frame = Message.text(text);
     recordLength = 2 + 2 + frame.length(); // header with a 16-bit length, then the payload
     long allocationsBefore = allocator.allocations.get();
 
-    hub.broadcastFrame(Target.all(), frame);
+    hub.broadcastMessage(Target.all(), frame);
 
     for (RawWebSocketClient c : clients) {
       assertThat(c.read().text()).isEqualTo(text);
@@ -126,7 +126,7 @@ class FanOutTest {
 
   @Test
   void broadcastToOneLoop_isOneTask_andOneFlushPerConnection() throws Exception {
-    Hub<Frame> hub = hub();
+    Hub<Message> hub = hub();
     List<RawWebSocketClient> clients = connect(hub, serve(hub));
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -144,7 +144,7 @@ class FanOutTest {
     int flushesBefore = flushes.get();
     int messages = 5;
     for (int i = 0; i < messages; i++) {
-      hub.broadcastFrame(Target.all(), Frame.text("m" + i));
+      hub.broadcastMessage(Target.all(), Message.text("m" + i));
     }
     release.countDown();
 
@@ -158,10 +158,10 @@ class FanOutTest {
         .isEqualTo(CONNECTIONS);
   }
 
-  private Hub<Frame> hub() {
-    Hub<Frame> hub =
+  private Hub<Message> hub() {
+    Hub<Message> hub =
         Hub.create(
-            HubConfig.builder(dev.hubcast.core.MessageCodec.frames())
+            HubConfig.builder(dev.hubcast.core.MessageCodec.identity())
                 .policy(BroadcastPolicy.NONE)
                 .drainTimeout(Duration.ZERO)
                 .build());

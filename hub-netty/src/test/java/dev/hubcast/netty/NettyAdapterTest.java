@@ -58,7 +58,7 @@ class NettyAdapterTest {
   }
 
   private HubConfig.Builder<String> echoing() {
-    return HubConfig.text()
+    return HubConfig.textBuilder()
         .handler(
             new HubHandler<>() {
               @Override
@@ -217,7 +217,7 @@ class NettyAdapterTest {
   void refusals_areHttpStatusesBeforeTheUpgrade() throws Exception {
     Hub<String> hub =
         hub(
-            HubConfig.text()
+            HubConfig.textBuilder()
                 .originPolicy(OriginPolicy.allow("https://chat.example.com"))
                 .authenticator(
                     h ->
@@ -246,7 +246,7 @@ class NettyAdapterTest {
 
   @Test
   void plainGetOnTheWebSocketPath_is426_otherPaths_areStaticOr404() throws Exception {
-    NettyHubServer server = serve(hub(HubConfig.text()));
+    NettyHubServer server = serve(hub(HubConfig.textBuilder()));
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + server.port();
 
@@ -277,7 +277,7 @@ class NettyAdapterTest {
 
   @Test
   void silentTcpConnection_isDroppedAtTheHandshakeTimeout() throws Exception {
-    NettyHubServer server = serve(hub(HubConfig.text().handshakeTimeout(Duration.ofMillis(300))));
+    NettyHubServer server = serve(hub(HubConfig.textBuilder().handshakeTimeout(Duration.ofMillis(300))));
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(5000);
       InputStream in = s.getInputStream();
@@ -320,14 +320,14 @@ class NettyAdapterTest {
 
   @Test
   void sendsAfterClose_failOnce_andCloseIsIdempotent() throws Exception {
-    Hub<String> hub = hub(HubConfig.text().policy(BroadcastPolicy.NONE));
+    Hub<String> hub = hub(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
     RawWebSocketClient c = raw(serve(hub));
     Await.until(() -> hub.clients().size() == 1, WAIT, "registration");
     String id = hub.clients().iterator().next().id();
 
     hub.broadcast(Target.all(), "before");
-    assertThat(hub.close(id, 4000, "kicked")).isTrue();
-    assertThat(hub.close(id, 4001, "again")).isFalse();
+    assertThat(hub.disconnect(id, 4000, "kicked")).isTrue();
+    assertThat(hub.disconnect(id, 4001, "again")).isFalse();
 
     assertThat(c.read().text()).isEqualTo("before");
     RawWebSocketClient.ServerFrame close = c.read();

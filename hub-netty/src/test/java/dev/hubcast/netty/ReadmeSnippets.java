@@ -47,7 +47,7 @@ final class ReadmeSnippets {
   static NettyHubServer embedded(int port) throws InterruptedException {
     // --- snippet: embedded
     Hub<String> hub =
-        Hub.create(HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
+        Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
     NettyHubServer server =
         NettyHubServer.builder(hub)
             .port(port) // 0 picks a free port: server.port()

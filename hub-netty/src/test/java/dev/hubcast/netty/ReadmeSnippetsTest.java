@@ -22,7 +22,7 @@ class ReadmeSnippetsTest {
 
   @Test
   void ownPipeline_servesTheHub() throws Exception {
-    Hub<String> hub = Hub.create(HubConfig.text().build());
+    Hub<String> hub = Hub.create(HubConfig.textBuilder().build());
     EventLoopGroup group = ReadmeSnippets.group();
     try {
       Channel server = ReadmeSnippets.ownPipeline(hub, group, 0);

@@ -2,9 +2,9 @@ package dev.hubcast.redis;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hubcast.core.spi.Backplane;
-import dev.hubcast.core.spi.Envelope;
-import dev.hubcast.core.spi.RoomSequencer;
+import dev.hubcast.core.backplane.Backplane;
+import dev.hubcast.core.backplane.Envelope;
+import dev.hubcast.core.backplane.RoomSequencer;
 import dev.hubcast.redis.internal.EnvelopeCodec;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * RedisBackplane redis = RedisBackplane.create("redis://127.0.0.1:6379");
- * Hub<String> hub = Hub.create(HubConfig.text().backplane(redis).build());
+ * Hub<String> hub = Hub.create(HubConfig.textBuilder().backplane(redis).build());
  * }</pre>
  *
  * <ul>

@@ -3,9 +3,9 @@ package dev.hubcast.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
-import dev.hubcast.core.spi.Envelope;
+import dev.hubcast.core.backplane.Envelope;
 import dev.hubcast.redis.internal.EnvelopeCodec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ class EnvelopeCodecTest {
             Target.roomExcept("lobby", "n1-b"),
             Target.user("ada"),
             Target.connection("n2-c"))) {
-      for (Frame f : List.of(Frame.text("héllo"), Frame.binary(new byte[] {0, 1, 2, (byte) 255}))) {
+      for (Message f : List.of(Message.text("héllo"), Message.binary(new byte[] {0, 1, 2, (byte) 255}))) {
         Envelope e = new Envelope("n1", 42, t, f, 7, 123456789L);
 
         Envelope back = EnvelopeCodec.decode(EnvelopeCodec.encode(e));
@@ -43,7 +43,7 @@ class EnvelopeCodecTest {
 
   @Test
   void otherVersion_isRefused() {
-    byte[] b = EnvelopeCodec.encode(new Envelope("n1", 1, Target.all(), Frame.text("x"), -1, 0));
+    byte[] b = EnvelopeCodec.encode(new Envelope("n1", 1, Target.all(), Message.text("x"), -1, 0));
     b[2] = 9;
 
     assertThatThrownBy(() -> EnvelopeCodec.decode(b))
@@ -53,7 +53,7 @@ class EnvelopeCodecTest {
   @Test
   void truncated_isRefused() {
     byte[] b =
-        EnvelopeCodec.encode(new Envelope("n1", 1, Target.room("r"), Frame.text("xyz"), 3, 0));
+        EnvelopeCodec.encode(new Envelope("n1", 1, Target.room("r"), Message.text("xyz"), 3, 0));
     byte[] cut = java.util.Arrays.copyOf(b, b.length - 2);
 
     assertThatThrownBy(() -> EnvelopeCodec.decode(cut))

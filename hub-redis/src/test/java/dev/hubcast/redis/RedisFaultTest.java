@@ -54,8 +54,8 @@ class RedisFaultTest {
         };
     try (RedisServer redis = RedisServer.start();
         Nodes nodes = new Nodes(redis.uri(), "fault")) {
-      Node jetty = nodes.start("j", Transport.JETTY, HubConfig.text().policy(BroadcastPolicy.ALL));
-      Node netty = nodes.start("n", Transport.NETTY, HubConfig.text().handler(relayAll));
+      Node jetty = nodes.start("j", Transport.JETTY, HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
+      Node netty = nodes.start("n", Transport.NETTY, HubConfig.textBuilder().handler(relayAll));
       TestClient alice = jetty.server().connect("tag=alice", Map.of());
       TestClient bob = netty.server().connect("tag=bob", Map.of());
       Await.until(() -> jetty.hub().clients().size() == 1, WAIT, "alice registered");

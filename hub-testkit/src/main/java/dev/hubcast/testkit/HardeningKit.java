@@ -138,7 +138,7 @@ public abstract class HardeningKit {
     @Test
     @DisplayName("a declared frame length of 2^62 closes the connection with 1009 at once")
     void hugeDeclaredLength_closes() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient other = s.client();
       RawWebSocket raw = s.raw();
       s.awaitConnections(2);
@@ -157,7 +157,7 @@ public abstract class HardeningKit {
     @DisplayName("a message in endless one-byte fragments is closed with 1009 once over the limit")
     void tinyFragments_closedOverLimit() throws Exception {
       int limit = 1024;
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE).maxMessageBytes(limit));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).maxMessageBytes(limit));
       TestClient other = s.client();
       RawWebSocket raw = s.raw();
       s.awaitConnections(2);
@@ -183,7 +183,7 @@ public abstract class HardeningKit {
     @Test
     @DisplayName("text that is not UTF-8 closes the connection with 1007")
     void invalidUtf8_closes1007() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.ALL));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
       TestClient other = s.client();
       RawWebSocket raw = s.raw();
       s.awaitConnections(2);
@@ -214,7 +214,7 @@ public abstract class HardeningKit {
     @Test
     @DisplayName("2,000 headers, a bad version or a missing key get a 4xx; others are unaffected")
     void malformedHandshakes_are4xx() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient other = s.client();
       s.awaitConnections(1);
 
@@ -238,7 +238,7 @@ public abstract class HardeningKit {
     @DisplayName(
         "with an allow-list, look-alike, other-scheme, other-port and null origins get 403")
     void lookAlikeOrigins_are403() throws Exception {
-      Served s = serve(HubConfig.text().originPolicy(OriginPolicy.allow("https://example.com")));
+      Served s = serve(HubConfig.textBuilder().originPolicy(OriginPolicy.allow("https://example.com")));
 
       for (String origin :
           List.of(
@@ -263,7 +263,7 @@ public abstract class HardeningKit {
     @Test
     @DisplayName("per-address cap: the next handshake gets 429; the count empties as they close")
     void perAddressCap_is429AndEmpties() throws Exception {
-      Served s = serve(HubConfig.text().maxConnectionsPerAddress(3));
+      Served s = serve(HubConfig.textBuilder().maxConnectionsPerAddress(3));
       List<RawWebSocket> three = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         three.add(s.raw());
@@ -286,7 +286,7 @@ public abstract class HardeningKit {
     void refusedToken_is401() throws Exception {
       Served s =
           serve(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .authenticator(
                       h ->
                           h.queryParam("token").orElse("").equals("s3cret")
@@ -313,7 +313,7 @@ public abstract class HardeningKit {
     @DisplayName("a client over its rate limit is closed with 1008; the others go on")
     void overRateLimit_closes1008() throws Exception {
       Served s =
-          serve(HubConfig.text().policy(BroadcastPolicy.ALL).rateLimit(RateLimit.of(0.01, 5)));
+          serve(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).rateLimit(RateLimit.of(0.01, 5)));
       TestClient flooder = s.client();
       TestClient other = s.client();
       s.awaitConnections(2);
@@ -332,7 +332,7 @@ public abstract class HardeningKit {
     @DisplayName("a silent client is pinged, then closed after the idle timeout")
     void silentClient_pingedThenClosed() throws Exception {
       Duration idle = Duration.ofMillis(1200);
-      Served s = serve(HubConfig.text().idleTimeout(idle).closeTimeout(Duration.ofSeconds(1)));
+      Served s = serve(HubConfig.textBuilder().idleTimeout(idle).closeTimeout(Duration.ofSeconds(1)));
       RawWebSocket silent = s.raw();
       s.awaitConnections(1);
       long start = System.nanoTime();
@@ -352,7 +352,7 @@ public abstract class HardeningKit {
     @Test
     @DisplayName("a TCP connection that never sends its handshake is dropped after the timeout")
     void halfOpen_droppedAfterHandshakeTimeout() throws Exception {
-      Served s = serve(HubConfig.text().handshakeTimeout(Duration.ofMillis(800)));
+      Served s = serve(HubConfig.textBuilder().handshakeTimeout(Duration.ofMillis(800)));
       RawWebSocket mute = s.tcp();
       long start = System.nanoTime();
 
@@ -377,7 +377,7 @@ public abstract class HardeningKit {
       long limit = 256 * 1024;
       Served s =
           serve(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .policy(BroadcastPolicy.NONE)
                   .outboxLimits(limit, 1000)
                   .closeTimeout(Duration.ofSeconds(2)));
@@ -433,7 +433,7 @@ public abstract class HardeningKit {
       int cycles = LONG ? 10_000 : 600;
       Served s =
           serve(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .policy(BroadcastPolicy.NONE)
                   .outboxLimits(16 * 1024 * 1024, 100_000)
                   .maxConnectionsPerAddress(CHURN_ADDRESS_CAP)
@@ -515,7 +515,7 @@ public abstract class HardeningKit {
     @DisplayName("shutdown under load: 503 for newcomers, 1001 for all, queued messages delivered")
     void shutdownUnderLoad_drainsAndStops() throws Exception {
       Served s =
-          serve(HubConfig.text().policy(BroadcastPolicy.NONE).closeTimeout(Duration.ofSeconds(1)));
+          serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).closeTimeout(Duration.ofSeconds(1)));
       List<TestClient> clients = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         clients.add(s.client());

@@ -3,7 +3,7 @@ package dev.hubcast.testkit;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.CloseCodes;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.spi.Acceptor;
@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in memory. For fast core tests and for applications' own tests of their handlers.
  *
  * <pre>{@code
- * Hub<String> hub = Hub.create(HubConfig.text().build());
+ * Hub<String> hub = Hub.create(HubConfig.textBuilder().build());
  * InMemoryTransport.Client ada = InMemoryTransport.connect(hub, "user=ada");
  * ada.sendText("hello");
  * assertThat(ada.awaitText(Duration.ofSeconds(1))).isEqualTo("hello");
@@ -136,7 +136,7 @@ public final class InMemoryTransport {
       if (utf8.length > maxMessageBytes) {
         connection.refuseOversize();
       } else {
-        connection.receive(Frame.text(text));
+        connection.receive(Message.text(text));
       }
     }
 
@@ -148,7 +148,7 @@ public final class InMemoryTransport {
       if (bytes.length > maxMessageBytes) {
         connection.refuseOversize();
       } else {
-        connection.receive(Frame.textUtf8(bytes));
+        connection.receive(Message.textUtf8(bytes));
       }
     }
 
@@ -157,7 +157,7 @@ public final class InMemoryTransport {
       if (data.length > maxMessageBytes) {
         connection.refuseOversize();
       } else {
-        connection.receive(Frame.binary(data));
+        connection.receive(Message.binary(data));
       }
     }
 
@@ -211,7 +211,7 @@ public final class InMemoryTransport {
       connection.clientClosed(CloseCodes.ABNORMAL, "connection lost");
     }
 
-    void deliver(Frame frame) {
+    void deliver(Message frame) {
       if (frame.isText()) {
         texts.add(frame.text());
       } else {
@@ -236,7 +236,7 @@ public final class InMemoryTransport {
     private final Client client;
     private final Object inboundLock = new Object(); // one inbound report at a time
     private Inbound inbound; // guarded by inboundLock
-    private final ArrayDeque<Frame> unread = new ArrayDeque<>(); // guarded by this
+    private final ArrayDeque<Message> unread = new ArrayDeque<>(); // guarded by this
     private final ArrayDeque<SendCompletion> unreadCompletions = new ArrayDeque<>();
     private boolean paused; // guarded by this
     private boolean open = true; // guarded by this
@@ -272,7 +272,7 @@ public final class InMemoryTransport {
     }
 
     @Override
-    public void send(Frame frame, SendCompletion completion) {
+    public void send(Message frame, SendCompletion completion) {
       boolean deliver;
       synchronized (this) {
         if (!open) {
@@ -301,7 +301,7 @@ public final class InMemoryTransport {
 
     void resume() {
       while (true) {
-        Frame frame;
+        Message frame;
         SendCompletion completion;
         synchronized (this) {
           frame = unread.poll();
@@ -338,7 +338,7 @@ public final class InMemoryTransport {
 
     /** Marks the connection closed and fails unread sends; true for the first call only. */
     private boolean end() {
-      List<Frame> frames;
+      List<Message> frames;
       List<SendCompletion> completions;
       synchronized (this) {
         if (!open) {
@@ -356,7 +356,7 @@ public final class InMemoryTransport {
       return true;
     }
 
-    void receive(Frame frame) {
+    void receive(Message frame) {
       synchronized (this) {
         if (!open) {
           return;

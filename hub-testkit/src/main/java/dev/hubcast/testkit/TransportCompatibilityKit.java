@@ -171,7 +171,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a client's message reaches every client, the sender included (policy ALL)")
     void policyAll_relaysToEveryone() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.ALL));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
       TestClient a = s.connect("a");
       TestClient b = s.connect("b");
       TestClient c = s.connect("c");
@@ -186,7 +186,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("hub.broadcast(all) reaches every client and its receipt counts them")
     void broadcastAll_reachesEveryone() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       List<TestClient> clients = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         clients.add(s.connect("c" + i));
@@ -204,14 +204,14 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("binary frames reach clients as binary, byte for byte")
     void broadcastBinary_keepsBytes() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient a = s.connect("a");
       byte[] data = new byte[3000];
       for (int i = 0; i < data.length; i++) {
         data[i] = (byte) i;
       }
 
-      s.hub.broadcastFrame(Target.all(), dev.hubcast.core.Frame.binary(data));
+      s.hub.broadcastMessage(Target.all(), dev.hubcast.core.Message.binary(data));
 
       assertThat(a.awaitBinary(WAIT)).isEqualTo(data);
     }
@@ -219,7 +219,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("every send completes exactly once: delivered frames are counted once, none stay")
     void completions_countedOnce() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient a = s.connect("a");
       TestClient b = s.connect("b");
 
@@ -248,7 +248,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a client's message reaches the others, not the sender (policy ALL_EXCEPT_SENDER)")
     void policyAllExceptSender_skipsSender() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.ALL_EXCEPT_SENDER));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER));
       TestClient a = s.connect("a");
       TestClient b = s.connect("b");
       TestClient c = s.connect("c");
@@ -263,7 +263,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("hub.broadcast(allExcept(id)) skips exactly that connection")
     void broadcastAllExcept_skipsOne() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient a = s.connect("a");
       TestClient b = s.connect("b");
 
@@ -285,7 +285,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a room broadcast reaches its members only; roomExcept skips one")
     void roomBroadcast_reachesMembersOnly() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient a = s.connect("a");
       TestClient b = s.connect("b");
       TestClient c = s.connect("c");
@@ -307,7 +307,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a client that left a room no longer receives its broadcasts")
     void leave_stopsDelivery() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient a = s.connect("a");
       s.hub.join(s.id("a"), "red");
 
@@ -321,7 +321,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("joining with replay sends the room's last N messages first, and reports the gap")
     void joinAndReplay_sendsHistoryFirst() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE).historySize(3));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).historySize(3));
       TestClient a = s.connect("a");
       s.hub.join(s.id("a"), "red");
       for (int i = 1; i <= 5; i++) {
@@ -347,7 +347,7 @@ public abstract class TransportCompatibilityKit {
   public class Users {
 
     private HubConfig.Builder<String> byUserParam() {
-      return HubConfig.text()
+      return HubConfig.textBuilder()
           .policy(BroadcastPolicy.NONE)
           .authenticator(
               h ->
@@ -371,7 +371,7 @@ public abstract class TransportCompatibilityKit {
       assertThat(ada2.awaitText(WAIT)).isEqualTo("for ada");
       assertSilent(bob, s, "bob");
       assertThat(s.hub.users()).containsExactlyInAnyOrder("ada", "bob");
-      assertThat(s.hub.userClients("ada")).hasSize(2);
+      assertThat(s.hub.connectionsOf("ada")).hasSize(2);
     }
 
     @Test
@@ -400,7 +400,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("hub.send(id) reaches that connection only")
     void send_reachesOne() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient a = s.connect("a");
       TestClient b = s.connect("b");
 
@@ -414,7 +414,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a send to an unknown id reaches no one and does not throw")
     void send_unknownId_reachesNoOne() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       s.connect("a");
 
       assertThat(s.hub.send(s.hub.nodeId() + "-nope", "lost").recipients()).isZero();
@@ -435,7 +435,7 @@ public abstract class TransportCompatibilityKit {
       // Room for the whole burst: this is about order, not backpressure.
       Served s =
           serve(
-              HubConfig.text().policy(BroadcastPolicy.NONE).outboxLimits(64 * 1024 * 1024, 10_000));
+              HubConfig.textBuilder().policy(BroadcastPolicy.NONE).outboxLimits(64 * 1024 * 1024, 10_000));
       int clients = 3;
       int threads = 4;
       int perThread = 400;
@@ -483,7 +483,7 @@ public abstract class TransportCompatibilityKit {
     void clientMessages_relayedInOrder() throws Exception {
       Served s =
           serve(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .policy(BroadcastPolicy.ALL_EXCEPT_SENDER)
                   .outboxLimits(64 * 1024 * 1024, 10_000));
       TestClient a = s.connect("a");
@@ -510,7 +510,7 @@ public abstract class TransportCompatibilityKit {
     private final Map<String, Integer> closes = new ConcurrentHashMap<>();
 
     private HubConfig.Builder<String> recordingCloses() {
-      return HubConfig.text()
+      return HubConfig.textBuilder()
           .authenticator(
               h -> h.queryParam("user").map(AuthResult::user).orElse(AuthResult.anonymous()))
           .handler(
@@ -608,7 +608,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a message over maxMessageBytes closes that client with 1009; others go on")
     void oversize_closes1009() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.ALL).maxMessageBytes(1024));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).maxMessageBytes(1024));
       TestClient big = s.connect("big");
       TestClient other = s.connect("other");
 
@@ -623,7 +623,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a message of exactly maxMessageBytes is accepted")
     void atLimit_accepted() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.ALL).maxMessageBytes(1024));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).maxMessageBytes(1024));
       TestClient a = s.connect("a");
 
       a.sendText("y".repeat(1024));
@@ -634,7 +634,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a binary message to a text-only hub closes that client with 1003")
     void binaryToTextCodec_closes1003() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.ALL));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
       TestClient a = s.connect("a");
       TestClient other = s.connect("other");
 
@@ -651,7 +651,7 @@ public abstract class TransportCompatibilityKit {
     void handlerThrows_closes1011() throws Exception {
       Served s =
           serve(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .handler(
                       new HubHandler<>() {
                         @Override
@@ -731,7 +731,7 @@ public abstract class TransportCompatibilityKit {
     void disconnect_closesSlowClient() throws Exception {
       Served s =
           serve(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .policy(BroadcastPolicy.NONE)
                   .outboxLimits(LIMIT_BYTES, 1000)
                   .slowConsumerPolicy(SlowConsumerPolicy.DISCONNECT)
@@ -767,7 +767,7 @@ public abstract class TransportCompatibilityKit {
     private void checkDropping(SlowConsumerPolicy policy) throws Exception {
       Served s =
           serve(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .policy(BroadcastPolicy.NONE)
                   .outboxLimits(LIMIT_BYTES, 1000)
                   .slowConsumerPolicy(policy));
@@ -818,7 +818,7 @@ public abstract class TransportCompatibilityKit {
     void authenticatorRefusal_isHttpStatus() throws Exception {
       Served s =
           serve(
-              HubConfig.text()
+              HubConfig.textBuilder()
                   .authenticator(
                       h -> {
                         String token = h.queryParam("token").orElse("");
@@ -847,7 +847,7 @@ public abstract class TransportCompatibilityKit {
     @DisplayName("an origin outside the allow-list gets 403; a listed one is admitted")
     void originNotAllowed_is403() throws Exception {
       Served s =
-          serve(HubConfig.text().originPolicy(OriginPolicy.allow("https://chat.example.com")));
+          serve(HubConfig.textBuilder().originPolicy(OriginPolicy.allow("https://chat.example.com")));
 
       for (String evil :
           List.of(
@@ -870,7 +870,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("past maxConnections the next handshake is refused with 503")
     void overCap_is503() throws Exception {
-      Served s = serve(HubConfig.text().maxConnections(2));
+      Served s = serve(HubConfig.textBuilder().maxConnections(2));
       s.connect("a");
       s.connect("b");
 
@@ -891,7 +891,7 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("queued messages are delivered, then every client gets 1001; new ones get 503")
     void shutdown_drainsThenCloses1001() throws Exception {
-      Served s = serve(HubConfig.text().policy(BroadcastPolicy.NONE));
+      Served s = serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient a = s.connect("a");
       TestClient b = s.connect("b");
       for (int i = 0; i < 100; i++) {
@@ -917,7 +917,7 @@ public abstract class TransportCompatibilityKit {
     @DisplayName("a client that stopped reading is closed at the drain deadline")
     void shutdown_deadlineClosesStalled() throws Exception {
       Served s =
-          serve(HubConfig.text().policy(BroadcastPolicy.NONE).closeTimeout(Duration.ofSeconds(2)));
+          serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).closeTimeout(Duration.ofSeconds(2)));
       TestClient slow = s.connect("slow");
       slow.pauseReading();
       String big = "z".repeat(32 * 1024);

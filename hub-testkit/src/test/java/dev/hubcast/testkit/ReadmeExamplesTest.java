@@ -32,7 +32,7 @@ class ReadmeExamplesTest {
           }
         };
     return Hub.create(
-        HubConfig.text()
+        HubConfig.textBuilder()
             .handler(chat)
             .historySize(10)
             .authenticator(

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
 import dev.hubcast.core.MessageDecodingException;
 import java.util.List;
@@ -54,10 +54,10 @@ public final class ChatCodec implements MessageCodec<ChatMessage> {
   }
 
   @Override
-  public Frame encode(ChatMessage message) {
+  public Message encode(ChatMessage message) {
     requireNonNull(message, "message");
     try {
-      return Frame.text(mapper.writeValueAsString(message));
+      return Message.text(mapper.writeValueAsString(message));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode a " + ChatMessage.typeOf(message), e);
     }
@@ -69,7 +69,7 @@ public final class ChatCodec implements MessageCodec<ChatMessage> {
    * @throws ChatDecodingException ({@code bad-request}) if it is not a chat message
    */
   @Override
-  public ChatMessage decode(Frame frame) {
+  public ChatMessage decode(Message frame) {
     if (!frame.isText()) {
       throw new ChatDecodingException("bad-request", "binary messages are not accepted", null);
     }

@@ -1,7 +1,7 @@
 package dev.hubcast.examples.chat;
 
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import java.net.URI;
 import java.util.List;
@@ -83,7 +83,7 @@ public interface ChatDirectory extends AutoCloseable {
    * @return completes with {@code false}, and delivers nothing, if {@code to} has no connection on
    *     any server; completes exceptionally if the directory cannot be reached now
    */
-  CompletionStage<Boolean> directMessage(String from, String to, Frame dm);
+  CompletionStage<Boolean> directMessage(String from, String to, Message dm);
 
   /**
    * Forgets this server's connections, so that other servers stop listing them, and disconnects.
@@ -113,6 +113,6 @@ public interface ChatDirectory extends AutoCloseable {
      * @param onlyIfRecipientHere send nothing at all unless {@code to} has a connection here
      * @return whether {@code to} has a connection here that got it
      */
-    boolean directMessage(String from, String to, Frame dm, boolean onlyIfRecipientHere);
+    boolean directMessage(String from, String to, Message dm, boolean onlyIfRecipientHere);
   }
 }

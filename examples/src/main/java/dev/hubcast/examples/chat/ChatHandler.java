@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.AuthResult;
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.HistoryEntry;
 import dev.hubcast.core.HistoryRead;
@@ -18,7 +18,7 @@ import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
 import dev.hubcast.examples.chat.ChatMessage.Gap;
 import dev.hubcast.examples.chat.ChatMessage.History;
 import dev.hubcast.examples.chat.ChatMessage.Join;
-import dev.hubcast.examples.chat.ChatMessage.Message;
+import dev.hubcast.examples.chat.ChatMessage.RoomMessage;
 import dev.hubcast.examples.chat.ChatMessage.Presence;
 import dev.hubcast.examples.chat.ChatMessage.Rooms;
 import dev.hubcast.examples.chat.ChatMessage.Say;
@@ -208,7 +208,7 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     String room = currentRoom(client);
     String from = name(client);
     synchronized (stripe(room)) {
-      hub.broadcastSequenced(Target.room(room), seq -> new Message(room, from, text, seq, now()));
+      hub.broadcastSequenced(Target.room(room), seq -> new RoomMessage(room, from, text, seq, now()));
     }
   }
 
@@ -294,7 +294,7 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       unknownUser(hub, client, to);
       return;
     }
-    Frame frame = codec(hub).encode(new Dm(from, to, text, now())); // once for every tab
+    Message frame = codec(hub).encode(new Dm(from, to, text, now())); // once for every tab
     // Not Target.user(to): that would reach tabs not yet greeted, and not cross a Redis outage.
     // The directory hands the dm to every node's listener, which sends it to greeted tabs only.
     directory
@@ -337,11 +337,11 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
   /** Queues a room's history for one connection; call it holding the room's stripe. */
   private void sendHistory(Hub<ChatMessage> hub, Client client, String room, HistoryRead held) {
     MessageCodec<ChatMessage> codec = codec(hub);
-    List<Message> messages = new ArrayList<>();
+    List<RoomMessage> messages = new ArrayList<>();
     for (HistoryEntry entry : held.entries()) {
-      ChatMessage message = codec.decode(entry.frame()); // only messages are room broadcasts
-      if (message instanceof Message) {
-        messages.add((Message) message);
+      ChatMessage message = codec.decode(entry.message()); // only messages are room broadcasts
+      if (message instanceof RoomMessage) {
+        messages.add((RoomMessage) message);
       }
     }
     hub.send(client.id(), new History(room, messages));
@@ -390,20 +390,20 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     }
 
     @Override
-    public boolean directMessage(String from, String to, Frame dm, boolean onlyIfRecipientHere) {
+    public boolean directMessage(String from, String to, Message dm, boolean onlyIfRecipientHere) {
       if (hub.isShutdown()) {
         return false;
       }
-      List<Client> recipients = welcomed(hub.userClients(to));
+      List<Client> recipients = welcomed(hub.connectionsOf(to));
       if (recipients.isEmpty() && onlyIfRecipientHere) {
         return false;
       }
       // The recipient's tabs, then the sender's own (this one too); a dm to oneself once per tab.
       Set<String> ids = new LinkedHashSet<>();
       recipients.forEach(c -> ids.add(c.id()));
-      welcomed(hub.userClients(from)).forEach(c -> ids.add(c.id()));
+      welcomed(hub.connectionsOf(from)).forEach(c -> ids.add(c.id()));
       for (String id : ids) {
-        hub.broadcastFrame(Target.connection(id), dm);
+        hub.broadcastMessage(Target.connection(id), dm);
       }
       return !recipients.isEmpty();
     }
@@ -423,9 +423,9 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     return clients.stream().filter(c -> c.attributes().containsKey(WELCOMED_KEY)).toList();
   }
 
-  private static void sendTo(Hub<ChatMessage> hub, Collection<Client> clients, Frame frame) {
+  private static void sendTo(Hub<ChatMessage> hub, Collection<Client> clients, Message frame) {
     for (Client c : clients) {
-      hub.broadcastFrame(Target.connection(c.id()), frame);
+      hub.broadcastMessage(Target.connection(c.id()), frame);
     }
   }
 

@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <p>Client to server: {@link Say}, {@link Join}, {@link Dm} (without {@code from} and {@code ts}).
  * Server to client: {@link Welcome}, {@link History}, {@link Presence}, {@link Rooms}, {@link
- * Message}, {@link Dm}, {@link ErrorReply}, {@link Gap}.
+ * RoomMessage}, {@link Dm}, {@link ErrorReply}, {@link Gap}.
  *
  * <p>Immutable and thread-safe: every implementation is a record.
  */
@@ -29,7 +29,7 @@ import java.util.List;
   @JsonSubTypes.Type(ChatMessage.History.class),
   @JsonSubTypes.Type(ChatMessage.Presence.class),
   @JsonSubTypes.Type(ChatMessage.Rooms.class),
-  @JsonSubTypes.Type(ChatMessage.Message.class),
+  @JsonSubTypes.Type(ChatMessage.RoomMessage.class),
   @JsonSubTypes.Type(ChatMessage.ErrorReply.class),
   @JsonSubTypes.Type(ChatMessage.Gap.class)
 })
@@ -107,7 +107,7 @@ public sealed interface ChatMessage {
    * @param messages its last messages, oldest first
    */
   @JsonTypeName("history")
-  record History(String room, List<Message> messages) implements ChatMessage {
+  record History(String room, List<RoomMessage> messages) implements ChatMessage {
     /** Copies the messages. */
     public History {
       messages = List.copyOf(messages);
@@ -151,7 +151,7 @@ public sealed interface ChatMessage {
    * @param ts when the server took it
    */
   @JsonTypeName("message")
-  record Message(String room, String from, String text, long seq, Instant ts)
+  record RoomMessage(String room, String from, String text, long seq, Instant ts)
       implements ChatMessage {}
 
   /**

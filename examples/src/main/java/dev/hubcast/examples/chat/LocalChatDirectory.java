@@ -3,7 +3,7 @@ package dev.hubcast.examples.chat;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import java.util.Collection;
 import java.util.List;
@@ -66,7 +66,7 @@ final class LocalChatDirectory implements ChatDirectory {
   }
 
   @Override
-  public CompletionStage<Boolean> directMessage(String from, String to, Frame dm) {
+  public CompletionStage<Boolean> directMessage(String from, String to, Message dm) {
     return CompletableFuture.completedFuture(listener.directMessage(from, to, dm, true));
   }
 

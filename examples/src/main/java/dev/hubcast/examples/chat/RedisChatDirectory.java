@@ -3,7 +3,7 @@ package dev.hubcast.examples.chat;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -341,7 +341,7 @@ final class RedisChatDirectory implements ChatDirectory {
   }
 
   @Override
-  public CompletionStage<Boolean> directMessage(String from, String to, Frame dm) {
+  public CompletionStage<Boolean> directMessage(String from, String to, Message dm) {
     return send(DM, PREFIX, from, to, dm.text()).thenApply(published -> published == 1L);
   }
 
@@ -510,7 +510,7 @@ final class RedisChatDirectory implements ChatDirectory {
         if (message.startsWith("D ")) {
           int end = message.indexOf('\n');
           String[] header = message.substring(0, end).split(" ");
-          l.directMessage(header[1], header[2], Frame.text(message.substring(end + 1)), false);
+          l.directMessage(header[1], header[2], Message.text(message.substring(end + 1)), false);
           return;
         }
         for (String line : message.split("\n")) {

@@ -3,7 +3,7 @@ package dev.hubcast.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 
 /**
  * Fuzzes the chat's message decoding: whatever bytes a client sends as a text message, decoding
@@ -23,7 +23,7 @@ class ChatCodecFuzzTest {
   void decode_yieldsAMessageOrAChatError(byte[] input) {
     ChatMessage message;
     try {
-      message = CODEC.decode(Frame.textUtf8(input));
+      message = CODEC.decode(Message.textUtf8(input));
     } catch (ChatDecodingException expected) {
       assertThat(expected.code()).isIn("bad-request", "too-long");
       assertThat(expected.getMessage()).isNotBlank();

@@ -3,10 +3,10 @@ package dev.hubcast.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.examples.chat.ChatMessage.Dm;
 import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
-import dev.hubcast.examples.chat.ChatMessage.Message;
+import dev.hubcast.examples.chat.ChatMessage.RoomMessage;
 import dev.hubcast.examples.chat.ChatMessage.Say;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ class ChatCodecTest {
   @Test
   void encode_message_isTheProtocolsJson() {
     Instant ts = Instant.parse("2025-01-02T03:04:05.678Z");
-    assertThat(codec.encode(new Message("lobby", "ada", "hi \"you\"", 3, ts)).text())
+    assertThat(codec.encode(new RoomMessage("lobby", "ada", "hi \"you\"", 3, ts)).text())
         .isEqualTo(
             "{\"type\":\"message\",\"room\":\"lobby\",\"from\":\"ada\",\"text\":\"hi \\\"you\\\"\","
                 + "\"seq\":3,\"ts\":\"2025-01-02T03:04:05.678Z\"}");
@@ -33,9 +33,9 @@ class ChatCodecTest {
 
   @Test
   void decode_roundTripsAndIgnoresUnknownFields() {
-    assertThat(codec.decode(Frame.text("{\"type\":\"say\",\"text\":\"hi\",\"colour\":\"red\"}")))
+    assertThat(codec.decode(Message.text("{\"type\":\"say\",\"text\":\"hi\",\"colour\":\"red\"}")))
         .isEqualTo(new Say("hi"));
-    Message m = new Message("dev", "ada", "x", 9, Instant.parse("2025-01-02T03:04:05Z"));
+    RoomMessage m = new RoomMessage("dev", "ada", "x", 9, Instant.parse("2025-01-02T03:04:05Z"));
     assertThat(codec.decode(codec.encode(m))).isEqualTo(m);
   }
 
@@ -48,13 +48,13 @@ class ChatCodecTest {
     assertBadRequest("{\"type\":\"yell\"}", "unknown type \"yell\" (expected: say, join or dm)");
     assertBadRequest("secret token", "not valid JSON");
     assertBadRequest("null", "expected a JSON object with a \"type\"");
-    assertThatThrownBy(() -> codec.decode(Frame.binary(new byte[] {1})))
+    assertThatThrownBy(() -> codec.decode(Message.binary(new byte[] {1})))
         .isInstanceOf(ChatDecodingException.class)
         .hasMessage("binary messages are not accepted");
   }
 
   private void assertBadRequest(String json, String message) {
-    assertThatThrownBy(() -> codec.decode(Frame.text(json)))
+    assertThatThrownBy(() -> codec.decode(Message.text(json)))
         .isInstanceOfSatisfying(
             ChatDecodingException.class, e -> assertThat(e.code()).isEqualTo("bad-request"))
         .hasMessage(message)

@@ -2,7 +2,7 @@ package dev.hubcast.bench.jmh;
 
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.BroadcastReceipt;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.MessageCodec;
@@ -47,8 +47,8 @@ public class FanOutBenchmark {
   @Param({"64"})
   int size;
 
-  Hub<Frame> hub;
-  Frame frame;
+  Hub<Message> hub;
+  Message frame;
   String text;
   Hub<String> textHub;
 
@@ -56,19 +56,19 @@ public class FanOutBenchmark {
   public void setUp() {
     hub =
         Hub.create(
-            HubConfig.builder(MessageCodec.frames())
+            HubConfig.builder(MessageCodec.identity())
                 .policy(BroadcastPolicy.NONE)
                 .maxConnections(recipients + 1)
                 .build());
     textHub =
         Hub.create(
-            HubConfig.text().policy(BroadcastPolicy.NONE).maxConnections(recipients + 1).build());
+            HubConfig.textBuilder().policy(BroadcastPolicy.NONE).maxConnections(recipients + 1).build());
     for (int i = 0; i < recipients; i++) {
       NullConnection c = NullConnection.open(hub, i);
       hub.join(c.id(), "room");
       NullConnection.open(textHub, i);
     }
-    frame = Frame.binary(new byte[size]);
+    frame = Message.binary(new byte[size]);
     text = "x".repeat(size);
   }
 
@@ -81,13 +81,13 @@ public class FanOutBenchmark {
   /** A pre-encoded frame to every connection. */
   @Benchmark
   public BroadcastReceipt broadcastAll() {
-    return hub.broadcastFrame(Target.all(), frame);
+    return hub.broadcastMessage(Target.all(), frame);
   }
 
   /** A pre-encoded frame to every member of one room (numbered, under the room's lock). */
   @Benchmark
   public BroadcastReceipt broadcastRoom() {
-    return hub.broadcastFrame(Target.room("room"), frame);
+    return hub.broadcastMessage(Target.room("room"), frame);
   }
 
   /** A string encoded once, then sent to every connection. */

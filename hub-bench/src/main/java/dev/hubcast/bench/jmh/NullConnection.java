@@ -1,6 +1,6 @@
 package dev.hubcast.bench.jmh;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.spi.Admission;
@@ -23,7 +23,7 @@ public final class NullConnection implements Connection {
   private final Handshake handshake;
   private long frames;
   private long bytes;
-  private Frame last;
+  private Message last;
   private Inbound inbound;
   private boolean closed;
 
@@ -60,7 +60,7 @@ public final class NullConnection implements Connection {
   }
 
   @Override
-  public void send(Frame frame, SendCompletion completion) {
+  public void send(Message frame, SendCompletion completion) {
     frames++;
     bytes += frame.length();
     last = frame;
@@ -92,7 +92,7 @@ public final class NullConnection implements Connection {
   }
 
   /** The last frame sent (the same instance every recipient of a broadcast got). */
-  public Frame last() {
+  public Message last() {
     return last;
   }
 }

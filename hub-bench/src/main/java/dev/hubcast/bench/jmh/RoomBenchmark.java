@@ -1,7 +1,7 @@
 package dev.hubcast.bench.jmh;
 
 import dev.hubcast.core.BroadcastPolicy;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.MessageCodec;
@@ -41,14 +41,14 @@ public class RoomBenchmark {
   @Param({"1000"})
   int members;
 
-  Hub<Frame> hub;
+  Hub<Message> hub;
   String[] joiners;
 
   @Setup(Level.Trial)
   public void setUp() {
     hub =
         Hub.create(
-            HubConfig.builder(MessageCodec.frames())
+            HubConfig.builder(MessageCodec.identity())
                 .policy(BroadcastPolicy.NONE)
                 .maxConnections(members + 100)
                 .build());

@@ -1,11 +1,9 @@
 package dev.hubcast.core.internal;
 
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Frame;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.spi.Connection;
-import dev.hubcast.core.spi.Inbound;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,52 +13,37 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 
 /**
- * The hub's bookkeeping for one connection: its outbox, rooms and state. It is also the {@link
- * Inbound} its adapter reports to. Thread-safe; membership changes and the move out of OPEN happen
- * under this object's monitor, so a join can never race a close and leave a closed client in a
- * room.
+ * The hub's bookkeeping for one connection: its outbox, rooms, state and handler executor. Data
+ * only: it calls nothing in the hub. Thread-safe; membership changes and the move out of {@link
+ * State#OPEN} happen under this object's monitor, so a join can never race a close and leave a
+ * closed client in a room.
  */
-final class DefaultClient<M> implements Client, Inbound {
-  static final int OPEN = 0;
-  static final int CLOSING = 1; // unregistered; the transport has not reported the close yet
-  static final int CLOSED = 2;
+final class DefaultClient implements Client {
 
-  final DefaultHub<M> hub;
-  final Connection connection;
-  final Outbox outbox;
-  // Both created on first use: most connections of a large hub never join a room or keep state,
-  // and an empty concurrent map per connection is memory for nothing.
-  private Set<String> rooms; // guarded by this
-  final Executor handlerExecutor; // null: run handlers inline
-  private final String id;
-  private final Handshake handshake;
-  private volatile ConcurrentMap<String, Object> attributes;
-  volatile int state = OPEN;
-  volatile boolean warnedBadInput;
-
-  // Token bucket; touched only by the connection's inbound thread (one report at a time).
-  private double tokens = -1; // -1: full on first use
-  private long refilledAt;
-
-  /** Takes one token from the bucket; false if it is empty. */
-  boolean tryAcquire(dev.hubcast.core.RateLimit limit) {
-    long now = System.nanoTime();
-    if (tokens < 0) {
-      tokens = limit.burst();
-    } else {
-      double refill = (now - refilledAt) / 1e9 * limit.messagesPerSecond();
-      tokens = Math.min(limit.burst(), tokens + refill);
-    }
-    refilledAt = now;
-    if (tokens >= 1) {
-      tokens -= 1;
-      return true;
-    }
-    return false;
+  /** Where a connection is in its life. */
+  enum State {
+    /** Registered: in the registry, its rooms and its user. */
+    OPEN,
+    /** Unregistered; the transport has not reported the close yet. */
+    CLOSING,
+    /** The transport reported the close. */
+    CLOSED
   }
 
-  DefaultClient(DefaultHub<M> hub, Connection connection, Counters counters, HubConfig<M> config) {
-    this.hub = hub;
+  final Connection connection;
+  final Outbox outbox;
+  final Executor handlerExecutor; // null: run handlers inline
+  final TokenBucket rateLimit; // null: none
+  private final String id;
+  private final Handshake handshake;
+  // Made on first use: most connections of a large hub never join a room or keep state, and an
+  // empty concurrent map per connection is memory for nothing.
+  private Set<String> rooms; // guarded by this
+  private volatile ConcurrentMap<String, Object> attributes;
+  volatile State state = State.OPEN;
+  volatile boolean warnedBadInput;
+
+  DefaultClient(Connection connection, OutboxEvents events, Counters counters, HubConfig<?> config) {
     this.connection = connection;
     this.id = connection.id();
     this.handshake = connection.handshake();
@@ -68,11 +51,13 @@ final class DefaultClient<M> implements Client, Inbound {
         new Outbox(
             this,
             connection,
+            events,
             counters,
             config.maxOutboxBytes(),
             config.maxOutboxFrames(),
             config.slowConsumerPolicy());
     this.handlerExecutor = config.handlerExecutor().map(SerialExecutor::new).orElse(null);
+    this.rateLimit = config.rateLimit().map(TokenBucket::new).orElse(null);
   }
 
   @Override
@@ -119,7 +104,7 @@ final class DefaultClient<M> implements Client, Inbound {
 
   @Override
   public boolean isOpen() {
-    return state == OPEN;
+    return state == State.OPEN;
   }
 
   @Override
@@ -145,33 +130,6 @@ final class DefaultClient<M> implements Client, Inbound {
       }
     }
     return a;
-  }
-
-  // Inbound: the adapter's reports.
-
-  @Override
-  public void onMessage(Frame frame) {
-    hub.onMessage(this, frame);
-  }
-
-  @Override
-  public void onClose(int code, String reason) {
-    hub.onTransportClose(this, code, reason);
-  }
-
-  @Override
-  public void onError(Throwable cause) {
-    hub.onTransportError(this, cause);
-  }
-
-  // Outbox callbacks.
-
-  void slowConsumer(long maxBytes, int maxFrames) {
-    hub.slowConsumer(this, maxBytes, maxFrames);
-  }
-
-  void sendFailed(Throwable failure) {
-    hub.sendFailed(this, failure);
   }
 
   @Override

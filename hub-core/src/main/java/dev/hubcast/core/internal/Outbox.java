@@ -1,6 +1,6 @@
 package dev.hubcast.core.internal;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.SlowConsumerPolicy;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.SendCompletion;
@@ -35,15 +35,16 @@ final class Outbox implements SendCompletion {
 
   static final long WINDOW_BYTES = 256 * 1024;
 
-  private final DefaultClient<?> client;
+  private final DefaultClient client;
   private final Connection connection;
+  private final OutboxEvents events;
   private final Counters counters;
   private final long maxBytes;
   private final int maxFrames;
   private final SlowConsumerPolicy policy;
 
   // All guarded by this.
-  private ArrayDeque<Frame> queue; // made on the first offer: an idle connection needs none
+  private ArrayDeque<Message> queue; // made on the first offer: an idle connection needs none
   private int pendingFrames;
   private long pendingBytes;
   private int inFlightFrames;
@@ -54,14 +55,16 @@ final class Outbox implements SendCompletion {
   private Runnable whenDrained;
 
   Outbox(
-      DefaultClient<?> client,
+      DefaultClient client,
       Connection connection,
+      OutboxEvents events,
       Counters counters,
       long maxBytes,
       int maxFrames,
       SlowConsumerPolicy policy) {
     this.client = client;
     this.connection = connection;
+    this.events = events;
     this.counters = counters;
     this.maxBytes = maxBytes;
     this.maxFrames = maxFrames;
@@ -69,7 +72,7 @@ final class Outbox implements SendCompletion {
   }
 
   /** Queues a frame, or applies the slow-consumer policy. Never blocks, never throws. */
-  Offer offer(Frame frame) {
+  Offer offer(Message frame) {
     int length = frame.length();
     boolean disconnect = false;
     synchronized (this) {
@@ -78,16 +81,15 @@ final class Outbox implements SendCompletion {
       }
       if (pendingFrames + 1 > maxFrames || pendingBytes + length > maxBytes) {
         switch (policy) {
-          case DISCONNECT:
-            disconnect = true;
-            break;
-          case DROP_NEWEST:
+          case DISCONNECT -> disconnect = true;
+          case DROP_NEWEST -> {
             counters.framesDropped.increment();
             return Offer.DROPPED;
-          case DROP_OLDEST:
+          }
+          case DROP_OLDEST -> {
             while (hasQueued()
                 && (pendingFrames + 1 > maxFrames || pendingBytes + length > maxBytes)) {
-              Frame old = queue.pollFirst();
+              Message old = queue.pollFirst();
               pendingFrames--;
               pendingBytes -= old.length();
               counters.framesDropped.increment();
@@ -96,9 +98,8 @@ final class Outbox implements SendCompletion {
               counters.framesDropped.increment();
               return Offer.DROPPED;
             }
-            break;
-          default:
-            throw new AssertionError(policy);
+          }
+          default -> throw new AssertionError(policy);
         }
       }
       if (!disconnect) {
@@ -116,7 +117,7 @@ final class Outbox implements SendCompletion {
     }
     if (disconnect) {
       counters.slowConsumerCloses.increment();
-      client.slowConsumer(maxBytes, maxFrames);
+      events.slowConsumer(client, maxBytes, maxFrames);
       return Offer.REFUSED;
     }
     drain();
@@ -125,7 +126,7 @@ final class Outbox implements SendCompletion {
 
   private void drain() {
     while (true) {
-      Frame next = null;
+      Message next = null;
       Runnable done = null;
       synchronized (this) {
         if (!discarded
@@ -159,7 +160,7 @@ final class Outbox implements SendCompletion {
   }
 
   @Override
-  public void complete(Frame frame, Throwable failure) {
+  public void complete(Message frame, Throwable failure) {
     int length = frame.length();
     boolean startDrain = false;
     Runnable done = null;
@@ -181,7 +182,7 @@ final class Outbox implements SendCompletion {
       counters.bytesOut.add(length);
     } else {
       counters.sendFailures.increment();
-      client.sendFailed(failure);
+      events.sendFailed(client, failure);
     }
     if (startDrain) {
       drain();
@@ -221,7 +222,7 @@ final class Outbox implements SendCompletion {
       whenDrained = null;
       dropped = queue == null ? 0 : queue.size();
       if (queue != null) {
-        for (Frame f : queue) {
+        for (Message f : queue) {
           pendingBytes -= f.length();
         }
         queue.clear();

@@ -1,6 +1,6 @@
 package dev.hubcast.core.internal;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.HistoryEntry;
 import dev.hubcast.core.HistoryRead;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ final class RoomHistory {
   }
 
   /** Appends a local broadcast under the next sequence number. */
-  HistoryEntry append(Frame frame, long timestampMillis) {
+  HistoryEntry append(Message frame, long timestampMillis) {
     return record(lastSequence + 1, timestampMillis, frame);
   }
 
@@ -34,7 +34,7 @@ final class RoomHistory {
    * below the last one is a duplicate or out of order, and is not recorded ({@code null}). A jump
    * leaves the skipped numbers missing, which readers see as a gap.
    */
-  HistoryEntry record(long sequence, long timestampMillis, Frame frame) {
+  HistoryEntry record(long sequence, long timestampMillis, Message frame) {
     if (sequence <= lastSequence) {
       return null;
     }

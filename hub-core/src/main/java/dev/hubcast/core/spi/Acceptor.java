@@ -1,18 +1,22 @@
 package dev.hubcast.core.spi;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.hubcast.core.Handshake;
+import dev.hubcast.core.Hub;
 
 /**
  * The hub's door for transport adapters: admit a handshake, then open the upgraded connection.
- * Obtained from {@link dev.hubcast.core.Hub#acceptor()}.
+ * Obtained with {@link #of(Hub)}; applications do not need it.
  *
  * <pre>{@code
+ * Acceptor acceptor = Acceptor.of(hub);
  * Admission admission = acceptor.admit(Handshake.of(path, query, headers, remote));
  * if (!admission.isAdmitted()) {
  *   respond(admission.status(), admission.reason());       // no upgrade
  *   return;
  * }
- * MyConnection connection = upgrade(admission.connectionId(), admission.handshake());
+ * MyConnection connection = upgrade(admission);            // 101, with admission.subprotocol()
  * Inbound inbound = acceptor.open(connection);
  * // report every message, the close and errors to inbound
  * }</pre>
@@ -21,12 +25,28 @@ import dev.hubcast.core.Handshake;
  */
 public interface Acceptor {
 
+  /**
+   * The door of {@code hub}.
+   *
+   * @throws IllegalArgumentException if {@code hub} was not made by {@link Hub#create} (or another
+   *     implementation that is a {@link Provider})
+   */
+  static Acceptor of(Hub<?> hub) {
+    requireNonNull(hub, "hub");
+    if (hub instanceof Provider provider) {
+      return provider.acceptor();
+    }
+    throw new IllegalArgumentException(
+        "hub: " + hub.getClass().getName() + " (expected: a hub made by Hub.create)");
+  }
+
   /** The limits the adapter enforces on the wire. */
   TransportSettings settings();
 
   /**
    * Checks a handshake before the upgrade: shutdown (503), connection caps (503 in total, 429 per
-   * remote address), origin (403), then the authenticator (its status). Nothing is registered yet.
+   * remote address), origin (403), then the authenticator (its status); and picks the subprotocol.
+   * Nothing is registered yet.
    */
   Admission admit(Handshake handshake);
 
@@ -38,4 +58,22 @@ public interface Acceptor {
    * @return where to report the connection's messages, close and errors
    */
   Inbound open(Connection connection);
+
+  /**
+   * Runs {@code action} once the fan-out in progress on this thread is over, or at once if there is
+   * none. The hub calls {@link Connection#send} for every recipient of a broadcast in a loop; an
+   * adapter that writes on another thread can queue during the loop and wake its writer once, here,
+   * instead of once per recipient. Actions run in the order given, each once; one that throws is
+   * logged and the others still run.
+   */
+  void afterFanOut(Runnable action);
+
+  /**
+   * Implemented by a {@link Hub} that has an acceptor; {@link #of} looks for it. Only for hub
+   * implementations.
+   */
+  interface Provider {
+    /** This hub's door for transports. */
+    Acceptor acceptor();
+  }
 }

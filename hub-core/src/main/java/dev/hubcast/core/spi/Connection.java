@@ -1,6 +1,6 @@
 package dev.hubcast.core.spi;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import java.net.InetSocketAddress;
 
@@ -32,7 +32,7 @@ public interface Connection {
    * failed). Frames reach the socket in the order of the calls. A connection whose peer stops
    * reading must stop completing, so that the hub's outbox sees the backlog.
    */
-  void send(Frame frame, SendCompletion completion);
+  void send(Message frame, SendCompletion completion);
 
   /**
    * Starts a close handshake with {@code code} and {@code reason}, after the frames already sent;

@@ -1,6 +1,6 @@
 package dev.hubcast.core.spi;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 
 /**
  * Where an adapter reports what happens on one connection: its messages, its close and its errors.
@@ -13,7 +13,7 @@ import dev.hubcast.core.Frame;
 public interface Inbound {
 
   /** One complete client message (all its fragments joined), text or binary. */
-  void onMessage(Frame frame);
+  void onMessage(Message frame);
 
   /**
    * The connection has ended: a close frame was received or sent and answered, or the socket was

@@ -1,6 +1,6 @@
 package dev.hubcast.core.spi;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 
 /**
  * Told once when a {@link Connection#send} finishes: the frame was handed to the socket, or it
@@ -19,5 +19,5 @@ public interface SendCompletion {
    * @param frame the frame that was sent (the same instance passed to {@code send})
    * @param failure {@code null} on success; otherwise why the frame will never be sent
    */
-  void complete(Frame frame, Throwable failure);
+  void complete(Message frame, Throwable failure);
 }

@@ -1,7 +1,7 @@
 /**
  * The transport SPI: what a transport adapter implements ({@link dev.hubcast.core.spi.Connection})
  * and what it calls ({@link dev.hubcast.core.spi.Acceptor}, {@link dev.hubcast.core.spi.Inbound}),
- * and the {@link dev.hubcast.core.spi.Backplane} that joins several nodes into one hub.
+ * and the {@link dev.hubcast.core.backplane.Backplane} that joins several nodes into one hub.
  *
  * <h2>The adapter contract</h2>
  *
@@ -12,7 +12,7 @@
  *   <li>After the upgrade, wrap the socket in a {@link dev.hubcast.core.spi.Connection} with that
  *       id and handshake, and call {@link dev.hubcast.core.spi.Acceptor#open}; it returns the
  *       {@link dev.hubcast.core.spi.Inbound} to report to.
- *   <li>Report each complete client message, once, as a {@link dev.hubcast.core.Frame}; then the
+ *   <li>Report each complete client message, once, as a {@link dev.hubcast.core.Message}; then the
  *       close (code and reason) exactly once, and errors.
  * </ol>
  *

@@ -2,7 +2,7 @@ package dev.hubcast.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.HistoryEntry;
 import dev.hubcast.core.HistoryRead;
 import org.junit.jupiter.api.Test;
@@ -12,8 +12,8 @@ class RoomHistoryTest {
   @Test
   void append_numbersFromOne() {
     RoomHistory h = new RoomHistory(3);
-    assertThat(h.append(Frame.text("a"), 1).sequence()).isEqualTo(1);
-    assertThat(h.append(Frame.text("b"), 2).sequence()).isEqualTo(2);
+    assertThat(h.append(Message.text("a"), 1).sequence()).isEqualTo(1);
+    assertThat(h.append(Message.text("b"), 2).sequence()).isEqualTo(2);
     assertThat(h.lastSequence()).isEqualTo(2);
   }
 
@@ -21,7 +21,7 @@ class RoomHistoryTest {
   void read_keepsLastNAndReportsGap() {
     RoomHistory h = new RoomHistory(3);
     for (int i = 1; i <= 5; i++) {
-      h.append(Frame.text("m" + i), i);
+      h.append(Message.text("m" + i), i);
     }
 
     HistoryRead all = h.read(0);
@@ -42,15 +42,15 @@ class RoomHistoryTest {
   @Test
   void record_withJump_leavesGapAndRefusesOldNumbers() {
     RoomHistory h = new RoomHistory(10);
-    h.record(1, 1, Frame.text("a"));
-    h.record(4, 2, Frame.text("d"));
+    h.record(1, 1, Message.text("a"));
+    h.record(4, 2, Message.text("d"));
 
-    assertThat(h.record(3, 3, Frame.text("late"))).isNull();
-    assertThat(h.record(4, 3, Frame.text("dup"))).isNull();
+    assertThat(h.record(3, 3, Message.text("late"))).isNull();
+    assertThat(h.record(4, 3, Message.text("dup"))).isNull();
     HistoryRead r = h.read(0);
     assertThat(r.entries()).extracting(HistoryEntry::sequence).containsExactly(1L, 4L);
     assertThat(r.missed()).isEqualTo(2);
-    assertThat(h.append(Frame.text("e"), 4).sequence()).isEqualTo(5);
+    assertThat(h.append(Message.text("e"), 4).sequence()).isEqualTo(5);
   }
 
   @Test

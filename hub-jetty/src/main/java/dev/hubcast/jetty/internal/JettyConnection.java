@@ -1,7 +1,7 @@
 package dev.hubcast.jetty.internal;
 
 import dev.hubcast.core.CloseCodes;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Connection;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>Why the core {@link FrameHandler} and {@link CoreSession#sendFrame} rather than Jetty's {@code
  * Session} API: {@code Session.sendText(String, ...)} encodes the string to UTF-8 again for every
  * session, so a broadcast to N clients would encode N times. {@code sendFrame} takes a {@link
- * ByteBuffer} as it is. A hub {@link Frame} caches one read-only buffer of its payload ({@link
+ * ByteBuffer} as it is. A hub {@link Message} caches one read-only buffer of its payload ({@link
  * #PAYLOAD}), and each recipient gets a {@link ByteBuffer#slice() slice} of it: a new position and
  * limit over the same bytes, never a copy and never an encode. The core API also hands us every
  * frame (pongs included, for the idle check) and text payloads as bytes, so an inbound text message
@@ -59,7 +59,7 @@ final class JettyConnection implements Connection, FrameHandler {
    * A frame's payload as every Jetty connection sends it: one buffer per frame, shared read-only by
    * all recipients, each of which sends its own slice (its own position over the same bytes).
    */
-  static final Frame.WireKey<ByteBuffer> PAYLOAD = Frame.WireKey.of("hub-jetty payload");
+  static final Message.WireKey<ByteBuffer> PAYLOAD = Message.WireKey.of("hub-jetty payload");
 
   /**
    * Payloads from this size up are copied once per frame into a direct buffer. A heap buffer is
@@ -146,14 +146,14 @@ final class JettyConnection implements Connection, FrameHandler {
    * round and flushes once for everything that round sent here.
    */
   @Override
-  public void send(Frame frame, SendCompletion completion) {
+  public void send(Message frame, SendCompletion completion) {
     batcher.submit(new SendCallback(this, frame, completion));
   }
 
   /** On the batcher's round: hands one frame to Jetty, batched; returns whether to flush. */
   private boolean write(SendCallback callback) {
     try {
-      Frame frame = callback.frame;
+      Message frame = callback.frame;
       ByteBuffer shared = frame.wireForm(PAYLOAD, JettyConnection::wirePayload);
       org.eclipse.jetty.websocket.core.Frame wire =
           new org.eclipse.jetty.websocket.core.Frame(
@@ -178,7 +178,7 @@ final class JettyConnection implements Connection, FrameHandler {
   }
 
   /** The shared payload of a frame: a view of its bytes, or one direct copy for large ones. */
-  static ByteBuffer wirePayload(Frame frame) {
+  static ByteBuffer wirePayload(Message frame) {
     ByteBuffer payload = frame.payload();
     if (frame.length() < DIRECT_THRESHOLD) {
       return payload;
@@ -319,14 +319,14 @@ final class JettyConnection implements Connection, FrameHandler {
       callback.failed(new BadPayloadException("text message is not valid UTF-8"));
       return;
     }
-    Frame message;
+    Message message;
     if (length == 0) {
       // One frame: one copy, straight out of Jetty's pooled buffer.
-      message = text ? Frame.textUtf8(payload) : Frame.binary(payload);
+      message = text ? Message.textUtf8(payload) : Message.binary(payload);
     } else {
       append(payload);
       ByteBuffer whole = ByteBuffer.wrap(buffer, 0, length);
-      message = text ? Frame.textUtf8(whole) : Frame.binary(whole);
+      message = text ? Message.textUtf8(whole) : Message.binary(whole);
       if (buffer.length > RETAINED_BUFFER_BYTES) {
         buffer = null;
       }
@@ -504,13 +504,13 @@ final class JettyConnection implements Connection, FrameHandler {
       }
     }
 
-    private final Frame frame;
+    private final Message frame;
     private final SendCompletion completion;
 
     @SuppressWarnings("unused") // through DONE
     private volatile boolean done;
 
-    SendCallback(JettyConnection connection, Frame frame, SendCompletion completion) {
+    SendCallback(JettyConnection connection, Message frame, SendCompletion completion) {
       super(connection);
       this.frame = frame;
       this.completion = completion;

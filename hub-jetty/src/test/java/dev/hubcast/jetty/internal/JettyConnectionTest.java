@@ -3,7 +3,7 @@ package dev.hubcast.jetty.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hubcast.core.BroadcastPolicy;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
@@ -38,7 +38,7 @@ class JettyConnectionTest {
   @BeforeEach
   void setUp() throws Exception {
     scheduler.start();
-    hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.NONE).build());
+    hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).build());
   }
 
   @AfterEach
@@ -103,12 +103,12 @@ class JettyConnectionTest {
   @Test
   void broadcast_everyRecipientSendsAViewOfOneSharedBuffer() {
     List<RecordingSession> sessions = open(3);
-    Frame frame = Frame.text("hello, everyone");
+    Message frame = Message.text("hello, everyone");
     // The test owns the bytes behind the shared wire form, to see whether recipients copy them.
     ByteBuffer backing = ByteBuffer.wrap(frame.toByteArray());
     ByteBuffer shared = frame.wireForm(JettyConnection.PAYLOAD, f -> backing.asReadOnlyBuffer());
 
-    assertThat(hub.broadcastFrame(Target.all(), frame).queued()).isEqualTo(3);
+    assertThat(hub.broadcastMessage(Target.all(), frame).queued()).isEqualTo(3);
 
     List<ByteBuffer> payloads = new ArrayList<>();
     for (RecordingSession s : sessions) {
@@ -137,7 +137,7 @@ class JettyConnectionTest {
   @Test
   void broadcast_wireFormIsBuiltOncePerFrame() {
     List<RecordingSession> sessions = open(4);
-    Frame frame = Frame.text("x".repeat(100));
+    Message frame = Message.text("x".repeat(100));
     AtomicInteger built = new AtomicInteger();
     // Build it the adapter's way, counting: later sends must reuse it.
     ByteBuffer shared =
@@ -147,8 +147,8 @@ class JettyConnectionTest {
               built.incrementAndGet();
               return JettyConnection.wirePayload(f);
             });
-    hub.broadcastFrame(Target.all(), frame);
-    hub.broadcastFrame(Target.all(), frame);
+    hub.broadcastMessage(Target.all(), frame);
+    hub.broadcastMessage(Target.all(), frame);
     assertThat(built).hasValue(1);
     for (RecordingSession s : sessions) {
       assertThat(s.sent).hasSize(2);
@@ -159,8 +159,8 @@ class JettyConnectionTest {
 
   @Test
   void wirePayload_smallFrame_isAViewOfTheFrame_largeFrame_isOneDirectCopy() {
-    Frame small = Frame.binary(new byte[JettyConnection.DIRECT_THRESHOLD - 1]);
-    Frame large = Frame.binary(new byte[JettyConnection.DIRECT_THRESHOLD]);
+    Message small = Message.binary(new byte[JettyConnection.DIRECT_THRESHOLD - 1]);
+    Message large = Message.binary(new byte[JettyConnection.DIRECT_THRESHOLD]);
     ByteBuffer s = JettyConnection.wirePayload(small);
     ByteBuffer l = JettyConnection.wirePayload(large);
     assertThat(s.isDirect()).isFalse();
@@ -173,7 +173,7 @@ class JettyConnectionTest {
   @Test
   void binaryFrame_goesOutAsBinary() {
     List<RecordingSession> sessions = open(1);
-    hub.broadcastFrame(Target.all(), Frame.binary(new byte[] {1, 2, 3}));
+    hub.broadcastMessage(Target.all(), Message.binary(new byte[] {1, 2, 3}));
     assertThat(sessions.get(0).sent.get(0).getOpCode()).isEqualTo(OpCode.BINARY);
   }
 

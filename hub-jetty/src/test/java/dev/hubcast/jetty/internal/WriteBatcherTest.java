@@ -43,7 +43,7 @@ class WriteBatcherTest {
   @BeforeEach
   void setUp() throws Exception {
     scheduler.start();
-    hub = Hub.create(HubConfig.text().policy(BroadcastPolicy.NONE).build());
+    hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).build());
   }
 
   @AfterEach
@@ -133,7 +133,7 @@ class WriteBatcherTest {
     String id = hub.clients().iterator().next().id();
 
     hub.send(id, "last words");
-    hub.close(id, 4000, "bye");
+    hub.disconnect(id, 4000, "bye");
     assertThat(a.events).isEmpty();
 
     runTasks();

@@ -3,7 +3,7 @@ package dev.hubcast.netty.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.CloseCodes;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Inbound;
@@ -140,7 +140,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   }
 
   @Override
-  public void send(Frame frame, SendCompletion completion) {
+  public void send(Message frame, SendCompletion completion) {
     requireNonNull(frame, "frame");
     requireNonNull(completion, "completion");
     if (closing) {
@@ -383,7 +383,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
       }
       message.writeBytes(content);
       if (frame.isFinalFragment()) {
-        Frame whole = toFrame(messageText, message);
+        Message whole = toFrame(messageText, message);
         releaseMessage();
         deliver(whole);
       }
@@ -407,15 +407,15 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
     reportError(new ProtocolViolationException(CloseCodes.MESSAGE_TOO_BIG, reason));
   }
 
-  private static Frame toFrame(boolean text, ByteBuf content) {
+  private static Message toFrame(boolean text, ByteBuf content) {
     ByteBuffer bytes =
         content.nioBufferCount() == 1
             ? content.nioBuffer()
             : ByteBuffer.wrap(ByteBufUtil.getBytes(content));
-    return text ? Frame.textUtf8(bytes) : Frame.binary(bytes);
+    return text ? Message.textUtf8(bytes) : Message.binary(bytes);
   }
 
-  private void deliver(Frame frame) {
+  private void deliver(Message frame) {
     try {
       inbound.onMessage(frame);
     } catch (RuntimeException e) {
@@ -597,11 +597,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   /** One frame to send, and the promise listener that completes it. */
   private static final class SendOp extends WriteBatcher.Op implements ChannelFutureListener {
-    final Frame frame;
+    final Message frame;
     final SendCompletion completion; // null: completed early, at send
     final int wireBytes;
 
-    SendOp(WebSocketSession session, Frame frame, SendCompletion completion, int wireBytes) {
+    SendOp(WebSocketSession session, Message frame, SendCompletion completion, int wireBytes) {
       super(session);
       this.frame = frame;
       this.completion = completion;

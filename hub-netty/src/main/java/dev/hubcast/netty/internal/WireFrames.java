@@ -1,6 +1,6 @@
 package dev.hubcast.netty.internal;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Server-side WebSocket frames (RFC 6455, unmasked) as bytes ready for the socket.
  *
- * <p>A hub {@link Frame} is framed once, header and payload together, into one direct buffer that
- * is cached on the frame ({@link Frame#wireForm}); every recipient writes a {@code
+ * <p>A hub {@link Message} is framed once, header and payload together, into one direct buffer that
+ * is cached on the frame ({@link Message#wireForm}); every recipient writes a {@code
  * retainedDuplicate()} of it, so a broadcast copies nothing per recipient. The cached buffer wraps
  * a JDK direct {@link ByteBuffer}: its memory lives exactly as long as the frame (the frame may sit
  * in a room's history for a long time, and the hub has no "last recipient" event), and the JDK
@@ -31,7 +31,7 @@ final class WireFrames {
   /** Largest close reason in bytes: 125 bytes of control payload less the 2-byte code. */
   static final int MAX_CLOSE_REASON_BYTES = 123;
 
-  private static final Frame.WireKey<ByteBuf> KEY = Frame.WireKey.of("hub-netty");
+  private static final Message.WireKey<ByteBuf> KEY = Message.WireKey.of("hub-netty");
 
   private WireFrames() {}
 
@@ -39,11 +39,11 @@ final class WireFrames {
    * The shared, read-only wire form of {@code frame}, built on first use. Callers write a {@code
    * retainedDuplicate()} of it and never release the returned buffer itself.
    */
-  static ByteBuf shared(Frame frame) {
+  static ByteBuf shared(Message frame) {
     return frame.wireForm(KEY, WireFrames::build);
   }
 
-  private static ByteBuf build(Frame frame) {
+  private static ByteBuf build(Message frame) {
     int length = frame.length();
     ByteBuffer wire = ByteBuffer.allocateDirect(headerLength(length) + length);
     putHeader(wire, frame.isText() ? OPCODE_TEXT : OPCODE_BINARY, length);

@@ -1,8 +1,8 @@
 package dev.hubcast.redis.internal;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
-import dev.hubcast.core.spi.Envelope;
+import dev.hubcast.core.backplane.Envelope;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +39,7 @@ public final class EnvelopeCodec {
     byte[] origin = utf8(e.originNode());
     String[] fields = fields(e.target());
     byte[][] encodedFields = new byte[fields.length][];
-    int size = 3 + 2 + origin.length + 24 + 1 + 1 + 4 + e.frame().length();
+    int size = 3 + 2 + origin.length + 24 + 1 + 1 + 4 + e.message().length();
     for (int i = 0; i < fields.length; i++) {
       encodedFields[i] = utf8(fields[i]);
       size += 2 + encodedFields[i].length;
@@ -52,9 +52,9 @@ public final class EnvelopeCodec {
     for (byte[] f : encodedFields) {
       putString(b, f);
     }
-    b.put(e.frame().isText() ? (byte) 0 : (byte) 1);
-    b.putInt(e.frame().length());
-    e.frame().copyTo(b);
+    b.put(e.message().isText() ? (byte) 0 : (byte) 1);
+    b.putInt(e.message().length());
+    e.message().copyTo(b);
     return b.array();
   }
 
@@ -89,7 +89,7 @@ public final class EnvelopeCodec {
         throw new IllegalArgumentException(
             "payload length: " + length + " (expected: " + b.remaining() + ")");
       }
-      Frame frame = type == 0 ? Frame.textUtf8(b) : Frame.binary(b);
+      Message frame = type == 0 ? Message.textUtf8(b) : Message.binary(b);
       return new Envelope(origin, sequence, target, frame, roomSequence, timestamp);
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("truncated envelope", e);

@@ -1,7 +1,7 @@
 package dev.hubcast.testkit.autobahn;
 
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.HubHandler;
@@ -21,16 +21,16 @@ public final class AutobahnEcho {
   private AutobahnEcho() {}
 
   /** The echo hub, with limits above Autobahn's largest cases (16 MiB messages). */
-  public static Hub<Frame> hub() {
+  public static Hub<Message> hub() {
     return Hub.create(
-        HubConfig.builder(MessageCodec.frames())
+        HubConfig.builder(MessageCodec.identity())
             .originPolicy(OriginPolicy.any())
             .maxMessageBytes(32 * 1024 * 1024)
             .outboxLimits(128L * 1024 * 1024, 100_000)
             .handler(
                 new HubHandler<>() {
                   @Override
-                  public void onMessage(Hub<Frame> hub, Client client, Frame frame) {
+                  public void onMessage(Hub<Message> hub, Client client, Message frame) {
                     hub.send(client.id(), frame);
                   }
                 })

@@ -1,4 +1,4 @@
-package dev.hubcast.core.spi;
+package dev.hubcast.core.internal;
 
 import java.util.ArrayList;
 import org.slf4j.Logger;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * #afterwards}, the adapter queues during the loop and wakes its worker once the loop is over.
  *
  * <pre>{@code
- * void send(Frame frame, SendCompletion completion) {
+ * void send(Message frame, SendCompletion completion) {
  *   queue.offer(...);
  *   if (scheduled.compareAndSet(false, true)) {
  *     FanOut.afterwards(wakeWorker); // now, if no fan-out is in progress on this thread
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * brackets each fan-out with {@link #begin()} and {@link #end()} on the thread that runs it;
  * fan-outs may nest, and the actions run when the outermost ends.
  */
-public final class FanOut {
+final class FanOut {
 
   private static final Logger log = LoggerFactory.getLogger(FanOut.class);
 
@@ -44,7 +44,7 @@ public final class FanOut {
    * none. Actions run in the order they were given, each once; one that throws is logged and the
    * others still run.
    */
-  public static void afterwards(Runnable action) {
+  static void afterwards(Runnable action) {
     FanOut f = CURRENT.get();
     if (f.depth == 0) {
       action.run();
@@ -54,7 +54,7 @@ public final class FanOut {
   }
 
   /** Whether a fan-out is in progress on this thread. */
-  public static boolean inProgress() {
+  static boolean inProgress() {
     return CURRENT.get().depth > 0;
   }
 
@@ -62,12 +62,12 @@ public final class FanOut {
    * For the hub: a fan-out begins on this thread. Each call must be matched by one {@link #end()}
    * in a {@code finally} block.
    */
-  public static void begin() {
+  static void begin() {
     CURRENT.get().depth++;
   }
 
   /** For the hub: the fan-out begun last on this thread ends; at the outermost, actions run. */
-  public static void end() {
+  static void end() {
     FanOut f = CURRENT.get();
     if (f.depth == 0) {
       throw new IllegalStateException("FanOut.end() without begin()");

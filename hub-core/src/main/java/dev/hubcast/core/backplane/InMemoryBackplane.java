@@ -1,4 +1,4 @@
-package dev.hubcast.core.spi;
+package dev.hubcast.core.backplane;
 
 import static java.util.Objects.requireNonNull;
 
@@ -19,8 +19,8 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <pre>{@code
  * InMemoryBackplane.Group group = InMemoryBackplane.group();
- * Hub<String> a = Hub.create(HubConfig.text().backplane(group.join()).build());
- * Hub<String> b = Hub.create(HubConfig.text().backplane(group.join()).build());
+ * Hub<String> a = Hub.create(HubConfig.textBuilder().backplane(group.join()).build());
+ * Hub<String> b = Hub.create(HubConfig.textBuilder().backplane(group.join()).build());
  * }</pre>
  *
  * <p>Thread-safe.

@@ -1,4 +1,4 @@
-package dev.hubcast.core.spi;
+package dev.hubcast.core.backplane;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -9,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class FrameTest {
+class MessageTest {
 
   @Test
   void text_encodesUtf8Once() {
-    Frame f = Frame.text("héllo");
+    Message f = Message.text("héllo");
 
     assertThat(f.isText()).isTrue();
     assertThat(f.length()).isEqualTo("héllo".getBytes(StandardCharsets.UTF_8).length);
@@ -23,7 +23,7 @@ class FrameTest {
 
   @Test
   void payload_isReadOnlyViewWithoutCopy() {
-    Frame f = Frame.binary(new byte[] {1, 2, 3});
+    Message f = Message.binary(new byte[] {1, 2, 3});
     ByteBuffer p = f.payload();
 
     assertThat(p.isReadOnly()).isTrue();
@@ -36,7 +36,7 @@ class FrameTest {
   @Test
   void binary_copiesItsInput() {
     byte[] data = {1, 2, 3};
-    Frame f = Frame.binary(data);
+    Message f = Message.binary(data);
     data[0] = 42;
 
     assertThat(f.toByteArray()).containsExactly(1, 2, 3);
@@ -48,7 +48,7 @@ class FrameTest {
     ByteBuffer b = ByteBuffer.wrap(new byte[] {5, 6, 7});
     b.get();
 
-    Frame f = Frame.binary(b);
+    Message f = Message.binary(b);
 
     assertThat(f.toByteArray()).containsExactly(6, 7);
     assertThat(b.position()).isEqualTo(1);
@@ -56,7 +56,7 @@ class FrameTest {
 
   @Test
   void textUtf8_invalidBytes_failsWith1007() {
-    Frame f = Frame.textUtf8(new byte[] {(byte) 0xC3, (byte) 0x28});
+    Message f = Message.textUtf8(new byte[] {(byte) 0xC3, (byte) 0x28});
 
     assertThatThrownBy(f::text)
         .isInstanceOfSatisfying(
@@ -66,22 +66,22 @@ class FrameTest {
 
   @Test
   void textUtf8_validBytes_decodes() {
-    assertThat(Frame.textUtf8("ok ✓".getBytes(StandardCharsets.UTF_8)).text()).isEqualTo("ok ✓");
-    assertThat(Frame.textUtf8(ByteBuffer.wrap("x".getBytes(StandardCharsets.UTF_8))).text())
+    assertThat(Message.textUtf8("ok ✓".getBytes(StandardCharsets.UTF_8)).text()).isEqualTo("ok ✓");
+    assertThat(Message.textUtf8(ByteBuffer.wrap("x".getBytes(StandardCharsets.UTF_8))).text())
         .isEqualTo("x");
   }
 
   @Test
   void text_onBinaryFrame_isIllegalState() {
-    assertThatThrownBy(() -> Frame.binary(new byte[1]).text())
+    assertThatThrownBy(() -> Message.binary(new byte[1]).text())
         .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void wireForm_isComputedOncePerKey() {
-    Frame f = Frame.text("hi");
-    Frame.WireKey<String> a = Frame.WireKey.of("a");
-    Frame.WireKey<String> b = Frame.WireKey.of("b");
+    Message f = Message.text("hi");
+    Message.WireKey<String> a = Message.WireKey.of("a");
+    Message.WireKey<String> b = Message.WireKey.of("b");
     AtomicInteger calls = new AtomicInteger();
 
     String first = f.wireForm(a, x -> "A" + calls.incrementAndGet());
@@ -95,13 +95,13 @@ class FrameTest {
 
   @Test
   void toString_neverShowsPayload() {
-    assertThat(Frame.text("secret-token").toString()).doesNotContain("secret").contains("12 bytes");
+    assertThat(Message.text("secret-token").toString()).doesNotContain("secret").contains("12 bytes");
   }
 
   @Test
   void equality_byTypeAndBytes() {
-    assertThat(Frame.text("a")).isEqualTo(Frame.textUtf8(new byte[] {'a'}));
-    assertThat(Frame.text("a")).isNotEqualTo(Frame.binary(new byte[] {'a'}));
-    assertThat(Frame.text("a").hashCode()).isEqualTo(Frame.text("a").hashCode());
+    assertThat(Message.text("a")).isEqualTo(Message.textUtf8(new byte[] {'a'}));
+    assertThat(Message.text("a")).isNotEqualTo(Message.binary(new byte[] {'a'}));
+    assertThat(Message.text("a").hashCode()).isEqualTo(Message.text("a").hashCode());
   }
 }

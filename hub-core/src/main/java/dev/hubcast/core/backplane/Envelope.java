@@ -1,8 +1,8 @@
-package dev.hubcast.core.spi;
+package dev.hubcast.core.backplane;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hubcast.core.Frame;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
 
 /**
@@ -14,7 +14,7 @@ import dev.hubcast.core.Target;
  * @param sequence the origin node's envelope counter, increasing by one per envelope from 1, so
  *     that receivers can tell how many envelopes they missed
  * @param target who receives it (the sender of an {@code allExcept} may sit on any node)
- * @param frame the encoded message
+ * @param message the encoded message
  * @param roomSequence the room history sequence number given by the origin, or {@code -1}
  * @param timestampMillis when the origin broadcast it, in milliseconds since the epoch
  */
@@ -22,7 +22,7 @@ public record Envelope(
     String originNode,
     long sequence,
     Target target,
-    Frame frame,
+    Message message,
     long roomSequence,
     long timestampMillis) {
 
@@ -30,7 +30,7 @@ public record Envelope(
   public Envelope {
     requireNonNull(originNode, "originNode");
     requireNonNull(target, "target");
-    requireNonNull(frame, "frame");
+    requireNonNull(message, "message");
     if (sequence < 1) {
       throw new IllegalArgumentException("sequence: " + sequence + " (expected: >= 1)");
     }

@@ -18,11 +18,11 @@ import java.util.function.Function;
  * Function)}, so that nothing is copied or encoded per recipient.
  *
  * <pre>{@code
- * Frame hello = Frame.text("hello");
+ * Message hello = Message.text("hello");
  * ByteBuffer bytes = hello.payload();   // read-only view, no copy
  * }</pre>
  */
-public final class Frame {
+public final class Message {
 
   /** The kind of a frame. */
   public enum Type {
@@ -42,7 +42,7 @@ public final class Frame {
   // Adapter wire forms: [key0, value0, key1, value1, ...], replaced copy-on-write.
   private volatile Object[] wireForms = NO_WIRE_FORMS;
 
-  private Frame(Type type, byte[] bytes, String text) {
+  private Message(Type type, byte[] bytes, String text) {
     this.type = type;
     this.bytes = bytes;
     this.text = text;
@@ -52,34 +52,34 @@ public final class Frame {
    * A text frame. The string is encoded to UTF-8 once, here; an unpaired surrogate, which has no
    * UTF-8 form, becomes {@code '?'} as in {@link String#getBytes(java.nio.charset.Charset)}.
    */
-  public static Frame text(String text) {
+  public static Message text(String text) {
     requireNonNull(text, "text");
-    return new Frame(Type.TEXT, text.getBytes(StandardCharsets.UTF_8), text);
+    return new Message(Type.TEXT, text.getBytes(StandardCharsets.UTF_8), text);
   }
 
   /**
    * A text frame from UTF-8 bytes, copied. The bytes are validated lazily: {@link #text()} throws
    * {@link MessageDecodingException} (close code 1007) if they are not UTF-8.
    */
-  public static Frame textUtf8(byte[] utf8) {
+  public static Message textUtf8(byte[] utf8) {
     requireNonNull(utf8, "utf8");
-    return new Frame(Type.TEXT, utf8.length == 0 ? EMPTY : utf8.clone(), null);
+    return new Message(Type.TEXT, utf8.length == 0 ? EMPTY : utf8.clone(), null);
   }
 
   /** A text frame from the remaining UTF-8 bytes of a buffer, copied; see {@link #textUtf8}. */
-  public static Frame textUtf8(ByteBuffer utf8) {
-    return new Frame(Type.TEXT, copy(utf8, "utf8"), null);
+  public static Message textUtf8(ByteBuffer utf8) {
+    return new Message(Type.TEXT, copy(utf8, "utf8"), null);
   }
 
   /** A binary frame; the bytes are copied. */
-  public static Frame binary(byte[] data) {
+  public static Message binary(byte[] data) {
     requireNonNull(data, "data");
-    return new Frame(Type.BINARY, data.length == 0 ? EMPTY : data.clone(), null);
+    return new Message(Type.BINARY, data.length == 0 ? EMPTY : data.clone(), null);
   }
 
   /** A binary frame from the remaining bytes of a buffer, copied; the buffer is not moved. */
-  public static Frame binary(ByteBuffer data) {
-    return new Frame(Type.BINARY, copy(data, "data"), null);
+  public static Message binary(ByteBuffer data) {
+    return new Message(Type.BINARY, copy(data, "data"), null);
   }
 
   private static byte[] copy(ByteBuffer buffer, String name) {
@@ -157,7 +157,7 @@ public final class Frame {
    * a read-only buffer each recipient {@code duplicate()}s).
    */
   @SuppressWarnings("unchecked")
-  public <T> T wireForm(WireKey<T> key, Function<? super Frame, ? extends T> factory) {
+  public <T> T wireForm(WireKey<T> key, Function<? super Message, ? extends T> factory) {
     requireNonNull(key, "key");
     Object[] forms = wireForms;
     for (int i = 0; i < forms.length; i += 2) {
@@ -183,9 +183,9 @@ public final class Frame {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Frame
-        && ((Frame) o).type == type
-        && Arrays.equals(((Frame) o).bytes, bytes);
+    return o instanceof Message
+        && ((Message) o).type == type
+        && Arrays.equals(((Message) o).bytes, bytes);
   }
 
   @Override
@@ -196,11 +196,11 @@ public final class Frame {
   /** Shows the type and length, never the payload (payloads stay out of logs). */
   @Override
   public String toString() {
-    return "Frame[" + type + ", " + bytes.length + " bytes]";
+    return "Message[" + type + ", " + bytes.length + " bytes]";
   }
 
   /**
-   * Identifies one adapter's cached wire form on a {@link Frame}. Create one per adapter as a
+   * Identifies one adapter's cached wire form on a {@link Message}. Create one per adapter as a
    * constant; keys are compared by identity.
    *
    * <p>Thread-safe and immutable.

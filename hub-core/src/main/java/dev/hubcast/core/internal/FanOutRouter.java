@@ -1,0 +1,114 @@
+package dev.hubcast.core.internal;
+
+import dev.hubcast.core.Message;
+import dev.hubcast.core.Target;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Offers one message to this node's connections of a target: the loop at the heart of every
+ * broadcast. Holds nothing mutable; thread-safe. Each loop is one {@link FanOut}, so that adapters
+ * which write on another thread start writing once it is over; this is the only class that brackets
+ * one.
+ */
+final class FanOutRouter {
+  private final ConnectionRegistry registry;
+  private final RoomDirectory rooms;
+
+  FanOutRouter(ConnectionRegistry registry, RoomDirectory rooms) {
+    this.registry = registry;
+    this.rooms = rooms;
+  }
+
+  /** The room a target names, or null. */
+  static String roomOf(Target target) {
+    if (target instanceof Target.Room r) {
+      return r.name();
+    }
+    if (target instanceof Target.RoomExcept r) {
+      return r.name();
+    }
+    return null;
+  }
+
+  /** The connection a target leaves out, or null. */
+  static String exceptOf(Target target) {
+    if (target instanceof Target.RoomExcept r) {
+      return r.connectionId();
+    }
+    if (target instanceof Target.AllExcept a) {
+      return a.connectionId();
+    }
+    return null;
+  }
+
+  /** Offers to this node's connections of any target, as one fan-out. */
+  void deliver(Target target, Message message, Tally tally) {
+    FanOut.begin();
+    try {
+      offer(target, message, tally);
+    } finally {
+      FanOut.end();
+    }
+  }
+
+  private void offer(Target target, Message message, Tally tally) {
+    if (target instanceof Target.All || target instanceof Target.AllExcept) {
+      String except = exceptOf(target);
+      for (DefaultClient c : registry.all()) {
+        if (except == null || !except.equals(c.id())) {
+          tally.add(c.outbox.offer(message));
+        }
+      }
+    } else if (target instanceof Target.Room || target instanceof Target.RoomExcept) {
+      Room room = rooms.find(roomOf(target));
+      if (room != null) {
+        offerToRoom(room, exceptOf(target), message, tally);
+      }
+    } else if (target instanceof Target.User u) {
+      Set<DefaultClient> tabs = registry.ofUser(u.name());
+      if (tabs != null) {
+        for (DefaultClient c : tabs) {
+          tally.add(c.outbox.offer(message));
+        }
+      }
+    } else if (target instanceof Target.Connection one) {
+      offerTo(one.connectionId(), message, tally);
+    } else if (target instanceof Target.Connections set) {
+      if (set.connectionIds().size() == 1) {
+        offerTo(set.connectionIds().get(0), message, tally);
+      } else {
+        for (String id : new HashSet<>(set.connectionIds())) {
+          offerTo(id, message, tally);
+        }
+      }
+    } else {
+      throw new AssertionError(target);
+    }
+  }
+
+  private void offerTo(String connectionId, Message message, Tally tally) {
+    DefaultClient c = registry.get(connectionId);
+    if (c != null) {
+      tally.add(c.outbox.offer(message));
+    }
+  }
+
+  /** Offers to a room's members on this node, as one fan-out. The caller holds the room's lock. */
+  void deliverToRoom(Room room, String except, Message message, Tally tally) {
+    FanOut.begin();
+    try {
+      offerToRoom(room, except, message, tally);
+    } finally {
+      FanOut.end();
+    }
+  }
+
+  private static void offerToRoom(Room room, String except, Message message, Tally tally) {
+    for (DefaultClient c : room.members) {
+      if (except == null || !except.equals(c.id())) {
+        tally.add(c.outbox.offer(message));
+      }
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package dev.hubcast.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.core.Client;
+import dev.hubcast.core.HistoryEntry;
+import dev.hubcast.core.HistoryRead;
+import dev.hubcast.core.RoomLimitException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Collectors;
+
+/**
+ * This node's rooms: who is in each, the cap on how many there are, and the joins, leaves and
+ * replays that change them. Thread-safe. It owns the room map (changed only by atomic compute
+ * calls); a join takes the client's monitor, then the map's bin; a replay takes the room's lock
+ * first.
+ */
+final class RoomDirectory {
+  private final ConnectionRegistry registry;
+  private final int maxRooms;
+  private final int historySize;
+  private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
+
+  RoomDirectory(ConnectionRegistry registry, int maxRooms, int historySize) {
+    this.registry = registry;
+    this.maxRooms = maxRooms;
+    this.historySize = historySize;
+  }
+
+  /** The room, created if needed (evicting an empty one at the cap). */
+  Room roomFor(String name) {
+    Room room = rooms.get(name);
+    if (room != null) {
+      return room;
+    }
+    if (rooms.size() >= maxRooms && !evictEmptyRoom()) {
+      throw new RoomLimitException(name, maxRooms);
+    }
+    return rooms.computeIfAbsent(name, n -> new Room(n, historySize));
+  }
+
+  /** The room if it exists; no creation. */
+  Room find(String name) {
+    return rooms.get(name);
+  }
+
+  private boolean evictEmptyRoom() {
+    for (Room r : rooms.values()) {
+      if (r.members.isEmpty()
+          && rooms.computeIfPresent(r.name, (k, cur) -> cur.members.isEmpty() ? null : cur)
+              == null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static void checkRoomName(String room) {
+    requireNonNull(room, "room");
+    if (room.isEmpty()) {
+      throw new IllegalArgumentException("room: \"\" (expected: a non-empty name)");
+    }
+  }
+
+  static void checkAfter(long afterSequence) {
+    if (afterSequence < 0) {
+      throw new IllegalArgumentException("afterSequence: " + afterSequence + " (expected: >= 0)");
+    }
+  }
+
+  boolean join(String connectionId, String room) {
+    requireNonNull(connectionId, "connectionId");
+    checkRoomName(room);
+    DefaultClient c = registry.get(connectionId);
+    if (c == null) {
+      return false;
+    }
+    synchronized (c) {
+      if (c.state != DefaultClient.State.OPEN || c.inRoom(room)) {
+        return false;
+      }
+      addMember(room, c, null);
+      c.addRoom(room);
+      return true;
+    }
+  }
+
+  /** Adds {@code c} to the room, creating it if needed; with {@code expected}, only to that one. */
+  private Room addMember(String name, DefaultClient c, Room expected) {
+    boolean[] full = {false};
+    Room joined =
+        rooms.compute(
+            name,
+            (k, cur) -> {
+              if (expected != null && cur != expected) {
+                return cur; // the room was replaced meanwhile; the caller retries
+              }
+              if (cur == null) {
+                if (rooms.size() >= maxRooms) {
+                  full[0] = true;
+                  return null;
+                }
+                cur = new Room(k, historySize);
+              }
+              cur.members.add(c);
+              return cur;
+            });
+    if (full[0]) {
+      if (evictEmptyRoom()) {
+        return addMember(name, c, expected);
+      }
+      throw new RoomLimitException(name, maxRooms);
+    }
+    return joined;
+  }
+
+  Optional<HistoryRead> joinAndReplay(String connectionId, String room, long afterSequence) {
+    requireNonNull(connectionId, "connectionId");
+    checkRoomName(room);
+    checkAfter(afterSequence);
+    DefaultClient c = registry.get(connectionId);
+    if (c == null) {
+      return Optional.empty();
+    }
+    while (true) {
+      Room r = roomFor(room);
+      synchronized (r.lock) {
+        synchronized (c) {
+          if (c.state != DefaultClient.State.OPEN) {
+            return Optional.empty();
+          }
+          if (!c.inRoom(room)) {
+            if (addMember(room, c, r) != r || !r.members.contains(c)) {
+              continue; // replaced by a new room object between lookup and lock
+            }
+            c.addRoom(room);
+          }
+        }
+        HistoryRead read = r.history.read(afterSequence);
+        FanOut.begin();
+        try {
+          for (HistoryEntry e : read.entries()) {
+            c.outbox.offer(e.message());
+          }
+        } finally {
+          FanOut.end();
+        }
+        return Optional.of(read);
+      }
+    }
+  }
+
+  boolean leave(String connectionId, String room) {
+    requireNonNull(connectionId, "connectionId");
+    requireNonNull(room, "room");
+    DefaultClient c = registry.get(connectionId);
+    if (c == null) {
+      return false;
+    }
+    synchronized (c) {
+      if (!c.removeRoom(room)) {
+        return false;
+      }
+      removeMember(room, c);
+      return true;
+    }
+  }
+
+  /** Takes {@code c} out of a room; an empty room without history goes. Holds c's monitor. */
+  void removeMember(String room, DefaultClient c) {
+    rooms.computeIfPresent(
+        room,
+        (k, r) -> {
+          r.members.remove(c);
+          return r.members.isEmpty() && r.isDisposable() ? null : r;
+        });
+  }
+
+  HistoryRead history(String room, long afterSequence) {
+    requireNonNull(room, "room");
+    checkAfter(afterSequence);
+    Room r = rooms.get(room);
+    if (r == null) {
+      return HistoryRead.EMPTY;
+    }
+    synchronized (r.lock) {
+      return r.history.read(afterSequence);
+    }
+  }
+
+  Set<String> names() {
+    return rooms.values().stream()
+        .filter(r -> !r.members.isEmpty())
+        .map(r -> r.name)
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  Collection<Client> members(String room) {
+    Room r = rooms.get(requireNonNull(room, "room"));
+    return r == null ? List.of() : List.copyOf(r.members);
+  }
+
+  /** Rooms with at least one member on this node. */
+  int occupied() {
+    int n = 0;
+    for (Room r : rooms.values()) {
+      if (!r.members.isEmpty()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Room objects held, empty ones with history included. */
+  int held() {
+    return rooms.size();
+  }
+}
