@@ -23,8 +23,9 @@ import java.util.function.IntSupplier;
  * sender) on one of four transports, so that the same load can be put to each:
  *
  * <ul>
- *   <li>{@code jetty}, {@code netty}: Hubcast with its default config ({@code HubConfig.textBuilder()} and
- *       the policy), served by {@link JettyHubServer} or {@link NettyHubServer};
+ *   <li>{@code jetty}, {@code netty}: Hubcast with its default config ({@code
+ *       HubConfig.textBuilder()} and the policy), served by {@link JettyHubServer} or {@link
+ *       NettyHubServer};
  *   <li>{@code naive-jetty}, {@code naive-netty}: what one writes without a hub, a concurrent set
  *       of sessions and a loop that sends to each ({@link NaiveJettyServer}, {@link
  *       NaiveNettyServer}).
@@ -91,7 +92,7 @@ final class BenchServer implements AutoCloseable {
             HubConfig.textBuilder()
                 .policy(others ? BroadcastPolicy.ALL_EXCEPT_SENDER : BroadcastPolicy.ALL);
         if (redis != null) {
-          config.backplane(RedisBackplane.create(redis));
+          config.backplane(() -> RedisBackplane.create(redis));
         }
         Hub<String> hub = Hub.create(config.build());
         AutoCloseable server;

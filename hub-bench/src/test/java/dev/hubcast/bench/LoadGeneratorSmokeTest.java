@@ -74,7 +74,7 @@ class LoadGeneratorSmokeTest {
       for (int i = 0; i < 2; i++) {
         Hub<String> hub =
             Hub.create(
-                HubConfig.textBuilder().policy(BroadcastPolicy.ALL).backplane(group.join()).build());
+                HubConfig.textBuilder().policy(BroadcastPolicy.ALL).backplane(group::join).build());
         hubs.add(hub);
         servers.add(NettyHubServer.builder(hub).host("127.0.0.1").port(0).path("/").start());
       }

@@ -115,7 +115,9 @@ public final class BroadcastReceipt {
 
   @Override
   public int hashCode() {
-    return ((queued * 31 + dropped) * 31 + refused) * 31 + Long.hashCode(sequence) + (pending ? 1 : 0);
+    return ((queued * 31 + dropped) * 31 + refused) * 31
+        + Long.hashCode(sequence)
+        + (pending ? 1 : 0);
   }
 
   @Override

@@ -173,8 +173,7 @@ public final class Handshake {
 
   /**
    * The subprotocols the client asked for in {@code Sec-WebSocket-Protocol}, in its order of
-   * preference; empty if it asked for none. The hub picks one of {@link
-   * HubConfig#subprotocols()}.
+   * preference; empty if it asked for none. The hub picks one of {@link HubConfig#subprotocols()}.
    */
   public List<String> subprotocols() {
     List<String> values = headers.get("sec-websocket-protocol");

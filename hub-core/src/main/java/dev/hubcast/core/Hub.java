@@ -24,9 +24,9 @@ import java.util.function.LongFunction;
  *
  * <p>Thread-safe: every method may be called from any thread. None blocks on I/O, except {@link
  * #close()}, which waits for the shutdown and is refused inside the hub's own callbacks (use {@link
- * #shutdown()} there). A broadcast encodes its message once, then makes one non-blocking enqueue per
- * recipient into that recipient's outbox; a slow or stalled client never delays the others ({@link
- * SlowConsumerPolicy}).
+ * #shutdown()} there). A broadcast encodes its message once, then makes one non-blocking enqueue
+ * per recipient into that recipient's outbox; a slow or stalled client never delays the others
+ * ({@link SlowConsumerPolicy}).
  *
  * <ul>
  *   <li>Messages to one connection are delivered in the order the calls that queued them returned
@@ -198,11 +198,11 @@ public interface Hub<M> extends AutoCloseable {
 
   /**
    * {@link #shutdown()}, then <em>blocks</em> until it completes (at most the drain timeout, the
-   * close timeout and 2 s). For a {@code main} thread or a container's stop hook; never call it on a
-   * transport's I/O thread, whose work the shutdown waits for.
+   * close timeout and 2 s). For a {@code main} thread or a container's stop hook; never call it on
+   * a transport's I/O thread, whose work the shutdown waits for.
    *
-   * @throws IllegalStateException when called from inside one of this hub's callbacks (a handler, or
-   *     an adapter's report on its I/O thread); call {@link #shutdown()} there
+   * @throws IllegalStateException when called from inside one of this hub's callbacks (a handler,
+   *     or an adapter's report on its I/O thread); call {@link #shutdown()} there
    */
   @Override
   void close();

@@ -113,8 +113,8 @@ public final class HubConfig<M> {
   }
 
   /**
-   * Makes the backplane of each hub built from this config; the hub starts it after it is built
-   * and closes it at the end of its shutdown. Default: {@link Backplane#local()}.
+   * Makes the backplane of each hub built from this config; the hub starts it after it is built and
+   * closes it at the end of its shutdown. Default: {@link Backplane#local()}.
    */
   public Supplier<? extends Backplane> backplane() {
     return wiring.backplane;
@@ -327,8 +327,8 @@ public final class HubConfig<M> {
     /**
      * Installs the application's handler, which decides where each message goes.
      *
-     * @throws IllegalStateException if a {@link #policy} was set: a handler replaces it, so the
-     *     two together are a mistake
+     * @throws IllegalStateException if a {@link #policy} was set: a handler replaces it, so the two
+     *     together are a mistake
      */
     public Builder<M> handler(HubHandler<M> handler) {
       requireNonNull(handler, "handler");

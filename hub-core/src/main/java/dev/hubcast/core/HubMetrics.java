@@ -8,9 +8,9 @@ package dev.hubcast.core;
  * <p>Immutable and thread-safe. Fields are read one by one, so a snapshot taken while traffic flows
  * is not atomic across fields.
  *
- * <p>Not constructed by applications: a hub makes it through {@link #builder()}. A class rather than
- * a record so that it can gain counters without breaking anyone (a new counter reads 0 where it is
- * not set).
+ * <p>Not constructed by applications: a hub makes it through {@link #builder()}. A class rather
+ * than a record so that it can gain counters without breaking anyone (a new counter reads 0 where
+ * it is not set).
  */
 public final class HubMetrics {
   private final int connections;
@@ -104,7 +104,10 @@ public final class HubMetrics {
     return bytesOut;
   }
 
-  /** Frames dropped by a slow-consumer policy or discarded from the outbox of a connection that closed before they were sent. */
+  /**
+   * Frames dropped by a slow-consumer policy or discarded from the outbox of a connection that
+   * closed before they were sent.
+   */
   public long framesDropped() {
     return framesDropped;
   }
@@ -184,9 +187,7 @@ public final class HubMetrics {
         + "]";
   }
 
-  /**
-   * Builds a {@link HubMetrics}; every value not set is 0. Not thread-safe.
-   */
+  /** Builds a {@link HubMetrics}; every value not set is 0. Not thread-safe. */
   public static final class Builder {
     private int connections;
     private int rooms;

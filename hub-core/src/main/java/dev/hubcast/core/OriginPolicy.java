@@ -104,7 +104,8 @@ enum SameOrigin implements OriginPolicy {
     String scheme = normal.substring(0, normal.indexOf("://"));
     String hostNormal = Origins.normalize(scheme + "://" + host.get().trim());
     return hostNormal != null
-        && (normal.equals(hostNormal) || Origins.loopback(normal).equals(Origins.loopback(hostNormal)));
+        && (normal.equals(hostNormal)
+            || Origins.loopback(normal).equals(Origins.loopback(hostNormal)));
   }
 
   @Override
@@ -134,7 +135,9 @@ final class Origins {
       port = "";
     }
     boolean isLoopback =
-        host.equals("localhost") || host.equals("[::1]") || host.matches("127\\.\\d+\\.\\d+\\.\\d+");
+        host.equals("localhost")
+            || host.equals("[::1]")
+            || host.matches("127\\.\\d+\\.\\d+\\.\\d+");
     return isLoopback ? normal.substring(0, hostStart) + "localhost" + port : normal;
   }
 

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Who receives a broadcast. Plain data (ids and names, never live objects), so that a target can
- * cross the {@link dev.hubcast.core.backplane.Backplane} to other nodes; connection ids are unique across
- * nodes.
+ * cross the {@link dev.hubcast.core.backplane.Backplane} to other nodes; connection ids are unique
+ * across nodes.
  *
  * <p>Immutable and thread-safe. Build targets with the static factories:
  *

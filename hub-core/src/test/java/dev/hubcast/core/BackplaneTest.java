@@ -25,7 +25,7 @@ class BackplaneTest {
   private final List<Hub<String>> hubs = new ArrayList<>();
 
   private Hub<String> node(String id, HubConfig.Builder<String> config) {
-    Hub<String> hub = Hub.create(config.nodeId(id).backplane(group.join()).build());
+    Hub<String> hub = Hub.create(config.nodeId(id).backplane(group::join).build());
     hubs.add(hub);
     return hub;
   }
@@ -130,7 +130,7 @@ class BackplaneTest {
   void lostEnvelopes_areReportedAsAGap() {
     List<Long> gaps = new CopyOnWriteArrayList<>();
     LossyBackplane lossy = new LossyBackplane(group.join());
-    Hub<String> a = Hub.create(HubConfig.textBuilder().nodeId("a").backplane(lossy).build());
+    Hub<String> a = Hub.create(HubConfig.textBuilder().nodeId("a").backplane(() -> lossy).build());
     hubs.add(a);
     Hub<String> b =
         node(
@@ -163,7 +163,7 @@ class BackplaneTest {
   void publishFailure_neverStopsLocalDelivery() {
     LossyBackplane broken = new LossyBackplane(group.join());
     broken.down.set(true);
-    Hub<String> a = Hub.create(HubConfig.textBuilder().nodeId("a").backplane(broken).build());
+    Hub<String> a = Hub.create(HubConfig.textBuilder().nodeId("a").backplane(() -> broken).build());
     hubs.add(a);
     FakeConnection local = FakeConnection.open(a, "127.0.0.1", "");
 

@@ -47,7 +47,7 @@ public final class FakeConnection implements Connection {
   /** Admits and opens a connection; fails the test if the hub refuses. */
   public static FakeConnection open(
       Hub<?> hub, String host, String query, Map<String, List<String>> headers) {
-    Acceptor acceptor = hub.acceptor();
+    Acceptor acceptor = Acceptor.of(hub);
     Admission admission = acceptor.admit(handshake(host, query, headers));
     if (!admission.isAdmitted()) {
       throw new AssertionError("refused: " + admission);

@@ -53,7 +53,12 @@ class HubConfigTest {
   @Test
   void toString_showsOnlyWhatDiffersFromDefaults() {
     String s =
-        HubConfig.textBuilder().nodeId("n1").maxMessageBytes(1024).historySize(10).build().toString();
+        HubConfig.textBuilder()
+            .nodeId("n1")
+            .maxMessageBytes(1024)
+            .historySize(10)
+            .build()
+            .toString();
 
     assertThat(s)
         .contains(

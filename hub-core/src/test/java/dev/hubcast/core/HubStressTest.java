@@ -90,7 +90,7 @@ class HubStressTest {
     assertThat(hub.users()).isEmpty();
     assertThat(hub.metrics().connections()).isZero();
     assertThat(hub.metrics().pendingFrames()).isZero();
-    assertThat(((dev.hubcast.core.internal.DefaultHub<String>) hub).trackedAddresses()).isZero();
+    assertThat(dev.hubcast.core.internal.HubInternals.trackedAddresses(hub)).isZero();
     for (FakeConnection c : all) {
       // A FakeConnection delivers nothing once closed; what can still reach send() is the one
       // frame the outbox's single drainer had already taken when the close happened. It fails.

@@ -3,6 +3,7 @@ package dev.hubcast.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ class HubTest {
       Hub<String> hub =
           hub(HubConfig.textBuilder().originPolicy(OriginPolicy.allow("https://ok.example")));
       Admission a =
-          hub.acceptor()
+          Acceptor.of(hub)
               .admit(
                   FakeConnection.handshake(
                       "127.0.0.1", "", Map.of("Origin", List.of("https://evil.example"))));
@@ -77,7 +78,7 @@ class HubTest {
                         throw new IllegalStateException("auth backend down");
                       }));
 
-      Admission a = hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
+      Admission a = Acceptor.of(hub).admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
 
       assertThat(a.status()).isEqualTo(500);
       assertThat(hub.metrics().refusedHandshakes()).isEqualTo(1);
@@ -90,15 +91,20 @@ class HubTest {
       FakeConnection a = FakeConnection.open(hub, "10.1.1.1", "");
       FakeConnection.open(hub, "10.1.1.1", "");
 
-      assertThat(hub.acceptor().admit(FakeConnection.handshake("10.1.1.1", "", Map.of())).status())
+      assertThat(
+              Acceptor.of(hub).admit(FakeConnection.handshake("10.1.1.1", "", Map.of())).status())
           .isEqualTo(429);
       assertThat(
-              hub.acceptor().admit(FakeConnection.handshake("10.1.1.2", "", Map.of())).isAdmitted())
+              Acceptor.of(hub)
+                  .admit(FakeConnection.handshake("10.1.1.2", "", Map.of()))
+                  .isAdmitted())
           .isTrue();
 
       a.peerClosed(CloseCodes.NORMAL);
       assertThat(
-              hub.acceptor().admit(FakeConnection.handshake("10.1.1.1", "", Map.of())).isAdmitted())
+              Acceptor.of(hub)
+                  .admit(FakeConnection.handshake("10.1.1.1", "", Map.of()))
+                  .isAdmitted())
           .isTrue();
     }
 
@@ -106,13 +112,15 @@ class HubTest {
     void admit_totalCap_is503_andOpenRaceClosesWith1013() {
       Hub<String> hub = hub(HubConfig.textBuilder().maxConnections(1));
       // Two handshakes pass the check before either opens: the cap holds at open.
-      Admission first = hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
-      Admission second = hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
+      Admission first = Acceptor.of(hub).admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
+      Admission second =
+          Acceptor.of(hub).admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
       assertThat(first.isAdmitted()).isTrue();
       assertThat(second.isAdmitted()).isTrue();
       FakeConnection.open(hub, "127.0.0.1", "");
 
-      assertThat(hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of())).status())
+      assertThat(
+              Acceptor.of(hub).admit(FakeConnection.handshake("127.0.0.1", "", Map.of())).status())
           .isEqualTo(503);
       assertThatThrownBy(() -> FakeConnection.open(hub, "127.0.0.1", ""))
           .isInstanceOf(AssertionError.class)
@@ -124,7 +132,8 @@ class HubTest {
       Hub<String> hub = hub(HubConfig.textBuilder());
       hub.shutdown(Duration.ZERO);
 
-      assertThat(hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of())).status())
+      assertThat(
+              Acceptor.of(hub).admit(FakeConnection.handshake("127.0.0.1", "", Map.of())).status())
           .isEqualTo(503);
     }
   }
@@ -157,7 +166,7 @@ class HubTest {
       BroadcastReceipt receipt = hub.broadcast(Target.all(), "once");
 
       assertThat(encodes).hasValue(1);
-      assertThat(receipt).isEqualTo(new BroadcastReceipt(50, 0, 0, -1));
+      assertThat(receipt).isEqualTo(BroadcastReceipt.of(50, 0, 0, 0));
       Message shared = conns.get(0).frames().get(0);
       for (FakeConnection c : conns) {
         assertThat(c.frames()).singleElement().isSameAs(shared);
@@ -206,7 +215,7 @@ class HubTest {
     void broadcast_toNoOne_isEmptyReceipt() {
       Hub<String> hub = hub(HubConfig.textBuilder());
       assertThat(hub.broadcast(Target.room("nobody"), "x"))
-          .isEqualTo(new BroadcastReceipt(0, 0, 0, 1));
+          .isEqualTo(BroadcastReceipt.of(0, 0, 0, 1));
       assertThat(hub.broadcast(Target.user("nobody"), "x").recipients()).isZero();
     }
 
@@ -252,9 +261,9 @@ class HubTest {
         receipts.add(hub.broadcast(Target.all(), hundred));
       }
 
-      assertThat(receipts.get(9)).isEqualTo(new BroadcastReceipt(2, 0, 0, -1));
-      assertThat(receipts.get(10)).isEqualTo(new BroadcastReceipt(1, 0, 1, -1));
-      assertThat(receipts.get(11)).isEqualTo(new BroadcastReceipt(1, 0, 0, -1));
+      assertThat(receipts.get(9)).isEqualTo(BroadcastReceipt.of(2, 0, 0, 0));
+      assertThat(receipts.get(10)).isEqualTo(BroadcastReceipt.of(1, 0, 1, 0));
+      assertThat(receipts.get(11)).isEqualTo(BroadcastReceipt.of(1, 0, 0, 0));
       assertThat(slow.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
       assertThat(slow.closeReason()).contains("slow consumer");
       assertThat(hub.client(slow.id())).isEmpty();
@@ -670,9 +679,9 @@ class HubTest {
       FakeConnection a = open(hub);
       hub.join(a.id(), "r");
 
-      assertThat(hub.broadcast(Target.room("r"), "one").sequence()).isEqualTo(1);
-      assertThat(hub.broadcast(Target.roomExcept("r", a.id()), "two").sequence()).isEqualTo(2);
-      assertThat(hub.broadcast(Target.all(), "not a room").sequence()).isEqualTo(-1);
+      assertThat(hub.broadcast(Target.room("r"), "one").sequence()).hasValue(1);
+      assertThat(hub.broadcast(Target.roomExcept("r", a.id()), "two").sequence()).hasValue(2);
+      assertThat(hub.broadcast(Target.all(), "not a room").sequence()).isEmpty();
       assertThat(hub.history("r", 0).entries()).hasSize(2);
       assertThat(hub.history("r", 1).entries())
           .singleElement()
@@ -691,7 +700,7 @@ class HubTest {
           hub.broadcastSequenced(Target.roomExcept("r", "x"), seq -> "#" + seq);
 
       assertThat(a.texts()).containsExactly("#1", "plain", "#3");
-      assertThat(third.sequence()).isEqualTo(3);
+      assertThat(third.sequence()).hasValue(3);
       assertThatThrownBy(() -> hub.broadcastSequenced(Target.all(), seq -> "x"))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("expected: Target.room");
@@ -705,8 +714,8 @@ class HubTest {
       hub.broadcast(Target.room("r"), "one");
       hub.leave(a.id(), "r");
 
-      assertThat(hub.broadcast(Target.room("r"), "two").sequence()).isEqualTo(2);
-      HistoryRead read = hub.joinAndReplay(a.id(), "r", 0);
+      assertThat(hub.broadcast(Target.room("r"), "two").sequence()).hasValue(2);
+      HistoryRead read = hub.joinAndReplay(a.id(), "r", 0).orElseThrow();
       assertThat(read.entries()).isEmpty();
       assertThat(read.missed()).isEqualTo(2);
       assertThat(read.lastSequence()).isEqualTo(2);
@@ -721,7 +730,7 @@ class HubTest {
       a.peerClosed(CloseCodes.NORMAL);
 
       FakeConnection b = open(hub);
-      HistoryRead read = hub.joinAndReplay(b.id(), "r", 0);
+      HistoryRead read = hub.joinAndReplay(b.id(), "r", 0).orElseThrow();
 
       assertThat(read.entries()).hasSize(1);
       assertThat(b.texts()).containsExactly("kept");
@@ -745,7 +754,7 @@ class HubTest {
       }
       FakeConnection a = open(hub);
 
-      HistoryRead read = hub.joinAndReplay(a.id(), "r", 3);
+      HistoryRead read = hub.joinAndReplay(a.id(), "r", 3).orElseThrow();
 
       assertThat(a.texts()).containsExactly("m3", "m4");
       assertThat(read.gap()).isFalse();

@@ -2,6 +2,7 @@ package dev.hubcast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hubcast.core.spi.Acceptor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +54,8 @@ class LogSafetyTest {
       Map<String, List<String>> authHeader =
           Map.of("Authorization", List.of("Bearer " + TOKEN), "Cookie", List.of("s=" + TOKEN));
 
-      hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "token=x" + TOKEN, authHeader));
-      hub.acceptor()
+      Acceptor.of(hub).admit(FakeConnection.handshake("127.0.0.1", "token=x" + TOKEN, authHeader));
+      Acceptor.of(hub)
           .admit(FakeConnection.handshake("127.0.0.1", "token=throw-" + TOKEN, authHeader));
       FakeConnection a = FakeConnection.open(hub, "127.0.0.1", "token=" + TOKEN, authHeader);
       FakeConnection b = FakeConnection.open(hub, "127.0.0.1", "token=" + TOKEN, authHeader);

@@ -53,7 +53,7 @@ class MessageCodecTest {
 
   @Test
   void hubException_refusesUnsendableCode() {
-    assertThatThrownBy(() -> new HubException(1006, "x"))
+    assertThatThrownBy(() -> new MessageDecodingException(1006, "x", null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("closeCode: 1006");
   }

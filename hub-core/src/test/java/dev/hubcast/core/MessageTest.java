@@ -95,7 +95,9 @@ class MessageTest {
 
   @Test
   void toString_neverShowsPayload() {
-    assertThat(Message.text("secret-token").toString()).doesNotContain("secret").contains("12 bytes");
+    assertThat(Message.text("secret-token").toString())
+        .doesNotContain("secret")
+        .contains("12 bytes");
   }
 
   @Test

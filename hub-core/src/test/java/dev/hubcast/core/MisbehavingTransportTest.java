@@ -10,6 +10,7 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.SendCompletion;
@@ -26,7 +27,8 @@ class MisbehavingTransportTest {
   @Test
   void sendThatThrows_isAFailedSend_andClosesOnlyThatConnection() {
     Hub<String> hub = Hub.create(HubConfig.textBuilder().build());
-    Admission admission = hub.acceptor().admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
+    Admission admission =
+        Acceptor.of(hub).admit(FakeConnection.handshake("127.0.0.1", "", Map.of()));
     Connection broken = mock(Connection.class);
     when(broken.id()).thenReturn(admission.connectionId());
     when(broken.handshake()).thenReturn(admission.handshake());
@@ -37,7 +39,7 @@ class MisbehavingTransportTest {
     doThrow(new IllegalStateException("adapter bug on close"))
         .when(broken)
         .close(anyInt(), anyString());
-    hub.acceptor().open(broken);
+    Acceptor.of(hub).open(broken);
     FakeConnection healthy = FakeConnection.open(hub, "127.0.0.1", "");
 
     BroadcastReceipt receipt = hub.broadcast(Target.all(), "x");

@@ -25,7 +25,10 @@ class RateLimitTest {
   void pastTheBurst_closes1008_othersUnaffected() throws Exception {
     Hub<String> hub =
         Hub.create(
-            HubConfig.textBuilder().policy(BroadcastPolicy.ALL).rateLimit(RateLimit.of(0.001, 3)).build());
+            HubConfig.textBuilder()
+                .policy(BroadcastPolicy.ALL)
+                .rateLimit(RateLimit.of(0.001, 3))
+                .build());
     FakeConnection flooder = FakeConnection.open(hub, "127.0.0.1", "");
     FakeConnection calm = FakeConnection.open(hub, "127.0.0.1", "");
 

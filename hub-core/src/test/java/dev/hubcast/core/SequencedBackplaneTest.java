@@ -36,7 +36,7 @@ class SequencedBackplaneTest {
                 .nodeId(id)
                 .policy(BroadcastPolicy.NONE)
                 .historySize(1000)
-                .backplane(backplane)
+                .backplane(() -> backplane)
                 .build());
     hubs.add(hub);
     return hub;

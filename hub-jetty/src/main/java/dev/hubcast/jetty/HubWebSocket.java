@@ -3,6 +3,7 @@ package dev.hubcast.jetty;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.jetty.internal.HubNegotiator;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
 import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
@@ -58,6 +59,6 @@ public final class HubWebSocket {
    * upgradeHandler.addMapping("/ws", HubWebSocket.negotiator(hub))}.
    */
   public static WebSocketNegotiator negotiator(Hub<?> hub) {
-    return new HubNegotiator(requireNonNull(hub, "hub").acceptor());
+    return new HubNegotiator(Acceptor.of(requireNonNull(hub, "hub")));
   }
 }

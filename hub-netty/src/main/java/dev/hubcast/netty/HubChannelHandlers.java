@@ -3,6 +3,7 @@ package dev.hubcast.netty;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.netty.internal.NotFoundHandler;
 import dev.hubcast.netty.internal.UpgradeHandler;
 import io.netty.channel.Channel;
@@ -52,7 +53,7 @@ public final class HubChannelHandlers {
    */
   public static ChannelHandler forPath(Hub<?> hub, String path) {
     requireNonNull(hub, "hub");
-    return new UpgradeHandler(hub.acceptor(), checkPath(path));
+    return new UpgradeHandler(Acceptor.of(hub), checkPath(path));
   }
 
   /**
@@ -70,7 +71,7 @@ public final class HubChannelHandlers {
             .addLast(
                 new HttpServerCodec(),
                 new HttpObjectAggregator(64 * 1024),
-                new UpgradeHandler(hub.acceptor(), p),
+                new UpgradeHandler(Acceptor.of(hub), p),
                 NotFoundHandler.INSTANCE);
       }
     };

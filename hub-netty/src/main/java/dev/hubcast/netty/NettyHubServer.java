@@ -3,6 +3,7 @@ package dev.hubcast.netty;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.netty.internal.NotFoundHandler;
 import dev.hubcast.netty.internal.StaticResourceHandler;
 import dev.hubcast.netty.internal.UpgradeHandler;
@@ -200,7 +201,7 @@ public final class NettyHubServer implements AutoCloseable {
                             .addLast(
                                 new HttpServerCodec(),
                                 new HttpObjectAggregator(64 * 1024),
-                                new UpgradeHandler(hub.acceptor(), wsPath),
+                                new UpgradeHandler(Acceptor.of(hub), wsPath),
                                 statics);
                       }
                     })

@@ -3,9 +3,9 @@ package dev.hubcast.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hubcast.core.BroadcastPolicy;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
 import dev.hubcast.testkit.Await;
 import io.netty.bootstrap.ServerBootstrap;

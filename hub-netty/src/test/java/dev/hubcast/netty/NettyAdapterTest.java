@@ -277,7 +277,8 @@ class NettyAdapterTest {
 
   @Test
   void silentTcpConnection_isDroppedAtTheHandshakeTimeout() throws Exception {
-    NettyHubServer server = serve(hub(HubConfig.textBuilder().handshakeTimeout(Duration.ofMillis(300))));
+    NettyHubServer server =
+        serve(hub(HubConfig.textBuilder().handshakeTimeout(Duration.ofMillis(300))));
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(5000);
       InputStream in = s.getInputStream();

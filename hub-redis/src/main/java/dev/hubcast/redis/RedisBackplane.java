@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * RedisBackplane redis = RedisBackplane.create("redis://127.0.0.1:6379");
- * Hub<String> hub = Hub.create(HubConfig.textBuilder().backplane(redis).build());
+ * Hub<String> hub = Hub.create(HubConfig.textBuilder().backplane(() -> redis).build());
  * }</pre>
  *
  * <ul>

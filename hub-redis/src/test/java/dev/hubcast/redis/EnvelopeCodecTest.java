@@ -22,7 +22,8 @@ class EnvelopeCodecTest {
             Target.roomExcept("lobby", "n1-b"),
             Target.user("ada"),
             Target.connection("n2-c"))) {
-      for (Message f : List.of(Message.text("héllo"), Message.binary(new byte[] {0, 1, 2, (byte) 255}))) {
+      for (Message f :
+          List.of(Message.text("héllo"), Message.binary(new byte[] {0, 1, 2, (byte) 255}))) {
         Envelope e = new Envelope("n1", 42, t, f, 7, 123456789L);
 
         Envelope back = EnvelopeCodec.decode(EnvelopeCodec.encode(e));

@@ -40,7 +40,7 @@ final class Nodes implements AutoCloseable {
   Node start(String nodeId, Transport transport, HubConfig.Builder<String> config)
       throws Exception {
     RedisBackplane backplane = RedisBackplane.builder(redisUri).prefix(prefix).build();
-    Hub<String> hub = Hub.create(config.nodeId(nodeId).backplane(backplane).build());
+    Hub<String> hub = Hub.create(config.nodeId(nodeId).backplane(() -> backplane).build());
     resources.add(() -> hub.shutdown(Duration.ZERO).get(20, TimeUnit.SECONDS));
     int port;
     AutoCloseable server;

@@ -11,7 +11,9 @@ final class ReadmeSnippets {
   static Hub<String> clusteredHub() {
     Hub<String> hub =
         Hub.create(
-            HubConfig.textBuilder().backplane(RedisBackplane.create("redis://127.0.0.1:6379")).build());
+            HubConfig.textBuilder()
+                .backplane(() -> RedisBackplane.create("redis://127.0.0.1:6379"))
+                .build());
     return hub;
   }
 }

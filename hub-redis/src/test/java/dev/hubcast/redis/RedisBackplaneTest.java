@@ -76,8 +76,10 @@ class RedisBackplaneTest {
 
   @Test
   void all_reachesClientsOnEveryNode() throws Exception {
-    Node jetty = nodes.start("j", Transport.JETTY, HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
-    Node netty = nodes.start("n", Transport.NETTY, HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
+    Node jetty =
+        nodes.start("j", Transport.JETTY, HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
+    Node netty =
+        nodes.start("n", Transport.NETTY, HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
     TestClient onJetty = connect(jetty, "a", "");
     TestClient onNetty = connect(netty, "b", "");
 
@@ -92,7 +94,8 @@ class RedisBackplaneTest {
 
   @Test
   void allExceptSender_holdsAcrossNodes() throws Exception {
-    HubConfig.Builder<String> others = HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER);
+    HubConfig.Builder<String> others =
+        HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER);
     Node jetty = nodes.start("j", Transport.JETTY, others);
     Node netty = nodes.start("n", Transport.NETTY, others);
     TestClient sender = connect(jetty, "s", "");
@@ -109,8 +112,10 @@ class RedisBackplaneTest {
 
   @Test
   void rooms_spanNodes_withTheSameNumbers() throws Exception {
-    Node jetty = nodes.start("j", Transport.JETTY, HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
-    Node netty = nodes.start("n", Transport.NETTY, HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
+    Node jetty =
+        nodes.start("j", Transport.JETTY, HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
+    Node netty =
+        nodes.start("n", Transport.NETTY, HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
     TestClient inRedOnJetty = connect(jetty, "a", "");
     TestClient inRedOnNetty = connect(netty, "b", "");
     TestClient notInRed = connect(netty, "c", "");
@@ -133,10 +138,14 @@ class RedisBackplaneTest {
   void users_andSingleConnections_reachTheirNode() throws Exception {
     Node jetty =
         nodes.start(
-            "j", Transport.JETTY, Nodes.withUsers(HubConfig.textBuilder().policy(BroadcastPolicy.NONE)));
+            "j",
+            Transport.JETTY,
+            Nodes.withUsers(HubConfig.textBuilder().policy(BroadcastPolicy.NONE)));
     Node netty =
         nodes.start(
-            "n", Transport.NETTY, Nodes.withUsers(HubConfig.textBuilder().policy(BroadcastPolicy.NONE)));
+            "n",
+            Transport.NETTY,
+            Nodes.withUsers(HubConfig.textBuilder().policy(BroadcastPolicy.NONE)));
     TestClient adaTab1 = connect(jetty, "ada1", "user=ada");
     TestClient adaTab2 = connect(netty, "ada2", "user=ada");
     TestClient bob = connect(netty, "bob", "user=bob");
@@ -153,8 +162,10 @@ class RedisBackplaneTest {
   void badEnvelopes_areSkipped_andDeliveryGoesOn() throws Exception {
     String prefix = "bad" + PREFIXES.incrementAndGet();
     try (Nodes own = new Nodes(redis.uri(), prefix)) {
-      Node a = own.start("a", Transport.JETTY, HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
-      Node b = own.start("b", Transport.NETTY, HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
+      Node a =
+          own.start("a", Transport.JETTY, HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
+      Node b =
+          own.start("b", Transport.NETTY, HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
       TestClient onB = connect(b, "x", "");
 
       redis.publishRaw(prefix + ":bus", "garbage".getBytes(StandardCharsets.UTF_8));

@@ -54,7 +54,8 @@ class RedisFaultTest {
         };
     try (RedisServer redis = RedisServer.start();
         Nodes nodes = new Nodes(redis.uri(), "fault")) {
-      Node jetty = nodes.start("j", Transport.JETTY, HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
+      Node jetty =
+          nodes.start("j", Transport.JETTY, HubConfig.textBuilder().policy(BroadcastPolicy.ALL));
       Node netty = nodes.start("n", Transport.NETTY, HubConfig.textBuilder().handler(relayAll));
       TestClient alice = jetty.server().connect("tag=alice", Map.of());
       TestClient bob = netty.server().connect("tag=bob", Map.of());

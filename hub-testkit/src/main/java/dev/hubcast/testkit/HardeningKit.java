@@ -238,7 +238,8 @@ public abstract class HardeningKit {
     @DisplayName(
         "with an allow-list, look-alike, other-scheme, other-port and null origins get 403")
     void lookAlikeOrigins_are403() throws Exception {
-      Served s = serve(HubConfig.textBuilder().originPolicy(OriginPolicy.allow("https://example.com")));
+      Served s =
+          serve(HubConfig.textBuilder().originPolicy(OriginPolicy.allow("https://example.com")));
 
       for (String origin :
           List.of(
@@ -313,7 +314,8 @@ public abstract class HardeningKit {
     @DisplayName("a client over its rate limit is closed with 1008; the others go on")
     void overRateLimit_closes1008() throws Exception {
       Served s =
-          serve(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).rateLimit(RateLimit.of(0.01, 5)));
+          serve(
+              HubConfig.textBuilder().policy(BroadcastPolicy.ALL).rateLimit(RateLimit.of(0.01, 5)));
       TestClient flooder = s.client();
       TestClient other = s.client();
       s.awaitConnections(2);
@@ -332,7 +334,8 @@ public abstract class HardeningKit {
     @DisplayName("a silent client is pinged, then closed after the idle timeout")
     void silentClient_pingedThenClosed() throws Exception {
       Duration idle = Duration.ofMillis(1200);
-      Served s = serve(HubConfig.textBuilder().idleTimeout(idle).closeTimeout(Duration.ofSeconds(1)));
+      Served s =
+          serve(HubConfig.textBuilder().idleTimeout(idle).closeTimeout(Duration.ofSeconds(1)));
       RawWebSocket silent = s.raw();
       s.awaitConnections(1);
       long start = System.nanoTime();
@@ -515,7 +518,10 @@ public abstract class HardeningKit {
     @DisplayName("shutdown under load: 503 for newcomers, 1001 for all, queued messages delivered")
     void shutdownUnderLoad_drainsAndStops() throws Exception {
       Served s =
-          serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).closeTimeout(Duration.ofSeconds(1)));
+          serve(
+              HubConfig.textBuilder()
+                  .policy(BroadcastPolicy.NONE)
+                  .closeTimeout(Duration.ofSeconds(1)));
       List<TestClient> clients = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         clients.add(s.client());

@@ -3,9 +3,9 @@ package dev.hubcast.testkit;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.CloseCodes;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Connection;
@@ -94,7 +94,7 @@ public final class InMemoryTransport {
             query,
             h,
             new InetSocketAddress("127.0.0.1", PORTS.getAndIncrement() % 20_000 + 40_000));
-    Acceptor acceptor = hub.acceptor();
+    Acceptor acceptor = Acceptor.of(hub);
     Admission admission = acceptor.admit(handshake);
     if (!admission.isAdmitted()) {
       throw new HandshakeRefusedException(admission.status(), admission.reason());

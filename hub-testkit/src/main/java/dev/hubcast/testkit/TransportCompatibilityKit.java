@@ -330,7 +330,7 @@ public abstract class TransportCompatibilityKit {
       assertThat(a.awaitTexts(5, WAIT)).containsExactly("m1", "m2", "m3", "m4", "m5");
       TestClient b = s.connect("b");
 
-      HistoryRead read = s.hub.joinAndReplay(s.id("b"), "red", 0);
+      HistoryRead read = s.hub.joinAndReplay(s.id("b"), "red").orElseThrow();
       s.hub.broadcast(Target.room("red"), "m6");
 
       assertThat(read.gap()).isTrue();
@@ -435,7 +435,9 @@ public abstract class TransportCompatibilityKit {
       // Room for the whole burst: this is about order, not backpressure.
       Served s =
           serve(
-              HubConfig.textBuilder().policy(BroadcastPolicy.NONE).outboxLimits(64 * 1024 * 1024, 10_000));
+              HubConfig.textBuilder()
+                  .policy(BroadcastPolicy.NONE)
+                  .outboxLimits(64 * 1024 * 1024, 10_000));
       int clients = 3;
       int threads = 4;
       int perThread = 400;
@@ -567,7 +569,7 @@ public abstract class TransportCompatibilityKit {
       Served s = serve(recordingCloses());
       TestClient a = s.connect("a");
 
-      assertThat(s.hub.close(s.id("a"), 4000, "kicked")).isTrue();
+      assertThat(s.hub.disconnect(s.id("a"), 4000, "kicked")).isTrue();
 
       assertThat(a.awaitClose(WAIT)).isEqualTo(new TestClient.CloseStatus(4000, "kicked"));
       s.awaitEmpty();
@@ -847,7 +849,8 @@ public abstract class TransportCompatibilityKit {
     @DisplayName("an origin outside the allow-list gets 403; a listed one is admitted")
     void originNotAllowed_is403() throws Exception {
       Served s =
-          serve(HubConfig.textBuilder().originPolicy(OriginPolicy.allow("https://chat.example.com")));
+          serve(
+              HubConfig.textBuilder().originPolicy(OriginPolicy.allow("https://chat.example.com")));
 
       for (String evil :
           List.of(
@@ -917,7 +920,10 @@ public abstract class TransportCompatibilityKit {
     @DisplayName("a client that stopped reading is closed at the drain deadline")
     void shutdown_deadlineClosesStalled() throws Exception {
       Served s =
-          serve(HubConfig.textBuilder().policy(BroadcastPolicy.NONE).closeTimeout(Duration.ofSeconds(2)));
+          serve(
+              HubConfig.textBuilder()
+                  .policy(BroadcastPolicy.NONE)
+                  .closeTimeout(Duration.ofSeconds(2)));
       TestClient slow = s.connect("slow");
       slow.pauseReading();
       String big = "z".repeat(32 * 1024);

@@ -1,8 +1,8 @@
 package dev.hubcast.examples.chat;
 
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.Message;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +29,11 @@ import java.util.concurrent.CompletionStage;
  * server calls before it serves and after it has stopped.
  */
 public interface ChatDirectory extends AutoCloseable {
+
+  /** Whether other chat servers share this directory (and the hub's rooms through a backplane). */
+  default boolean spansNodes() {
+    return false;
+  }
 
   /** A directory of this server's hub alone: the chat as one process. */
   static ChatDirectory inMemory() {

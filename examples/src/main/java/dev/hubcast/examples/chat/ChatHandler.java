@@ -4,12 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.AuthResult;
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.HistoryEntry;
 import dev.hubcast.core.HistoryRead;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubHandler;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
 import dev.hubcast.core.MessageDecodingException;
 import dev.hubcast.core.Target;
@@ -18,8 +18,8 @@ import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
 import dev.hubcast.examples.chat.ChatMessage.Gap;
 import dev.hubcast.examples.chat.ChatMessage.History;
 import dev.hubcast.examples.chat.ChatMessage.Join;
-import dev.hubcast.examples.chat.ChatMessage.RoomMessage;
 import dev.hubcast.examples.chat.ChatMessage.Presence;
+import dev.hubcast.examples.chat.ChatMessage.RoomMessage;
 import dev.hubcast.examples.chat.ChatMessage.Rooms;
 import dev.hubcast.examples.chat.ChatMessage.Say;
 import dev.hubcast.examples.chat.ChatMessage.Welcome;
@@ -208,7 +208,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     String room = currentRoom(client);
     String from = name(client);
     synchronized (stripe(room)) {
-      hub.broadcastSequenced(Target.room(room), seq -> new RoomMessage(room, from, text, seq, now()));
+      hub.broadcastSequenced(
+          Target.room(room), seq -> new RoomMessage(room, from, text, seq, now()));
     }
   }
 
@@ -281,8 +282,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
   }
 
   /** Whether the room's messages may be delivered by another node's thread. */
-  private static boolean acrossNodes(Hub<ChatMessage> hub) {
-    return hub.config().backplane().isDistributed();
+  private boolean acrossNodes(Hub<ChatMessage> hub) {
+    return directory.spansNodes();
   }
 
   private void directMessage(Hub<ChatMessage> hub, Client client, String to, String text) {

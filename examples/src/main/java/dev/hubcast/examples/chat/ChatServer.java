@@ -101,7 +101,7 @@ public final class ChatServer implements AutoCloseable {
         .ifPresent(
             redis ->
                 config.backplane(
-                    RedisBackplane.builder(redis.toString()).prefix(REDIS_PREFIX).build()));
+                    () -> RedisBackplane.builder(redis.toString()).prefix(REDIS_PREFIX).build()));
     return config.build();
   }
 

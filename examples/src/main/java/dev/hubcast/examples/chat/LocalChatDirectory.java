@@ -3,8 +3,8 @@ package dev.hubcast.examples.chat;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.Message;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

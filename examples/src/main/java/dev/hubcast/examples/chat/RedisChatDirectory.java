@@ -3,8 +3,8 @@ package dev.hubcast.examples.chat;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.Message;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -70,6 +70,11 @@ import org.slf4j.LoggerFactory;
  * in the order this server made them.
  */
 final class RedisChatDirectory implements ChatDirectory {
+
+  @Override
+  public boolean spansNodes() {
+    return true;
+  }
 
   private static final Logger log = LoggerFactory.getLogger(RedisChatDirectory.class);
 

@@ -2,9 +2,9 @@ package dev.hubcast.bench.jmh;
 
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.BroadcastReceipt;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
 import dev.hubcast.core.Target;
 import java.time.Duration;
@@ -62,7 +62,10 @@ public class FanOutBenchmark {
                 .build());
     textHub =
         Hub.create(
-            HubConfig.textBuilder().policy(BroadcastPolicy.NONE).maxConnections(recipients + 1).build());
+            HubConfig.textBuilder()
+                .policy(BroadcastPolicy.NONE)
+                .maxConnections(recipients + 1)
+                .build());
     for (int i = 0; i < recipients; i++) {
       NullConnection c = NullConnection.open(hub, i);
       hub.join(c.id(), "room");

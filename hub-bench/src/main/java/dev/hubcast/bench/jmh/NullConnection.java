@@ -1,8 +1,9 @@
 package dev.hubcast.bench.jmh;
 
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.Message;
+import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Inbound;
@@ -40,12 +41,12 @@ public final class NullConnection implements Connection {
             "",
             Map.of("Host", List.of("127.0.0.1")),
             new InetSocketAddress("127.0.0.1", 1024 + n % 60_000));
-    Admission admission = hub.acceptor().admit(h);
+    Admission admission = Acceptor.of(hub).admit(h);
     if (!admission.isAdmitted()) {
       throw new IllegalStateException("refused: " + admission);
     }
     NullConnection c = new NullConnection(admission.connectionId(), admission.handshake());
-    c.inbound = hub.acceptor().open(c);
+    c.inbound = Acceptor.of(hub).open(c);
     return c;
   }
 

@@ -1,9 +1,9 @@
 package dev.hubcast.bench.jmh;
 
 import dev.hubcast.core.BroadcastPolicy;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

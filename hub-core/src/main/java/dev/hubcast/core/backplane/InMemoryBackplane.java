@@ -19,8 +19,8 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <pre>{@code
  * InMemoryBackplane.Group group = InMemoryBackplane.group();
- * Hub<String> a = Hub.create(HubConfig.textBuilder().backplane(group.join()).build());
- * Hub<String> b = Hub.create(HubConfig.textBuilder().backplane(group.join()).build());
+ * Hub<String> a = Hub.create(HubConfig.textBuilder().backplane(group::join).build());
+ * Hub<String> b = Hub.create(HubConfig.textBuilder().backplane(group::join).build());
  * }</pre>
  *
  * <p>Thread-safe.

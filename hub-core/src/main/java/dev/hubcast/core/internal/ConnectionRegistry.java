@@ -110,8 +110,8 @@ final class ConnectionRegistry {
   }
 
   /**
-   * Removes a client from its user, then from the registry (last: once gone from the registry it
-   * is gone from everything). The caller holds the client's monitor.
+   * Removes a client from its user, then from the registry (last: once gone from the registry it is
+   * gone from everything). The caller holds the client's monitor.
    */
   void unregister(DefaultClient c) {
     c.user()

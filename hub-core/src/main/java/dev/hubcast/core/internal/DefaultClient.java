@@ -43,7 +43,8 @@ final class DefaultClient implements Client {
   volatile State state = State.OPEN;
   volatile boolean warnedBadInput;
 
-  DefaultClient(Connection connection, OutboxEvents events, Counters counters, HubConfig<?> config) {
+  DefaultClient(
+      Connection connection, OutboxEvents events, Counters counters, HubConfig<?> config) {
     this.connection = connection;
     this.id = connection.id();
     this.handshake = connection.handshake();

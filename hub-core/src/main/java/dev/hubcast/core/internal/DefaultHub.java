@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hub: a facade over its collaborators (see the package documentation for who owns what and
- * the lock order). Each method delegates. Thread-safe; see {@link Hub}.
+ * The hub: a facade over its collaborators (see the package documentation for who owns what and the
+ * lock order). Each method delegates. Thread-safe; see {@link Hub}.
  */
 public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
@@ -51,12 +51,10 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
     rooms = new RoomDirectory(registry, config.maxRooms(), config.historySize());
     FanOutRouter router = new FanOutRouter(registry, rooms);
     out = new BackplaneOut(nodeId, backplane, registry, counters);
-    RoomNumbering<M> numbering =
-        new RoomNumbering<>(nodeId, config.codec(), router, out, counters);
+    RoomNumbering<M> numbering = new RoomNumbering<>(nodeId, config.codec(), router, out, counters);
     // The handlers get this facade to pass to the application; nothing calls it before start().
     Handlers<M> handlers = new Handlers<>(nodeId, this, config.handler().orElse(null), counters);
-    lifecycle =
-        new Lifecycle<>(nodeId, registry, rooms, out, handlers, config.closeTimeout());
+    lifecycle = new Lifecycle<>(nodeId, registry, rooms, out, handlers, config.closeTimeout());
     sender = new Sender<>(config.codec(), lifecycle, rooms, numbering, router, out, registry);
     InboundPipeline<M> pipeline =
         new InboundPipeline<>(

@@ -84,7 +84,8 @@ final class Handlers<M> {
             he.getMessage());
         onFailure.close(c, he.closeCode(), he.getMessage());
       } else {
-        log.warn("hub {}: connection {}: handler {} failed; closing with 1011", nodeId, c.id(), name, e);
+        log.warn(
+            "hub {}: connection {}: handler {} failed; closing with 1011", nodeId, c.id(), name, e);
         onFailure.close(c, CloseCodes.INTERNAL_ERROR, "internal error");
       }
     }

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What happens to one client message: the size and rate limits, decoding, then the application's
- * handler or the broadcast policy. Never throws. Called by one thread at a time per connection
- * (the adapter's), so a connection's token bucket and warn-once flag need no lock.
+ * handler or the broadcast policy. Never throws. Called by one thread at a time per connection (the
+ * adapter's), so a connection's token bucket and warn-once flag need no lock.
  */
 final class InboundPipeline<M> {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
@@ -64,7 +64,8 @@ final class InboundPipeline<M> {
       warnOnce(c, "over the rate limit");
       if (handlers.isInstalled()) {
         HubHandler<M> h = handlers.handler();
-        handlers.dispatch(c, () -> h.onRateLimited(handlers.hub(), c), "onRateLimited", lifecycle::close);
+        handlers.dispatch(
+            c, () -> h.onRateLimited(handlers.hub(), c), "onRateLimited", lifecycle::close);
       } else {
         lifecycle.terminate(c, CloseCodes.POLICY_VIOLATION, "rate limit exceeded", true);
       }

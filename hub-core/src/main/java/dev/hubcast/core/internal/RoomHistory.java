@@ -1,8 +1,8 @@
 package dev.hubcast.core.internal;
 
-import dev.hubcast.core.Message;
 import dev.hubcast.core.HistoryEntry;
 import dev.hubcast.core.HistoryRead;
+import dev.hubcast.core.Message;
 import java.util.ArrayList;
 import java.util.List;
 

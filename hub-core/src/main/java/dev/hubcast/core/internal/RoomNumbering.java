@@ -36,7 +36,11 @@ final class RoomNumbering<M> {
   private final Counters counters;
 
   RoomNumbering(
-      String nodeId, MessageCodec<M> codec, FanOutRouter router, BackplaneOut out, Counters counters) {
+      String nodeId,
+      MessageCodec<M> codec,
+      FanOutRouter router,
+      BackplaneOut out,
+      Counters counters) {
     this.nodeId = nodeId;
     this.codec = codec;
     this.router = router;

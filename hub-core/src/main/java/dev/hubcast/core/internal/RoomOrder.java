@@ -5,9 +5,9 @@ import dev.hubcast.core.Target;
 import java.util.TreeMap;
 
 /**
- * The state that puts one room's broadcasts in number order when a backplane sequencer numbers
- * them across nodes: numbers may arrive out of order, and a missing one is waited for a bounded
- * time. Owned by {@link RoomNumbering}; every field is guarded by the room's lock.
+ * The state that puts one room's broadcasts in number order when a backplane sequencer numbers them
+ * across nodes: numbers may arrive out of order, and a missing one is waited for a bounded time.
+ * Owned by {@link RoomNumbering}; every field is guarded by the room's lock.
  */
 final class RoomOrder {
   /** Broadcasts numbered but not yet delivered, by number: delivered strictly in order. */

@@ -2,9 +2,8 @@ package dev.hubcast.core.spi;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Optional;
-
 import dev.hubcast.core.Handshake;
+import java.util.Optional;
 
 /**
  * The hub's answer to a handshake: admitted, with the connection's id and its handshake (identity

@@ -1,7 +1,7 @@
 package dev.hubcast.core.spi;
 
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
+import dev.hubcast.core.Message;
 import java.net.InetSocketAddress;
 
 /**

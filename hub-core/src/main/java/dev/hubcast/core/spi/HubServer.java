@@ -6,8 +6,8 @@ import java.net.URI;
 
 /**
  * An embedded server that serves a {@link dev.hubcast.core.Hub} at one WebSocket path: what the
- * adapters' {@code JettyHubServer} and {@code NettyHubServer} have in common, so that code that only
- * starts and stops a server (an application's {@code main}, a test) works with either.
+ * adapters' {@code JettyHubServer} and {@code NettyHubServer} have in common, so that code that
+ * only starts and stops a server (an application's {@code main}, a test) works with either.
  *
  * <pre>{@code
  * HubServer server = NettyHubServer.builder(hub).port(8080).start();

@@ -2,9 +2,9 @@ package dev.hubcast.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hubcast.core.Message;
 import dev.hubcast.core.HistoryEntry;
 import dev.hubcast.core.HistoryRead;
+import dev.hubcast.core.Message;
 import org.junit.jupiter.api.Test;
 
 class RoomHistoryTest {

@@ -62,7 +62,7 @@ public final class HubNegotiator implements WebSocketNegotiator {
         if (all == null) {
           all = new WriteBatcher[Math.max(1, Runtime.getRuntime().availableProcessors())];
           for (int i = 0; i < all.length; i++) {
-            all[i] = new WriteBatcher(executor);
+            all[i] = new WriteBatcher(executor, acceptor);
           }
           batchers = all;
         }

@@ -1,8 +1,8 @@
 package dev.hubcast.jetty.internal;
 
 import dev.hubcast.core.CloseCodes;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Inbound;

@@ -2,7 +2,7 @@ package dev.hubcast.jetty.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hubcast.core.spi.FanOut;
+import dev.hubcast.core.spi.Acceptor;
 import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -61,20 +61,23 @@ final class WriteBatcher implements Runnable {
   // Confined to the running round.
   private final ArrayList<JettyConnection> dirty = new ArrayList<>();
 
-  WriteBatcher(Executor executor) {
+  private final Acceptor acceptor;
+
+  WriteBatcher(Executor executor, Acceptor acceptor) {
+    this.acceptor = acceptor;
     this.executor = requireNonNull(executor, "executor");
   }
 
   /**
    * Queues an operation; a round runs it soon, after every operation submitted before it. During a
-   * hub fan-out the round is started when the fan-out is over ({@link FanOut}): waking the round's
-   * thread at the first recipient would let it preempt the fan-out on a busy core and write the
-   * recipients one by one.
+   * hub fan-out the round is started when the fan-out is over ({@link Acceptor#afterFanOut}):
+   * waking the round's thread at the first recipient would let it preempt the fan-out on a busy
+   * core and write the recipients one by one.
    */
   void submit(Op op) {
     queue.offer(op);
     if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
-      FanOut.afterwards(schedule);
+      acceptor.afterFanOut(schedule);
     }
   }
 

@@ -3,11 +3,12 @@ package dev.hubcast.jetty.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hubcast.core.BroadcastPolicy;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
+import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -83,16 +84,18 @@ class JettyConnectionTest {
     List<RecordingSession> sessions = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Admission admission =
-          hub.acceptor()
+          Acceptor.of(hub)
               .admit(
                   Handshake.of("/ws", "", Map.of(), new InetSocketAddress("127.0.0.1", 40000 + i)));
       JettyConnection connection =
           new JettyConnection(
               admission.connectionId(),
               admission.handshake(),
-              hub.acceptor(),
+              Acceptor.of(hub),
               scheduler,
-              new WriteBatcher(Runnable::run)); // rounds run inline: sends reach the session now
+              new WriteBatcher(
+                  Runnable::run,
+                  Acceptor.of(hub))); // rounds run inline: sends reach the session now
       RecordingSession session = new RecordingSession();
       connection.onOpen(session, Callback.NOOP);
       sessions.add(session);

@@ -7,6 +7,7 @@ import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.Target;
+import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -85,11 +86,11 @@ class WriteBatcherTest {
 
   private EventSession open(WriteBatcher batcher, int port) {
     Admission admission =
-        hub.acceptor()
+        Acceptor.of(hub)
             .admit(Handshake.of("/ws", "", Map.of(), new InetSocketAddress("127.0.0.1", port)));
     JettyConnection connection =
         new JettyConnection(
-            admission.connectionId(), admission.handshake(), hub.acceptor(), scheduler, batcher);
+            admission.connectionId(), admission.handshake(), Acceptor.of(hub), scheduler, batcher);
     EventSession session = new EventSession();
     connection.onOpen(session, Callback.NOOP);
     return session;
@@ -107,7 +108,7 @@ class WriteBatcherTest {
 
   @Test
   void sendsQueuedBeforeARound_goOutBatched_withOneFlushPerConnection() {
-    WriteBatcher batcher = new WriteBatcher(manual);
+    WriteBatcher batcher = new WriteBatcher(manual, Acceptor.of(hub));
     EventSession a = open(batcher, 40001);
     EventSession b = open(batcher, 40002);
 
@@ -128,7 +129,7 @@ class WriteBatcherTest {
 
   @Test
   void close_goesOutAfterTheFramesSentBeforeIt() {
-    WriteBatcher batcher = new WriteBatcher(manual);
+    WriteBatcher batcher = new WriteBatcher(manual, Acceptor.of(hub));
     EventSession a = open(batcher, 40001);
     String id = hub.clients().iterator().next().id();
 
@@ -142,7 +143,7 @@ class WriteBatcherTest {
 
   @Test
   void eachRound_writesWhatWasSentSinceTheLast() {
-    WriteBatcher batcher = new WriteBatcher(manual);
+    WriteBatcher batcher = new WriteBatcher(manual, Acceptor.of(hub));
     EventSession a = open(batcher, 40001);
 
     hub.broadcast(Target.all(), "one");
@@ -160,7 +161,8 @@ class WriteBatcherTest {
         new WriteBatcher(
             task -> {
               throw new RejectedExecutionException("stopping");
-            });
+            },
+            Acceptor.of(hub));
     EventSession a = open(batcher, 40001);
 
     hub.broadcast(Target.all(), "still delivered");
@@ -170,7 +172,7 @@ class WriteBatcherTest {
 
   @Test
   void manyConnections_shareOneRound_andEachIsFlushedOnce() {
-    WriteBatcher batcher = new WriteBatcher(manual);
+    WriteBatcher batcher = new WriteBatcher(manual, Acceptor.of(hub));
     List<EventSession> sessions = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       sessions.add(open(batcher, 41000 + i));

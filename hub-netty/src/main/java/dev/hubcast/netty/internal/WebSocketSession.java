@@ -3,8 +3,8 @@ package dev.hubcast.netty.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.CloseCodes;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Handshake;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.SendCompletion;

@@ -6,6 +6,7 @@ import dev.hubcast.core.backplane.Envelope;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The wire form of an {@link Envelope} on the Redis channel: a small binary record, so that a
@@ -31,6 +32,7 @@ public final class EnvelopeCodec {
   private static final byte ROOM_EXCEPT = 3;
   private static final byte USER = 4;
   private static final byte CONNECTION = 5;
+  private static final byte CONNECTIONS = 6; // ids joined by ',' (ids never hold one)
 
   private EnvelopeCodec() {}
 
@@ -107,7 +109,8 @@ public final class EnvelopeCodec {
       case ROOM_EXCEPT -> Target.roomExcept(getString(b), getString(b));
       case USER -> Target.user(getString(b));
       case CONNECTION -> Target.connection(getString(b));
-      default -> throw new IllegalArgumentException("target kind: " + kind + " (expected: 0-5)");
+      case CONNECTIONS -> Target.connections(List.of(getString(b).split(",")));
+      default -> throw new IllegalArgumentException("target kind: " + kind + " (expected: 0-6)");
     };
   }
 
@@ -122,6 +125,8 @@ public final class EnvelopeCodec {
       return ROOM_EXCEPT;
     } else if (t instanceof Target.User) {
       return USER;
+    } else if (t instanceof Target.Connections) {
+      return CONNECTIONS;
     }
     return CONNECTION;
   }
@@ -137,6 +142,8 @@ public final class EnvelopeCodec {
       return new String[] {u.name()};
     } else if (t instanceof Target.Connection c) {
       return new String[] {c.connectionId()};
+    } else if (t instanceof Target.Connections c) {
+      return new String[] {String.join(",", c.connectionIds())};
     }
     return new String[0];
   }

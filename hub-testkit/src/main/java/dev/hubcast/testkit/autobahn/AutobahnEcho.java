@@ -1,10 +1,10 @@
 package dev.hubcast.testkit.autobahn;
 
 import dev.hubcast.core.Client;
-import dev.hubcast.core.Message;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.HubHandler;
+import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
 import dev.hubcast.core.OriginPolicy;
 

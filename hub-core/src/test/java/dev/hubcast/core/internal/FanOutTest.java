@@ -1,9 +1,14 @@
-package dev.hubcast.core;
+package dev.hubcast.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hubcast.core.spi.FanOut;
+import dev.hubcast.core.BroadcastPolicy;
+import dev.hubcast.core.Client;
+import dev.hubcast.core.FakeConnection;
+import dev.hubcast.core.Hub;
+import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.Target;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
