@@ -25,7 +25,7 @@ class HubConfigTest {
     assertThat(c.maxConnections()).isEqualTo(50_000);
     assertThat(c.maxConnectionsPerAddress()).isEqualTo(Integer.MAX_VALUE);
     assertThat(c.historySize()).isZero();
-    assertThat(c.backplane()).isSameAs(Backplane.local());
+    assertThat(c.backplane().get()).isSameAs(Backplane.local());
     assertThat(c.originPolicy()).isSameAs(OriginPolicy.sameOrigin());
     assertThat(c.nodeId()).matches("[0-9a-z]{8}");
   }

@@ -669,7 +669,7 @@ class HubTest {
       hub.join(a.id(), "r2");
 
       assertThatThrownBy(() -> hub.join(a.id(), "r3"))
-          .isInstanceOf(IllegalStateException.class)
+          .isInstanceOf(RoomLimitException.class)
           .hasMessageContaining("maxRooms 2");
     }
 
@@ -742,7 +742,7 @@ class HubTest {
       Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
 
-      assertThat(hub.joinAndReplay(a.id(), "r", 0)).isEqualTo(HistoryRead.EMPTY);
+      assertThat(hub.joinAndReplay(a.id(), "r")).hasValue(HistoryRead.EMPTY);
       assertThat(hub.members("r")).hasSize(1);
     }
 
