@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *     .staticResources("/public")      // serves src/main/resources/public/index.html at /
  *     .start();
  * // ...
- * server.close();                      // then hub.close()
+ * hub.shutdown().join();               // 1001 to each client once its outbox drains
+ * server.close();                      // then the sockets and threads go
  * }</pre>
  *
  * <p>Thread-safe. {@link #close()} stops accepting and closes every connection (clients see 1006);

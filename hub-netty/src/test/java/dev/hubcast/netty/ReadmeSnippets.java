@@ -54,7 +54,7 @@ final class ReadmeSnippets {
             .path("/ws")
             .staticResources("/public") // optional: src/main/resources/public/index.html at /
             .start(); // native epoll when available, else NIO
-    // ... later: server.close(); hub.close();
+    // ... later: hub.shutdown().join(); server.close();
     // --- end
     return server;
   }
