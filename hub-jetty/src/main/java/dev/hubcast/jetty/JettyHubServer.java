@@ -3,6 +3,9 @@ package dev.hubcast.jetty;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.spi.HubServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.jetty.server.Handler;
@@ -33,18 +36,30 @@ import org.slf4j.LoggerFactory;
  * one close); it does not shut the hub down. For a graceful stop, shut the hub down first: it
  * closes every client with 1001 after draining their outboxes.
  */
-public final class JettyHubServer implements AutoCloseable {
+public final class JettyHubServer implements HubServer {
 
   private static final Logger log = LoggerFactory.getLogger(JettyHubServer.class);
 
   private final Server server;
   private final ServerConnector connector;
+  private final String host;
   private final String path;
 
-  private JettyHubServer(Server server, ServerConnector connector, String path) {
+  private JettyHubServer(Server server, ServerConnector connector, String host, String path) {
     this.server = server;
     this.connector = connector;
+    this.host = host;
     this.path = path;
+  }
+
+  @Override
+  public String host() {
+    return host;
+  }
+
+  @Override
+  public String path() {
+    return path;
   }
 
   /** A builder for a server of {@code hub}. */
@@ -53,11 +68,13 @@ public final class JettyHubServer implements AutoCloseable {
   }
 
   /** The port the server listens on (the one chosen by the system when built with port 0). */
+  @Override
   public int port() {
     return connector.getLocalPort();
   }
 
   /** The WebSocket address, such as {@code ws://127.0.0.1:8080/ws}. */
+  @Override
   public URI uri() {
     String host = connector.getHost() == null ? "localhost" : connector.getHost();
     if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
@@ -105,30 +122,19 @@ public final class JettyHubServer implements AutoCloseable {
 
     /** The address to listen on; default {@code 0.0.0.0} (all interfaces). */
     public Builder host(String host) {
-      requireNonNull(host, "host");
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("host: \"" + host + "\" (expected: a host name or IP)");
-      }
-      this.host = host;
+      this.host = HubServer.checkHost(host);
       return this;
     }
 
     /** The port; {@code 0} lets the system choose one. Default 8080. */
     public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-      }
-      this.port = port;
+      this.port = HubServer.checkPort(port);
       return this;
     }
 
     /** The WebSocket path, such as {@code "/ws"}; default {@code "/ws"}. */
     public Builder path(String path) {
-      requireNonNull(path, "path");
-      if (!path.startsWith("/")) {
-        throw new IllegalArgumentException("path: \"" + path + "\" (expected: to start with /)");
-      }
-      this.path = path;
+      this.path = HubServer.checkPath(path);
       return this;
     }
 
@@ -159,9 +165,10 @@ public final class JettyHubServer implements AutoCloseable {
      * Starts the server.
      *
      * @throws IllegalArgumentException if the static resources folder is not on the classpath
-     * @throws Exception if Jetty cannot start (the port is taken, say)
+     * @throws java.io.UncheckedIOException if the address cannot be bound (the port is taken, say)
+     * @throws IllegalStateException if Jetty cannot start for another reason
      */
-    public JettyHubServer start() throws Exception {
+    public JettyHubServer start() {
       QueuedThreadPool threads = new QueuedThreadPool(maxThreads);
       threads.setName("hubcast-jetty");
       Server server = new Server(threads);
@@ -182,10 +189,20 @@ public final class JettyHubServer implements AutoCloseable {
       try {
         server.start();
       } catch (Exception e) {
-        server.stop();
-        throw e;
+        try {
+          server.stop();
+        } catch (Exception stopFailure) {
+          e.addSuppressed(stopFailure);
+        }
+        if (e instanceof IOException io) {
+          throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + io, io);
+        }
+        if (e instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException("Jetty did not start on " + host + ":" + port, e);
       }
-      JettyHubServer started = new JettyHubServer(server, connector, path);
+      JettyHubServer started = new JettyHubServer(server, connector, host, path);
       log.info("hub {} serving WebSocket at {}", hub.nodeId(), started.uri());
       return started;
     }

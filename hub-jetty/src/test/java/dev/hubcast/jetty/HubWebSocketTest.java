@@ -519,7 +519,7 @@ class HubWebSocketTest {
     resources.add(hub::close);
     JettyHubServer.Builder b = JettyHubServer.builder(hub);
     assertThatThrownBy(() -> b.port(70000)).hasMessage("port: 70000 (expected: 0-65535)");
-    assertThatThrownBy(() -> b.path("ws")).hasMessageContaining("expected: to start with /");
+    assertThatThrownBy(() -> b.path("ws")).hasMessageContaining("expected: starts with '/'");
     assertThatThrownBy(() -> HubWebSocket.handler(hub, "")).hasMessageContaining("pathSpec");
   }
 }

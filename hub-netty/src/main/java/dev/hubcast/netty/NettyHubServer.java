@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.spi.Acceptor;
+import dev.hubcast.core.spi.HubServer;
 import dev.hubcast.netty.internal.NotFoundHandler;
 import dev.hubcast.netty.internal.StaticResourceHandler;
 import dev.hubcast.netty.internal.UpgradeHandler;
@@ -23,6 +24,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -48,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #close()} stops accepting and closes every connection (clients see 1006);
  * close the hub first for a graceful 1001 to each.
  */
-public final class NettyHubServer implements AutoCloseable {
+public final class NettyHubServer implements HubServer {
 
   private static final Logger log = LoggerFactory.getLogger(NettyHubServer.class);
 
@@ -56,13 +59,32 @@ public final class NettyHubServer implements AutoCloseable {
   private final EventLoopGroup workers;
   private final Channel serverChannel;
   private final boolean epoll;
+  private final String host;
+  private final String path;
 
   private NettyHubServer(
-      EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, boolean epoll) {
+      EventLoopGroup boss,
+      EventLoopGroup workers,
+      Channel serverChannel,
+      boolean epoll,
+      String host,
+      String path) {
     this.boss = boss;
     this.workers = workers;
     this.serverChannel = serverChannel;
     this.epoll = epoll;
+    this.host = host;
+    this.path = path;
+  }
+
+  @Override
+  public String host() {
+    return host;
+  }
+
+  @Override
+  public String path() {
+    return path;
   }
 
   /** A builder for a server of {@code hub}. */
@@ -71,6 +93,7 @@ public final class NettyHubServer implements AutoCloseable {
   }
 
   /** The port the server listens on (the one chosen when it was asked for port 0). */
+  @Override
   public int port() {
     return address().getPort();
   }
@@ -124,22 +147,19 @@ public final class NettyHubServer implements AutoCloseable {
 
     /** The interface to listen on: a host name or address. Default {@code 0.0.0.0} (all). */
     public Builder host(String host) {
-      this.host = requireNonNull(host, "host");
+      this.host = HubServer.checkHost(host);
       return this;
     }
 
     /** The port to listen on (0-65535; 0 picks a free one, see {@link #port()}). Default 8080. */
     public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-      }
-      this.port = port;
+      this.port = HubServer.checkPort(port);
       return this;
     }
 
     /** The WebSocket path, such as {@code /ws}. Default {@code /ws}. */
     public Builder path(String path) {
-      this.path = HubChannelHandlers.checkPath(path);
+      this.path = HubServer.checkPath(path);
       return this;
     }
 
@@ -172,10 +192,13 @@ public final class NettyHubServer implements AutoCloseable {
     /**
      * Binds and starts the server.
      *
-     * @throws InterruptedException if interrupted while binding
-     * @throws java.io.UncheckedIOException or another exception if the address cannot be bound
+     * <p>On failure every thread it started is stopped before the exception is thrown, so a failed
+     * start never keeps the JVM alive.
+     *
+     * @throws java.io.UncheckedIOException if the address cannot be bound (the port is taken, say)
+     * @throws IllegalStateException if interrupted while binding
      */
-    public NettyHubServer start() throws InterruptedException {
+    public NettyHubServer start() {
       boolean epoll = nativeTransport && Epoll.isAvailable();
       IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
       Class<? extends ServerChannel> channelType =
@@ -209,13 +232,24 @@ public final class NettyHubServer implements AutoCloseable {
                 .bind(host, port)
                 .sync()
                 .channel();
-        NettyHubServer server = new NettyHubServer(boss, workers, channel, epoll);
+        NettyHubServer server = new NettyHubServer(boss, workers, channel, epoll, host, wsPath);
         log.info("serving hub {} on {}", hub.nodeId(), server);
         return server;
-      } catch (InterruptedException | RuntimeException e) {
+      } catch (Exception e) { // bind failures arrive as undeclared checked IOExceptions
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        throw e;
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while binding " + host + ":" + port, e);
+        }
+        if (e instanceof IOException bind) {
+          throw new UncheckedIOException(
+              "cannot listen on " + host + ":" + port + ": " + bind, bind);
+        }
+        if (e instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException("cannot listen on " + host + ":" + port, e);
       }
     }
   }

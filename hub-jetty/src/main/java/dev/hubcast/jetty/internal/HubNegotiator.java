@@ -81,6 +81,7 @@ public final class HubNegotiator implements WebSocketNegotiator {
     }
     // No permessage-deflate: it would compress every broadcast once per recipient.
     response.setExtensions(List.of());
+    admission.subprotocol().ifPresent(response::setAcceptedSubProtocol);
     return new JettyConnection(
         admission.connectionId(),
         admission.handshake(),

@@ -273,6 +273,9 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
         .set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, accept(key));
+    admission
+        .subprotocol()
+        .ifPresent(p -> switching.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, p));
     // Encoded by the HTTP codec now, before it leaves the pipeline.
     ctx.writeAndFlush(switching, ctx.voidPromise());
 
