@@ -35,13 +35,24 @@ class RedesignedApiTest {
   @Test
   void backplaneSupplier_eachHubGetsItsOwn() {
     InMemoryBackplane.Group group = InMemoryBackplane.group();
-    HubConfig<String> config = HubConfig.textBuilder().backplane(group::join).build();
+    java.util.concurrent.atomic.AtomicInteger made =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HubConfig<String> config =
+        HubConfig.textBuilder()
+            .backplane(
+                () -> {
+                  made.incrementAndGet();
+                  return group.join();
+                })
+            .build();
     Hub<String> a = Hub.create(config.toBuilder().nodeId("a").build());
     Hub<String> b = Hub.create(config.toBuilder().nodeId("b").build());
     FakeConnection onB = FakeConnection.open(b, "127.0.0.1", "");
 
     a.broadcast(Target.all(), "from a");
 
+    assertThat(made).hasValue(2);
+    Eventually.until(() -> onB.texts().contains("from a"), "b receives a's broadcast");
     assertThat(onB.texts()).containsExactly("from a");
     a.shutdown(Duration.ZERO).join();
     b.shutdown(Duration.ZERO).join();
