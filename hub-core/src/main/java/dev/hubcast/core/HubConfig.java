@@ -3,12 +3,9 @@ package dev.hubcast.core;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.backplane.Backplane;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -61,10 +58,10 @@ public final class HubConfig<M> {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
   private final MessageCodec<M> codec;
-  private final Wiring<M> wiring;
-  private final Limits limits;
-  private final Timeouts timeouts;
-  private final Gate gate;
+  private final ConfigGroups.Wiring<M> wiring;
+  private final ConfigGroups.Limits limits;
+  private final ConfigGroups.Timeouts timeouts;
+  private final ConfigGroups.Gate gate;
 
   private HubConfig(Builder<M> b) {
     this.codec = b.codec;
@@ -219,10 +216,10 @@ public final class HubConfig<M> {
     List<String> parts = new ArrayList<>();
     parts.add("codec=" + codec);
     parts.add("nodeId=" + wiring.nodeId);
-    Group.diff(parts, wiring, new Wiring<>());
-    Group.diff(parts, gate, new Gate());
-    Group.diff(parts, limits, new Limits());
-    Group.diff(parts, timeouts, new Timeouts());
+    ConfigGroups.Group.diff(parts, wiring, new ConfigGroups.Wiring<>());
+    ConfigGroups.Group.diff(parts, gate, new ConfigGroups.Gate());
+    ConfigGroups.Group.diff(parts, limits, new ConfigGroups.Limits());
+    ConfigGroups.Group.diff(parts, timeouts, new ConfigGroups.Timeouts());
     return "HubConfig" + parts;
   }
 
@@ -236,76 +233,6 @@ public final class HubConfig<M> {
     return s.toString();
   }
 
-  // The settings, in four groups. Each setting is written once, with its default, in its group;
-  // copy(), toString() and toBuilder() work on whole groups.
-
-  /** A group of settings: a plain holder, copied whole. */
-  private abstract static class Group implements Cloneable {
-    @SuppressWarnings("unchecked")
-    <G extends Group> G copy() {
-      try {
-        return (G) clone();
-      } catch (CloneNotSupportedException e) {
-        throw new AssertionError(e);
-      }
-    }
-
-    /** Adds {@code name=value} for every setting of {@code g} that differs from {@code d}. */
-    static void diff(List<String> parts, Group g, Group d) {
-      for (Field f : g.getClass().getDeclaredFields()) {
-        if (Modifier.isStatic(f.getModifiers()) || f.getName().equals("nodeId")) {
-          continue;
-        }
-        try {
-          Object value = f.get(g);
-          if (!Objects.equals(value, f.get(d))) {
-            parts.add(f.getName() + "=" + value);
-          }
-        } catch (IllegalAccessException e) {
-          throw new AssertionError(e);
-        }
-      }
-    }
-  }
-
-  /** What the hub is wired to. */
-  private static final class Wiring<M> extends Group {
-    HubHandler<M> handler;
-    BroadcastPolicy policy = BroadcastPolicy.ALL;
-    boolean policySet;
-    Executor handlerExecutor;
-    String nodeId;
-    Supplier<? extends Backplane> backplane = Backplane::local;
-    List<String> subprotocols = List.of();
-  }
-
-  /** Who may connect, and how fast they may talk. */
-  private static final class Gate extends Group {
-    OriginPolicy originPolicy = OriginPolicy.sameOrigin();
-    Authenticator authenticator = Authenticator.anonymous();
-    RateLimit rateLimit;
-  }
-
-  /** How much of everything. */
-  private static final class Limits extends Group {
-    int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
-    int maxConnections = DEFAULT_MAX_CONNECTIONS;
-    int maxConnectionsPerAddress = Integer.MAX_VALUE;
-    long maxOutboxBytes = DEFAULT_MAX_OUTBOX_BYTES;
-    int maxOutboxFrames = DEFAULT_MAX_OUTBOX_FRAMES;
-    SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
-    int historySize;
-    int maxRooms = DEFAULT_MAX_ROOMS;
-  }
-
-  /** How long everything may take. */
-  private static final class Timeouts extends Group {
-    Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
-    Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
-  }
-
   /**
    * Builds a {@link HubConfig}. Each setter validates its value at once.
    *
@@ -315,10 +242,10 @@ public final class HubConfig<M> {
    */
   public static final class Builder<M> {
     private final MessageCodec<M> codec;
-    private Wiring<M> wiring = new Wiring<>();
-    private Gate gate = new Gate();
-    private Limits limits = new Limits();
-    private Timeouts timeouts = new Timeouts();
+    private ConfigGroups.Wiring<M> wiring = new ConfigGroups.Wiring<>();
+    private ConfigGroups.Gate gate = new ConfigGroups.Gate();
+    private ConfigGroups.Limits limits = new ConfigGroups.Limits();
+    private ConfigGroups.Timeouts timeouts = new ConfigGroups.Timeouts();
 
     private Builder(MessageCodec<M> codec) {
       this.codec = codec;
