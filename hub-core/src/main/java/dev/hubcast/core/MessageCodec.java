@@ -14,6 +14,36 @@ import static java.util.Objects.requireNonNull;
  * HubHandler#onDecodeError} and, by default, closes that connection with the exception's close
  * code; it never reaches the transport.
  *
+ * <p>{@code encode} may throw an unchecked exception too (a JSON library's checked exception
+ * wrapped, say, in {@link java.io.UncheckedIOException}): the broadcast or send that called it
+ * throws it to its caller before anything is queued, so no recipient gets a part of it.
+ *
+ * <h2>Different types in and out</h2>
+ *
+ * <p>One codec serves both directions, so {@code M} is the type of both what clients send and what
+ * the hub sends. When the two differ, make {@code M} a sealed interface over both and let each
+ * direction use its own records; the handler matches on what it receives:
+ *
+ * <pre>{@code
+ * sealed interface Wire permits Say, Said {}
+ * record Say(String text) implements Wire {}                 // client -> hub
+ * record Said(String from, String text) implements Wire {}   // hub -> clients
+ *
+ * class WireCodec implements MessageCodec<Wire> {
+ *   public Message encode(Wire m) {
+ *     if (!(m instanceof Said said)) throw new IllegalArgumentException("not outbound: " + m);
+ *     return Message.text(said.from() + ": " + said.text());
+ *   }
+ *   public Wire decode(Message m) {
+ *     return new Say(m.text());
+ *   }
+ * }
+ *
+ * public void onMessage(Hub<Wire> hub, Client from, Wire m) {
+ *   if (m instanceof Say say) hub.broadcast(Target.all(), new Said(from.id(), say.text()));
+ * }
+ * }</pre>
+ *
  * @param <M> the application's message type
  */
 public interface MessageCodec<M> {
