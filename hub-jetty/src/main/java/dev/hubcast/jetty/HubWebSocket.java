@@ -11,7 +11,8 @@ import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 /**
  * Binds a {@link Hub} to a Jetty 12 server you already run: Jetty's core WebSocket, no servlet
  * container. Mount {@link #handler} in your handler tree, or add a {@link #negotiator} mapping to a
- * {@link WebSocketUpgradeHandler} of your own.
+ * {@link WebSocketUpgradeHandler} of your own. Thread-safe: the factories may be called from any
+ * thread, and what they return is used by Jetty on its own threads.
  *
  * <pre>{@code
  * Server server = new Server(8080);
@@ -29,9 +30,9 @@ import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
  * silent for all of it is closed (1001). Extensions (permessage-deflate) are not negotiated, so
  * that a broadcast is framed once for all its recipients.
  *
- * <p>Thread-safe: the factories may be called from any thread, and what they return is used by
- * Jetty on its own threads. Hub handlers run on Jetty's thread for the connection unless the hub's
- * config names a handler executor.
+ * <p>Hub handlers run on Jetty's thread for the connection unless the hub's config names a handler
+ * executor; the hub's writes go out on Jetty's executor, in rounds (see {@code
+ * dev.hubcast.core.spi.WriteRounds}).
  */
 public final class HubWebSocket {
 

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small embedded Jetty server for a {@link Hub}: WebSocket at one path and, if asked, static
- * files from a classpath folder (for the page that opens the socket).
+ * files from a classpath folder (for the page that opens the socket), served by Jetty's {@code
+ * ResourceHandler}. Thread-safe: its methods may be called from any thread.
  *
  * <pre>{@code
  * Hub<String> hub = Hub.create(HubConfig.textBuilder().build());
@@ -32,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} stops the server, which drops its connections (the hub sees each
- * one close); it does not shut the hub down. For a graceful stop, shut the hub down first: it
- * closes every client with 1001 after draining their outboxes.
+ * <p>{@link #close()} stops the server, which drops its connections (the hub sees each one close);
+ * it does not shut the hub down. For a graceful stop, shut the hub down first: it closes every
+ * client with 1001 after draining their outboxes.
  */
 public final class JettyHubServer implements HubServer {
 
@@ -104,9 +105,9 @@ public final class JettyHubServer implements HubServer {
   }
 
   /**
-   * Configures a {@link JettyHubServer}. Each setter validates its value at once.
+   * Configures a {@link JettyHubServer}. Not thread-safe: use one builder from one thread.
    *
-   * <p>Not thread-safe; use one builder from one thread.
+   * <p>Each setter validates its value at once.
    */
   public static final class Builder {
     private final Hub<?> hub;

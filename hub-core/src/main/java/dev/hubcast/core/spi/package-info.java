@@ -32,5 +32,9 @@
  *       are refused with 1009 before they are fully read, text that is not UTF-8 with 1007, and
  *       protocol errors with 1002.
  * </ul>
+ *
+ * <p>An adapter that writes on another thread than the hub's can queue its writes on {@link
+ * dev.hubcast.core.spi.WriteRounds}, which runs them in rounds with one flush per connection per
+ * round, scheduled the adapter's way (a task on an event loop, or on a pool after the fan-out).
  */
 package dev.hubcast.core.spi;

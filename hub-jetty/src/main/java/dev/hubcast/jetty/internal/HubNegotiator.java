@@ -30,8 +30,10 @@ import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
 /**
  * Turns a WebSocket upgrade request into a hub admission: a refusal is answered with its HTTP
  * status before any upgrade; an admission gets a {@link JettyConnection} and the hub's limits.
+ * Thread-safe: Jetty calls it on its request threads.
  *
- * <p>Thread-safe and stateless apart from the acceptor; Jetty calls it on its request threads.
+ * <p>Its only state is the acceptor and the write rounds its connections share: one per available
+ * processor, made on the first upgrade, connections assigned in turn.
  */
 public final class HubNegotiator implements WebSocketNegotiator {
 
@@ -43,32 +45,32 @@ public final class HubNegotiator implements WebSocketNegotiator {
   static final int MAX_OUTGOING_FRAMES = 1024;
 
   private final Acceptor acceptor;
-  private final AtomicInteger nextBatcher = new AtomicInteger();
-  private volatile WriteBatcher[] batchers; // made on the first upgrade, on Jetty's executor
+  private final AtomicInteger nextRounds = new AtomicInteger();
+  private volatile JettyWriteRounds[] rounds; // made on the first upgrade, on Jetty's executor
 
   public HubNegotiator(Acceptor acceptor) {
     this.acceptor = requireNonNull(acceptor, "acceptor");
   }
 
   /**
-   * The batcher for a new connection: one per available processor, taken in turn, so that the
+   * The write rounds for a new connection: one per available processor, taken in turn, so that the
    * writes of a broadcast are spread over as many threads as there are cores.
    */
-  private WriteBatcher batcherFor(Executor executor) {
-    WriteBatcher[] all = batchers;
+  private JettyWriteRounds roundsFor(Executor executor) {
+    JettyWriteRounds[] all = rounds;
     if (all == null) {
       synchronized (this) {
-        all = batchers;
+        all = rounds;
         if (all == null) {
-          all = new WriteBatcher[Math.max(1, Runtime.getRuntime().availableProcessors())];
+          all = new JettyWriteRounds[Math.max(1, Runtime.getRuntime().availableProcessors())];
           for (int i = 0; i < all.length; i++) {
-            all[i] = new WriteBatcher(executor, acceptor);
+            all[i] = new JettyWriteRounds(executor, acceptor);
           }
-          batchers = all;
+          rounds = all;
         }
       }
     }
-    return all[Math.floorMod(nextBatcher.getAndIncrement(), all.length)];
+    return all[Math.floorMod(nextRounds.getAndIncrement(), all.length)];
   }
 
   @Override
@@ -87,7 +89,7 @@ public final class HubNegotiator implements WebSocketNegotiator {
         admission.handshake(),
         acceptor,
         request.getComponents().getScheduler(),
-        batcherFor(request.getComponents().getExecutor()));
+        roundsFor(request.getComponents().getExecutor()));
   }
 
   @Override
@@ -97,11 +99,11 @@ public final class HubNegotiator implements WebSocketNegotiator {
     configuration.setMaxFrameSize(max);
     configuration.setMaxTextMessageSize(max);
     configuration.setMaxBinaryMessageSize(max);
-    // Inbound frames over the frame size come as fragments, whose sum JettyConnection checks;
+    // Inbound frames over the frame size come as fragments, whose sum MessageAssembler checks;
     // outbound frames over it go out as fragments, slices of the same buffer.
     configuration.setAutoFragment(true);
     configuration.setMaxOutgoingFrames(MAX_OUTGOING_FRAMES);
-    // JettyConnection closes connections silent for the idle timeout. Jetty's own timeout counts
+    // IdleCheck closes connections silent for the idle timeout. Jetty's own timeout counts
     // writes too (our pings), so it only ends connections whose writes are stuck as well.
     configuration.setIdleTimeout(settings.idleTimeout().plus(settings.closeTimeout()));
   }

@@ -93,7 +93,7 @@ class JettyConnectionTest {
               admission.handshake(),
               Acceptor.of(hub),
               scheduler,
-              new WriteBatcher(
+              new JettyWriteRounds(
                   Runnable::run,
                   Acceptor.of(hub))); // rounds run inline: sends reach the session now
       RecordingSession session = new RecordingSession();
@@ -109,7 +109,7 @@ class JettyConnectionTest {
     Message frame = Message.text("hello, everyone");
     // The test owns the bytes behind the shared wire form, to see whether recipients copy them.
     ByteBuffer backing = ByteBuffer.wrap(frame.toByteArray());
-    ByteBuffer shared = frame.wireForm(JettyConnection.PAYLOAD, f -> backing.asReadOnlyBuffer());
+    ByteBuffer shared = frame.wireForm(WirePayloads.PAYLOAD, f -> backing.asReadOnlyBuffer());
 
     assertThat(hub.broadcastMessage(Target.all(), frame).queued()).isEqualTo(3);
 
@@ -133,8 +133,7 @@ class JettyConnectionTest {
     backing.put(0, (byte) 'J');
     assertThat(payloads).allSatisfy(p -> assertThat(p.get(p.position())).isEqualTo((byte) 'J'));
     // And the wire form was not rebuilt.
-    assertThat(frame.wireForm(JettyConnection.PAYLOAD, f -> ByteBuffer.allocate(0)))
-        .isSameAs(shared);
+    assertThat(frame.wireForm(WirePayloads.PAYLOAD, f -> ByteBuffer.allocate(0))).isSameAs(shared);
   }
 
   @Test
@@ -145,10 +144,10 @@ class JettyConnectionTest {
     // Build it the adapter's way, counting: later sends must reuse it.
     ByteBuffer shared =
         frame.wireForm(
-            JettyConnection.PAYLOAD,
+            WirePayloads.PAYLOAD,
             f -> {
               built.incrementAndGet();
-              return JettyConnection.wirePayload(f);
+              return WirePayloads.build(f);
             });
     hub.broadcastMessage(Target.all(), frame);
     hub.broadcastMessage(Target.all(), frame);
@@ -158,19 +157,6 @@ class JettyConnectionTest {
       assertThat(s.sent)
           .allSatisfy(w -> assertThat(w.getPayload()).isEqualTo(shared).isNotSameAs(shared));
     }
-  }
-
-  @Test
-  void wirePayload_smallFrame_isAViewOfTheFrame_largeFrame_isOneDirectCopy() {
-    Message small = Message.binary(new byte[JettyConnection.DIRECT_THRESHOLD - 1]);
-    Message large = Message.binary(new byte[JettyConnection.DIRECT_THRESHOLD]);
-    ByteBuffer s = JettyConnection.wirePayload(small);
-    ByteBuffer l = JettyConnection.wirePayload(large);
-    assertThat(s.isDirect()).isFalse();
-    assertThat(s.isReadOnly()).isTrue();
-    assertThat(l.isDirect()).isTrue();
-    assertThat(l.isReadOnly()).isTrue();
-    assertThat(l).isEqualTo(large.payload());
   }
 
   @Test

@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The batcher's rounds against recording Jetty sessions, with an executor the test runs by hand:
- * what a round hands to Jetty, in which order, and when it flushes.
+ * The write rounds against recording Jetty sessions, with an executor the test runs by hand: what a
+ * round hands to Jetty, in which order, and when it flushes.
  */
 @Timeout(10)
-class WriteBatcherTest {
+class JettyWriteRoundsTest {
 
   private final ScheduledExecutorScheduler scheduler =
       new ScheduledExecutorScheduler("test-scheduler", true);
@@ -84,13 +84,13 @@ class WriteBatcherTest {
     }
   }
 
-  private EventSession open(WriteBatcher batcher, int port) {
+  private EventSession open(JettyWriteRounds rounds, int port) {
     Admission admission =
         Acceptor.of(hub)
             .admit(Handshake.of("/ws", "", Map.of(), new InetSocketAddress("127.0.0.1", port)));
     JettyConnection connection =
         new JettyConnection(
-            admission.connectionId(), admission.handshake(), Acceptor.of(hub), scheduler, batcher);
+            admission.connectionId(), admission.handshake(), Acceptor.of(hub), scheduler, rounds);
     EventSession session = new EventSession();
     connection.onOpen(session, Callback.NOOP);
     return session;
@@ -108,9 +108,9 @@ class WriteBatcherTest {
 
   @Test
   void sendsQueuedBeforeARound_goOutBatched_withOneFlushPerConnection() {
-    WriteBatcher batcher = new WriteBatcher(manual, Acceptor.of(hub));
-    EventSession a = open(batcher, 40001);
-    EventSession b = open(batcher, 40002);
+    JettyWriteRounds rounds = new JettyWriteRounds(manual, Acceptor.of(hub));
+    EventSession a = open(rounds, 40001);
+    EventSession b = open(rounds, 40002);
 
     for (int i = 1; i <= 3; i++) {
       hub.broadcast(Target.all(), "m" + i);
@@ -129,8 +129,8 @@ class WriteBatcherTest {
 
   @Test
   void close_goesOutAfterTheFramesSentBeforeIt() {
-    WriteBatcher batcher = new WriteBatcher(manual, Acceptor.of(hub));
-    EventSession a = open(batcher, 40001);
+    JettyWriteRounds rounds = new JettyWriteRounds(manual, Acceptor.of(hub));
+    EventSession a = open(rounds, 40001);
     String id = hub.clients().iterator().next().id();
 
     hub.send(id, "last words");
@@ -143,8 +143,8 @@ class WriteBatcherTest {
 
   @Test
   void eachRound_writesWhatWasSentSinceTheLast() {
-    WriteBatcher batcher = new WriteBatcher(manual, Acceptor.of(hub));
-    EventSession a = open(batcher, 40001);
+    JettyWriteRounds rounds = new JettyWriteRounds(manual, Acceptor.of(hub));
+    EventSession a = open(rounds, 40001);
 
     hub.broadcast(Target.all(), "one");
     runTasks();
@@ -157,13 +157,13 @@ class WriteBatcherTest {
 
   @Test
   void rejectedByTheExecutor_theRoundRunsOnTheCaller() {
-    WriteBatcher batcher =
-        new WriteBatcher(
+    JettyWriteRounds rounds =
+        new JettyWriteRounds(
             task -> {
               throw new RejectedExecutionException("stopping");
             },
             Acceptor.of(hub));
-    EventSession a = open(batcher, 40001);
+    EventSession a = open(rounds, 40001);
 
     hub.broadcast(Target.all(), "still delivered");
 
@@ -172,10 +172,10 @@ class WriteBatcherTest {
 
   @Test
   void manyConnections_shareOneRound_andEachIsFlushedOnce() {
-    WriteBatcher batcher = new WriteBatcher(manual, Acceptor.of(hub));
+    JettyWriteRounds rounds = new JettyWriteRounds(manual, Acceptor.of(hub));
     List<EventSession> sessions = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      sessions.add(open(batcher, 41000 + i));
+      sessions.add(open(rounds, 41000 + i));
     }
     for (int i = 0; i < 10; i++) {
       hub.broadcast(Target.all(), "x" + i);
