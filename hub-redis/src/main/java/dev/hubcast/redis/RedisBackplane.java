@@ -6,20 +6,16 @@ import dev.hubcast.core.backplane.Backplane;
 import dev.hubcast.core.backplane.Envelope;
 import dev.hubcast.core.backplane.RoomSequencer;
 import dev.hubcast.redis.internal.EnvelopeCodec;
-import io.lettuce.core.ClientOptions;
+import dev.hubcast.redis.internal.LettuceClients;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -108,7 +104,7 @@ public final class RedisBackplane implements Backplane {
     this.prefix = builder.prefix;
     this.channel = (prefix + ":bus").getBytes(StandardCharsets.UTF_8);
     this.ownsClient = builder.client == null;
-    this.client = ownsClient ? newClient(uri, timeout) : builder.client;
+    this.client = ownsClient ? LettuceClients.create(uri, timeout) : builder.client;
     client.addListener(connectionLog);
   }
 
@@ -153,26 +149,7 @@ public final class RedisBackplane implements Backplane {
    */
   public static RedisClient newClient(String uri, Duration commandTimeout) {
     requireNonNull(uri, "uri");
-    return newClient(RedisURI.create(uri), positive(commandTimeout));
-  }
-
-  private static RedisClient newClient(RedisURI uri, Duration timeout) {
-    uri.setTimeout(timeout);
-    ClientResources resources =
-        ClientResources.builder()
-            .reconnectDelay(
-                Delay.equalJitter(
-                    Duration.ofMillis(50), Duration.ofMillis(1000), 2, TimeUnit.MILLISECONDS))
-            .build();
-    RedisClient client = new OwnResourcesClient(resources, uri);
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-            .build());
-    return client;
+    return LettuceClients.create(RedisURI.create(uri), positive(commandTimeout));
   }
 
   private static Duration positive(Duration commandTimeout) {
@@ -303,35 +280,6 @@ public final class RedisBackplane implements Backplane {
   @Override
   public String toString() {
     return "RedisBackplane[" + uri.getHost() + ":" + uri.getPort() + ", prefix=" + prefix + "]";
-  }
-
-  /** A client that owns its resources (the reconnect policy's threads): its shutdown ends them. */
-  private static final class OwnResourcesClient extends RedisClient {
-    private final ClientResources resources;
-
-    OwnResourcesClient(ClientResources resources, RedisURI uri) {
-      super(resources, uri);
-      this.resources = resources;
-    }
-
-    @Override
-    public CompletableFuture<Void> shutdownAsync(long quietPeriod, long timeout, TimeUnit unit) {
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      super.shutdownAsync(quietPeriod, timeout, unit)
-          .whenComplete(
-              (ok, failure) ->
-                  resources
-                      .shutdown(quietPeriod, timeout, unit)
-                      .addListener(
-                          ended -> {
-                            if (failure != null) {
-                              done.completeExceptionally(failure);
-                            } else {
-                              done.complete(null);
-                            }
-                          }));
-      return done;
-    }
   }
 
   private final class Listener extends RedisPubSubAdapter<byte[], byte[]> {
