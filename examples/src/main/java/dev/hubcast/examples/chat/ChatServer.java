@@ -36,11 +36,6 @@ public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   private static final Duration DRAIN = Duration.ofSeconds(2);
 
-  /**
-   * The prefix of the chat's Redis keys and channels: {@code chat:bus}, {@code chat:room:lobby}.
-   */
-  static final String REDIS_PREFIX = RedisChatDirectory.PREFIX;
-
   private final ChatOptions options;
   private final Hub<ChatMessage> hub;
   private final ChatDirectory directory;
@@ -88,21 +83,16 @@ public final class ChatServer implements AutoCloseable {
 
   /**
    * The hub config of the chat: JSON messages, names checked at the handshake, room history, and
-   * with {@code --redis} the Redis backplane.
+   * the directory's backplane (with {@code --redis}, a Redis backplane on the directory's client).
    */
-  private static HubConfig<ChatMessage> hubConfig(ChatOptions options, ChatHandler handler) {
-    HubConfig.Builder<ChatMessage> config =
-        HubConfig.builder(new ChatCodec())
-            .handler(handler)
-            .authenticator(ChatHandler::authenticate)
-            .historySize(options.history());
-    options
-        .redis()
-        .ifPresent(
-            redis ->
-                config.backplane(
-                    () -> RedisBackplane.builder(redis.toString()).prefix(REDIS_PREFIX).build()));
-    return config.build();
+  private static HubConfig<ChatMessage> hubConfig(
+      ChatOptions options, ChatHandler handler, ChatDirectory directory) {
+    return HubConfig.builder(new ChatCodec())
+        .handler(handler)
+        .authenticator(ChatHandler::authenticate)
+        .historySize(options.history())
+        .backplane(directory::backplane)
+        .build();
   }
 
   /**
@@ -116,7 +106,7 @@ public final class ChatServer implements AutoCloseable {
     ChatDirectory directory =
         options.redis().map(ChatDirectory::redis).orElseGet(ChatDirectory::inMemory);
     ChatHandler handler = new ChatHandler(Clock.systemUTC(), directory);
-    Hub<ChatMessage> hub = Hub.create(hubConfig(options, handler));
+    Hub<ChatMessage> hub = Hub.create(hubConfig(options, handler, directory));
     try {
       handler.start(hub);
       if (options.transport() == ChatOptions.Transport.JETTY) {
