@@ -10,7 +10,6 @@ import dev.hubcast.redis.RedisBackplane;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -55,21 +54,18 @@ public final class ChatServer implements AutoCloseable {
     this.port = port;
   }
 
-  /** Runs the chat until the process is stopped; {@code --help} lists the flags. */
-  public static void main(String[] args) throws Exception {
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      System.out.println(ChatOptions.USAGE);
-      return;
+  /**
+   * Runs the chat until the process is stopped; {@code --help} lists the flags, {@code --version}
+   * prints the version. A bad flag exits with 2, a chat that cannot start with 1.
+   */
+  public static void main(String[] args) {
+    int exit = ChatOptions.commandLine(ChatServer::run).execute(args);
+    if (exit != 0) {
+      System.exit(exit);
     }
-    ChatOptions options;
-    try {
-      options = ChatOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(ChatOptions.USAGE);
-      System.exit(2);
-      return;
-    }
+  }
+
+  private static void run(ChatOptions options) throws Exception {
     ChatServer chat = start(options);
     Runtime.getRuntime().addShutdownHook(new Thread(chat::close, "chat-shutdown"));
     System.out.println(
