@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Backplane} on Redis, through Lettuce: several hub nodes, each with its own transport,
- * act as one hub.
+ * act as one hub. Thread-safe; envelopes are handed to the hub on Lettuce's I/O thread, one at a
+ * time.
  *
  * <pre>{@code
  * RedisBackplane redis = RedisBackplane.create("redis://127.0.0.1:6379");
@@ -69,8 +70,6 @@ import org.slf4j.LoggerFactory;
  * hub.shutdown(Duration.ofSeconds(2)).get();  // closes the backplane
  * redis.shutdown();                            // then the client, by whoever made it
  * }</pre>
- *
- * <p>Thread-safe. Envelopes are handed to the hub on Lettuce's I/O thread, one at a time.
  */
 public final class RedisBackplane implements Backplane {
 
@@ -333,11 +332,7 @@ public final class RedisBackplane implements Backplane {
     }
   }
 
-  /**
-   * Builds a {@link RedisBackplane}.
-   *
-   * <p>Not thread-safe.
-   */
+  /** Builds a {@link RedisBackplane}. Not thread-safe: one thread sets it up and builds. */
   public static final class Builder {
     private final RedisURI uri;
     private String prefix = "hubcast";

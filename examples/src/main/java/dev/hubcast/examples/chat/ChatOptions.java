@@ -24,8 +24,7 @@ import picocli.CommandLine.TypeConversionException;
 /**
  * How to run the chat server: transport, address, history size and, to run several servers as one
  * chat, the Redis they share; from command-line flags, read by picocli ({@link #commandLine}).
- *
- * <p>Immutable and thread-safe.
+ * Immutable and thread-safe.
  *
  * @param transport the server underneath: Jetty or Netty
  * @param host the address to listen on

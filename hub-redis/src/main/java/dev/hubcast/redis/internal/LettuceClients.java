@@ -13,9 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one Lettuce set-up of Hubcast's Redis clients (behind {@code RedisBackplane.newClient}): the
- * reconnect policy, commands rejected while disconnected, the timeouts.
- *
- * <p>Stateless and thread-safe.
+ * reconnect policy, commands rejected while disconnected, the timeouts. Stateless and thread-safe.
  */
 public final class LettuceClients {
   private LettuceClients() {}
