@@ -6,19 +6,19 @@ import dev.hubcast.core.backplane.Backplane;
 import dev.hubcast.core.backplane.Envelope;
 import dev.hubcast.core.backplane.RoomSequencer;
 import dev.hubcast.redis.internal.EnvelopeCodec;
-import io.lettuce.core.ClientOptions;
+import dev.hubcast.redis.internal.LettuceClients;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Backplane} on Redis, through Lettuce: several hub nodes, each with its own transport,
- * act as one hub.
+ * act as one hub. Thread-safe; envelopes are handed to the hub on Lettuce's I/O thread, one at a
+ * time.
  *
  * <pre>{@code
  * RedisBackplane redis = RedisBackplane.create("redis://127.0.0.1:6379");
@@ -53,29 +54,39 @@ import org.slf4j.LoggerFactory;
  *   <li>An envelope that cannot be read (garbage, another version) is logged and skipped.
  * </ul>
  *
- * <p>Thread-safe. Envelopes are handed to the hub on Lettuce's I/O thread, one at a time.
+ * <p>A backplane makes its own Lettuce client and shuts it down when it closes. An application that
+ * talks to the same Redis for other things shares one client instead, and with it one set of
+ * threads and one reconnect policy: it makes the client with {@link #newClient(String)}, gives it
+ * to each backplane with {@link Builder#client}, and shuts it down itself once the hubs have shut
+ * down (a hub closes its backplane at the end of its shutdown; the backplane then closes its own
+ * connections and leaves the client running):
+ *
+ * <pre>{@code
+ * RedisClient redis = RedisBackplane.newClient("redis://127.0.0.1:6379");
+ * Hub<String> hub = Hub.create(HubConfig.textBuilder()
+ *     .backplane(() -> RedisBackplane.builder("redis://127.0.0.1:6379").client(redis).build())
+ *     .build());
+ * // ... and when the application stops:
+ * hub.shutdown(Duration.ofSeconds(2)).get();  // closes the backplane
+ * redis.shutdown();                            // then the client, by whoever made it
+ * }</pre>
  */
 public final class RedisBackplane implements Backplane {
 
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
 
-  /**
-   * INCR that never answers at or below ARGV[1]: after an outage, when nodes numbered on their own,
-   * the shared counter jumps past what the asking node has seen.
-   */
-  private static final String NEXT_NUMBER =
-      "local n = redis.call('INCR', KEYS[1]) "
-          + "local floor = tonumber(ARGV[1]) "
-          + "if n <= floor then n = floor + 1 redis.call('SET', KEYS[1], n) end "
-          + "return n";
+  /** INCR that never answers at or below what the asking node has seen (next-number.lua). */
+  private static final String NEXT_NUMBER = script("next-number.lua");
 
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
   private static final long BAD_ENVELOPE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final RedisURI uri;
   private final String prefix;
   private final byte[] channel;
-  private final ClientResources resources;
   private final RedisClient client;
+  private final boolean ownsClient;
+  private final ConnectionLog connectionLog = new ConnectionLog();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean down = new AtomicBoolean();
   private final AtomicLong badEnvelopes = new AtomicLong();
@@ -85,24 +96,15 @@ public final class RedisBackplane implements Backplane {
   private volatile StatefulRedisConnection<byte[], byte[]> commands;
   private volatile StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
 
-  private RedisBackplane(RedisURI uri, String prefix, Duration commandTimeout) {
-    this.uri = uri;
-    this.prefix = prefix;
+  private RedisBackplane(Builder builder) {
+    Duration timeout = builder.commandTimeout == null ? DEFAULT_TIMEOUT : builder.commandTimeout;
+    this.uri = builder.uri;
+    uri.setTimeout(timeout);
+    this.prefix = builder.prefix;
     this.channel = (prefix + ":bus").getBytes(StandardCharsets.UTF_8);
-    this.resources =
-        ClientResources.builder()
-            .reconnectDelay(
-                Delay.equalJitter(
-                    Duration.ofMillis(50), Duration.ofMillis(1000), 2, TimeUnit.MILLISECONDS))
-            .build();
-    this.client = RedisClient.create(resources, uri);
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-            .build());
-    client.addListener(new ConnectionLog());
+    this.ownsClient = builder.client == null;
+    this.client = ownsClient ? LettuceClients.create(uri, timeout) : builder.client;
+    client.addListener(connectionLog);
   }
 
   /**
@@ -115,6 +117,58 @@ public final class RedisBackplane implements Backplane {
   /** A builder for a backplane on the Redis at {@code uri}. */
   public static Builder builder(String uri) {
     return new Builder(RedisURI.create(requireNonNull(uri, "uri")));
+  }
+
+  /**
+   * A Lettuce client for the Redis at {@code uri} ({@code redis://host:port}) with the backplane's
+   * connection policy and a command timeout of 2 s; see {@link #newClient(String, Duration)}.
+   */
+  public static RedisClient newClient(String uri) {
+    return newClient(uri, DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * A Lettuce client for the Redis at {@code uri} ({@code redis://host:port}) with the connection
+   * policy every backplane uses, to share between backplanes ({@link Builder#client}) and whatever
+   * else the application keeps in the same Redis:
+   *
+   * <ul>
+   *   <li>it reconnects by itself, after 50 ms, then at most 1 s apart (equal jitter), and
+   *       subscribes again;
+   *   <li>while disconnected, commands fail at once instead of queueing;
+   *   <li>a command, and an attempt to connect, fail after {@code commandTimeout} without an
+   *       answer.
+   * </ul>
+   *
+   * <p>The client has threads of its own; {@link RedisClient#shutdown()} stops them. Whoever calls
+   * this shuts the client down, after everything that uses it (the hubs of its backplanes first).
+   *
+   * @throws IllegalArgumentException if {@code uri} is not a Redis URI or {@code commandTimeout} is
+   *     not positive
+   */
+  public static RedisClient newClient(String uri, Duration commandTimeout) {
+    requireNonNull(uri, "uri");
+    return LettuceClients.create(RedisURI.create(uri), positive(commandTimeout));
+  }
+
+  private static Duration positive(Duration commandTimeout) {
+    requireNonNull(commandTimeout, "commandTimeout");
+    if (commandTimeout.isNegative() || commandTimeout.isZero()) {
+      throw new IllegalArgumentException("commandTimeout: " + commandTimeout + " (expected: > 0)");
+    }
+    return commandTimeout;
+  }
+
+  /** A script from this package's resources, read once. */
+  private static String script(String name) {
+    try (InputStream in = RedisBackplane.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource dev/hubcast/redis/" + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read dev/hubcast/redis/" + name, e);
+    }
   }
 
   @Override
@@ -137,14 +191,15 @@ public final class RedisBackplane implements Backplane {
     try {
       if (pubSub == null) {
         StatefulRedisPubSubConnection<byte[], byte[]> ps =
-            client.connectPubSub(ByteArrayCodec.INSTANCE);
+            client.connectPubSub(ByteArrayCodec.INSTANCE, uri);
         ps.addListener(new Listener());
         ps.sync().subscribe(channel);
         pubSub = ps;
       }
       if (commands == null) {
-        commands = client.connect(ByteArrayCodec.INSTANCE);
+        commands = client.connect(ByteArrayCodec.INSTANCE, uri);
       }
+      down.set(false);
       log.info("node {}: backplane on redis {}:{} ready", nodeId, uri.getHost(), uri.getPort());
     } catch (RuntimeException e) {
       if (down.compareAndSet(false, true)) {
@@ -155,7 +210,14 @@ public final class RedisBackplane implements Backplane {
             uri.getPort(),
             e.toString());
       }
-      resources.eventExecutorGroup().schedule(this::connect, 500, TimeUnit.MILLISECONDS);
+      try {
+        client
+            .getResources()
+            .eventExecutorGroup()
+            .schedule(this::connect, 500, TimeUnit.MILLISECONDS);
+      } catch (RuntimeException rejected) {
+        // the shared client was shut down first: nothing left to retry with
+      }
     }
   }
 
@@ -208,8 +270,10 @@ public final class RedisBackplane implements Backplane {
     if (c != null) {
       c.close();
     }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
+    client.removeListener(connectionLog);
+    if (ownsClient) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
   }
 
   @Override
@@ -244,32 +308,36 @@ public final class RedisBackplane implements Backplane {
     }
   }
 
-  /** Logs an outage once when it starts and once when it ends. */
+  /**
+   * Logs an outage once when it starts and once when it ends; it hears every connection of the
+   * client, which may be shared, and minds only this backplane's two.
+   */
   private final class ConnectionLog implements RedisConnectionStateListener {
+    private boolean ours(RedisChannelHandler<?, ?> connection) {
+      return connection == pubSub || connection == commands;
+    }
+
     @Override
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-      if (down.compareAndSet(true, false)) {
+      if (ours(connection) && down.compareAndSet(true, false)) {
         log.info("node {}: redis {} reachable again", nodeId, address);
       }
     }
 
     @Override
     public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-      if (!closed.get() && down.compareAndSet(false, true)) {
+      if (ours(connection) && !closed.get() && down.compareAndSet(false, true)) {
         log.warn("node {}: lost redis {}:{}; reconnecting", nodeId, uri.getHost(), uri.getPort());
       }
     }
   }
 
-  /**
-   * Builds a {@link RedisBackplane}.
-   *
-   * <p>Not thread-safe.
-   */
+  /** Builds a {@link RedisBackplane}. Not thread-safe: one thread sets it up and builds. */
   public static final class Builder {
     private final RedisURI uri;
     private String prefix = "hubcast";
-    private Duration commandTimeout = Duration.ofSeconds(2);
+    private Duration commandTimeout; // null: 2 s, or the given client's
+    private RedisClient client; // null: the backplane makes and owns one
 
     private Builder(RedisURI uri) {
       this.uri = uri;
@@ -289,20 +357,46 @@ public final class RedisBackplane implements Backplane {
       return this;
     }
 
-    /** How long a command may wait for Redis before it fails (&gt; 0). Default 2 s. */
+    /**
+     * How long a command may wait for Redis before it fails (&gt; 0). Default 2 s. For a backplane
+     * on a {@link #client} of the application's, the client's own timeout applies instead.
+     *
+     * @throws IllegalStateException if a {@link #client} was given
+     */
     public Builder commandTimeout(Duration commandTimeout) {
-      requireNonNull(commandTimeout, "commandTimeout");
-      if (commandTimeout.isNegative() || commandTimeout.isZero()) {
-        throw new IllegalArgumentException(
-            "commandTimeout: " + commandTimeout + " (expected: > 0)");
+      positive(commandTimeout);
+      if (client != null) {
+        throw new IllegalStateException(
+            "commandTimeout: the given client's own timeout applies (set it in newClient)");
       }
       this.commandTimeout = commandTimeout;
       return this;
     }
 
+    /**
+     * Connects through {@code client} (to this builder's URI) instead of a client of the
+     * backplane's own. The backplane closes only its connections; the client stays open, for other
+     * backplanes and for whatever else uses it, and whoever made it shuts it down after the hubs.
+     * Make it with {@link RedisBackplane#newClient} to keep the backplane's connection policy
+     * (reconnect, commands failing at once while disconnected, timeouts): a client with Lettuce's
+     * defaults queues commands while disconnected and reconnects up to 30 s apart.
+     *
+     * @throws IllegalStateException if a {@link #commandTimeout} was given
+     */
+    public Builder client(RedisClient client) {
+      requireNonNull(client, "client");
+      if (commandTimeout != null) {
+        throw new IllegalStateException(
+            "client: the backplane uses the client's own timeout, not commandTimeout "
+                + commandTimeout);
+      }
+      this.client = client;
+      return this;
+    }
+
     /** The backplane; it connects when a hub starts it. */
     public RedisBackplane build() {
-      return new RedisBackplane(uri, prefix, commandTimeout);
+      return new RedisBackplane(this);
     }
   }
 }

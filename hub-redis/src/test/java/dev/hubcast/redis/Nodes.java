@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** Hub nodes on real transports, joined by a Redis backplane; closes all it made. */
 final class Nodes implements AutoCloseable {
@@ -39,7 +40,18 @@ final class Nodes implements AutoCloseable {
 
   Node start(String nodeId, Transport transport, HubConfig.Builder<String> config)
       throws Exception {
-    RedisBackplane backplane = RedisBackplane.builder(redisUri).prefix(prefix).build();
+    return start(nodeId, transport, config, UnaryOperator.identity());
+  }
+
+  /** A node whose backplane is built with {@code backplaneOptions} applied to its builder. */
+  Node start(
+      String nodeId,
+      Transport transport,
+      HubConfig.Builder<String> config,
+      UnaryOperator<RedisBackplane.Builder> backplaneOptions)
+      throws Exception {
+    RedisBackplane backplane =
+        backplaneOptions.apply(RedisBackplane.builder(redisUri).prefix(prefix)).build();
     Hub<String> hub = Hub.create(config.nodeId(nodeId).backplane(() -> backplane).build());
     resources.add(() -> hub.shutdown(Duration.ZERO).get(20, TimeUnit.SECONDS));
     int port;

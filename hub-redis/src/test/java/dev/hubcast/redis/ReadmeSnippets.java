@@ -2,6 +2,8 @@ package dev.hubcast.redis;
 
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
+import io.lettuce.core.RedisClient;
+import java.time.Duration;
 
 /** The README's hub-redis snippet, kept compiling. */
 final class ReadmeSnippets {
@@ -15,5 +17,19 @@ final class ReadmeSnippets {
                 .backplane(() -> RedisBackplane.create("redis://127.0.0.1:6379"))
                 .build());
     return hub;
+  }
+
+  /** README: "Several nodes", one Lettuce client shared by the backplane and the application. */
+  static void sharedClient() throws Exception {
+    RedisClient redis = RedisBackplane.newClient("redis://127.0.0.1:6379");
+    Hub<String> hub =
+        Hub.create(
+            HubConfig.textBuilder()
+                .backplane(
+                    () -> RedisBackplane.builder("redis://127.0.0.1:6379").client(redis).build())
+                .build());
+    // ... and when the application stops:
+    hub.shutdown(Duration.ofSeconds(2)).get(); // closes the backplane
+    redis.shutdown(); // then the client
   }
 }

@@ -3,6 +3,7 @@ package dev.hubcast.examples.chat;
 import dev.hubcast.core.Client;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.Message;
+import dev.hubcast.core.backplane.Backplane;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -33,6 +34,16 @@ public interface ChatDirectory extends AutoCloseable {
   /** Whether other chat servers share this directory (and the hub's rooms through a backplane). */
   default boolean spansNodes() {
     return false;
+  }
+
+  /**
+   * A new backplane for the chat's hub, to join it to the other servers of this chat: {@link
+   * Backplane#local()} for a chat in one process; on Redis, a {@code RedisBackplane} that shares
+   * this directory's Lettuce client (one client and one reconnect policy for the chat), so the
+   * directory must close after the hub.
+   */
+  default Backplane backplane() {
+    return Backplane.local();
   }
 
   /** A directory of this server's hub alone: the chat as one process. */

@@ -2,16 +2,29 @@ package dev.hubcast.examples.chat;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * How to run the chat server: transport, address, history size and, to run several servers as one
- * chat, the Redis they share; from command-line flags.
- *
- * <p>Immutable and thread-safe.
+ * chat, the Redis they share; from command-line flags, read by picocli ({@link #commandLine}).
+ * Immutable and thread-safe.
  *
  * @param transport the server underneath: Jetty or Netty
  * @param host the address to listen on
@@ -25,20 +38,6 @@ public record ChatOptions(
 
   /** Netty on localhost:8080, the last 50 messages per room, no Redis. */
   public static final ChatOptions DEFAULT = new ChatOptions(Transport.NETTY, "localhost", 8080, 50);
-
-  /** What {@code --help} prints. */
-  public static final String USAGE =
-      String.join(
-          "\n",
-          "usage: ChatServer [--transport jetty|netty] [--host HOST] [--port PORT] [--history N]"
-              + " [--redis redis://HOST:PORT]",
-          "  --transport  the server underneath (default netty)",
-          "  --host       the address to listen on (default localhost; 0.0.0.0 for every"
-              + " interface)",
-          "  --port       the port (default 8080; 0 picks a free one)",
-          "  --history    messages kept per room and shown to newcomers (default 50)",
-          "  --redis      share rooms, presence and private messages with the other chat servers"
-              + " on this Redis (default: none, this server alone)");
 
   /** The servers the chat runs on. Immutable and thread-safe, as enums are. */
   public enum Transport {
@@ -79,59 +78,137 @@ public record ChatOptions(
    * Reads flags as {@code --name value} or {@code --name=value}; what is not given keeps its {@link
    * #DEFAULT}.
    *
-   * @throws IllegalArgumentException naming the flag or value that is wrong
+   * @throws IllegalArgumentException naming the flag and the value that are wrong
    */
   public static ChatOptions parse(String... args) {
-    Transport transport = DEFAULT.transport;
-    String host = DEFAULT.host;
-    int port = DEFAULT.port;
-    int history = DEFAULT.history;
-    Optional<URI> redis = DEFAULT.redis;
-    for (int i = 0; i < args.length; i++) {
-      String flag = args[i];
-      String value;
-      int eq = flag.indexOf('=');
-      if (eq > 0) {
-        value = flag.substring(eq + 1);
-        flag = flag.substring(0, eq);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new IllegalArgumentException(flag + ": missing value");
-      }
-      switch (flag) {
-        case "--transport":
-          transport = transport(value);
-          break;
-        case "--host":
-          host = value;
-          break;
-        case "--port":
-          port = number(flag, value);
-          break;
-        case "--history":
-          history = number(flag, value);
-          break;
-        case "--redis":
-          redis = Optional.of(redis(value));
-          break;
-        default:
-          throw new IllegalArgumentException("unknown flag: " + flag);
-      }
+    Flags flags = new Flags(options -> {});
+    try {
+      commandLine(flags).parseArgs(args);
+      return flags.options();
+    } catch (ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return new ChatOptions(transport, host, port, history, redis);
   }
 
-  private static URI redis(String value) {
-    URI uri;
-    try {
-      uri = new URI(value);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(
-          "--redis: \"" + shown(value) + "\" (expected: redis://HOST:PORT)", e);
+  /** What the command line does with the options it read: start the chat. */
+  @FunctionalInterface
+  interface Start {
+    /** Starts the chat with {@code options}; returns once it runs. */
+    void start(ChatOptions options) throws Exception;
+  }
+
+  /**
+   * The chat's command line: {@link CommandLine#execute} reads the flags and calls {@code start}
+   * with the options, or prints the help ({@code --help}), the version ({@code --version}), or what
+   * is wrong and the help (exit code 2).
+   */
+  static CommandLine commandLine(Start start) {
+    return commandLine(new Flags(requireNonNull(start, "start")));
+  }
+
+  private static CommandLine commandLine(Flags flags) {
+    return new CommandLine(flags).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  /** The flags, as picocli fills them in; a bad value names its flag and itself. */
+  @Command(
+      name = "ChatServer",
+      mixinStandardHelpOptions = true,
+      versionProvider = Version.class,
+      sortOptions = false,
+      description = "The Hubcast example chat: its page at / and its WebSocket at /ws.")
+  private static final class Flags implements Callable<Integer> {
+    @Spec private CommandSpec spec;
+
+    @Option(
+        names = "--transport",
+        paramLabel = "jetty|netty",
+        defaultValue = "netty",
+        description = "the server underneath (default: ${DEFAULT-VALUE})")
+    private Transport transport;
+
+    @Option(
+        names = "--host",
+        paramLabel = "HOST",
+        defaultValue = "localhost",
+        description =
+            "the address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface)")
+    private String host;
+
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        defaultValue = "8080",
+        description = "the port (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+    private int port;
+
+    @Option(
+        names = "--history",
+        paramLabel = "N",
+        defaultValue = "50",
+        description = "messages kept per room and shown to newcomers (default: ${DEFAULT-VALUE})")
+    private int history;
+
+    // No ${DEFAULT-VALUE} here: a given address may hold a password.
+    @Option(
+        names = "--redis",
+        paramLabel = "redis://HOST:PORT",
+        converter = RedisAddress.class,
+        description =
+            "share rooms, presence and private messages with the other chat servers on this Redis"
+                + " (default: none, this server alone)")
+    private URI redis;
+
+    private final Start start;
+
+    Flags(Start start) {
+      this.start = start;
     }
-    checkRedis(uri);
-    return uri;
+
+    /** The options read, checked together. */
+    ChatOptions options() {
+      try {
+        return new ChatOptions(transport, host, port, history, Optional.ofNullable(redis));
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      start.start(options());
+      return 0;
+    }
+  }
+
+  /** Reads {@code --redis}; the message of a bad one shows it without its password. */
+  private static final class RedisAddress implements ITypeConverter<URI> {
+    @Override
+    public URI convert(String value) {
+      try {
+        URI uri = new URI(value);
+        checkRedis(uri);
+        return uri;
+      } catch (URISyntaxException | IllegalArgumentException e) {
+        throw new TypeConversionException("\"" + shown(value) + "\" (expected: redis://HOST:PORT)");
+      }
+    }
+  }
+
+  /** {@code --version}: the version the build wrote into {@code chat.properties}. */
+  private static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      Properties p = new Properties();
+      try (InputStream in = ChatOptions.class.getResourceAsStream("chat.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new String[] {"Hubcast chat " + p.getProperty("version", "(version unknown)")};
+    }
   }
 
   /** A Redis address: {@code redis://} or {@code rediss://} (TLS), a host, an optional port. */
@@ -169,25 +246,5 @@ public record ChatOptions(
         + ", redis="
         + redis.map(r -> shown(r.toString())).orElse("none")
         + "]";
-  }
-
-  private static Transport transport(String value) {
-    switch (value.toLowerCase(Locale.ROOT)) {
-      case "jetty":
-        return Transport.JETTY;
-      case "netty":
-        return Transport.NETTY;
-      default:
-        throw new IllegalArgumentException(
-            "--transport: \"" + value + "\" (expected: jetty or netty)");
-    }
-  }
-
-  private static int number(String flag, String value) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + ": \"" + value + "\" (expected: a number)", e);
-    }
   }
 }

@@ -10,7 +10,6 @@ import dev.hubcast.redis.RedisBackplane;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -36,11 +35,6 @@ public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   private static final Duration DRAIN = Duration.ofSeconds(2);
 
-  /**
-   * The prefix of the chat's Redis keys and channels: {@code chat:bus}, {@code chat:room:lobby}.
-   */
-  static final String REDIS_PREFIX = RedisChatDirectory.PREFIX;
-
   private final ChatOptions options;
   private final Hub<ChatMessage> hub;
   private final ChatDirectory directory;
@@ -60,21 +54,18 @@ public final class ChatServer implements AutoCloseable {
     this.port = port;
   }
 
-  /** Runs the chat until the process is stopped; {@code --help} lists the flags. */
-  public static void main(String[] args) throws Exception {
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      System.out.println(ChatOptions.USAGE);
-      return;
+  /**
+   * Runs the chat until the process is stopped; {@code --help} lists the flags, {@code --version}
+   * prints the version. A bad flag exits with 2, a chat that cannot start with 1.
+   */
+  public static void main(String[] args) {
+    int exit = ChatOptions.commandLine(ChatServer::run).execute(args);
+    if (exit != 0) {
+      System.exit(exit);
     }
-    ChatOptions options;
-    try {
-      options = ChatOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(ChatOptions.USAGE);
-      System.exit(2);
-      return;
-    }
+  }
+
+  private static void run(ChatOptions options) throws Exception {
     ChatServer chat = start(options);
     Runtime.getRuntime().addShutdownHook(new Thread(chat::close, "chat-shutdown"));
     System.out.println(
@@ -88,21 +79,16 @@ public final class ChatServer implements AutoCloseable {
 
   /**
    * The hub config of the chat: JSON messages, names checked at the handshake, room history, and
-   * with {@code --redis} the Redis backplane.
+   * the directory's backplane (with {@code --redis}, a Redis backplane on the directory's client).
    */
-  private static HubConfig<ChatMessage> hubConfig(ChatOptions options, ChatHandler handler) {
-    HubConfig.Builder<ChatMessage> config =
-        HubConfig.builder(new ChatCodec())
-            .handler(handler)
-            .authenticator(ChatHandler::authenticate)
-            .historySize(options.history());
-    options
-        .redis()
-        .ifPresent(
-            redis ->
-                config.backplane(
-                    () -> RedisBackplane.builder(redis.toString()).prefix(REDIS_PREFIX).build()));
-    return config.build();
+  private static HubConfig<ChatMessage> hubConfig(
+      ChatOptions options, ChatHandler handler, ChatDirectory directory) {
+    return HubConfig.builder(new ChatCodec())
+        .handler(handler)
+        .authenticator(ChatHandler::authenticate)
+        .historySize(options.history())
+        .backplane(directory::backplane)
+        .build();
   }
 
   /**
@@ -116,7 +102,7 @@ public final class ChatServer implements AutoCloseable {
     ChatDirectory directory =
         options.redis().map(ChatDirectory::redis).orElseGet(ChatDirectory::inMemory);
     ChatHandler handler = new ChatHandler(Clock.systemUTC(), directory);
-    Hub<ChatMessage> hub = Hub.create(hubConfig(options, handler));
+    Hub<ChatMessage> hub = Hub.create(hubConfig(options, handler, directory));
     try {
       handler.start(hub);
       if (options.transport() == ChatOptions.Transport.JETTY) {

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hubcast.examples.chat.ChatOptions.Transport;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class ChatOptionsTest {
 
@@ -35,9 +40,10 @@ class ChatOptionsTest {
         .hasMessageContaining("--port: 70000");
     assertThatThrownBy(() -> ChatOptions.parse("--history", "-1"))
         .hasMessageContaining("--history: -1");
-    assertThatThrownBy(() -> ChatOptions.parse("--port")).hasMessageContaining("missing value");
+    assertThatThrownBy(() -> ChatOptions.parse("--port"))
+        .hasMessageContaining("Missing required parameter for option '--port'");
     assertThatThrownBy(() -> ChatOptions.parse("--colour", "red"))
-        .hasMessageContaining("unknown flag: --colour");
+        .hasMessageContaining("Unknown options: '--colour'");
   }
 
   @Test
@@ -71,10 +77,11 @@ class ChatOptionsTest {
       assertThatThrownBy(() -> ChatOptions.parse("--redis", bad))
           .as("--redis %s", bad)
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageStartingWith("--redis: \"" + bad + "\"")
+          .hasMessageStartingWith("Invalid value for option '--redis': \"" + bad + "\"")
           .hasMessageContaining("expected: redis://HOST:PORT");
     }
-    assertThatThrownBy(() -> ChatOptions.parse("--redis")).hasMessageContaining("missing value");
+    assertThatThrownBy(() -> ChatOptions.parse("--redis"))
+        .hasMessageContaining("Missing required parameter for option '--redis'");
   }
 
   @Test
@@ -88,8 +95,67 @@ class ChatOptionsTest {
   }
 
   @Test
-  void usage_listsEveryFlag() {
-    assertThat(ChatOptions.USAGE)
-        .contains("--transport", "--host", "--port", "--history", "--redis redis://HOST:PORT");
+  void help_listsEveryFlag_andStartsNothing() {
+    Run run = run("--help");
+    assertThat(run.exit).isZero();
+    assertThat(run.started).isNull();
+    assertThat(run.out)
+        .contains("Usage: ChatServer")
+        .contains("--transport=jetty|netty", "(default: netty)")
+        .contains("--host=HOST", "(default: localhost;")
+        .contains("--port=PORT", "(default: 8080;")
+        .contains("--history=N", "(default: 50)")
+        .contains("--redis=redis://HOST:PORT", "(default: none,")
+        .contains("--version");
+    assertThat(run("-h").out).isEqualTo(run.out);
+  }
+
+  @Test
+  void version_printsTheBuildsVersion() {
+    Run run = run("--version");
+    assertThat(run.exit).isZero();
+    assertThat(run.started).isNull();
+    assertThat(run.out).matches("Hubcast chat \\d+\\.\\d+\\.\\d+\\S*\\R");
+  }
+
+  @Test
+  void commandLine_startsWithTheOptionsRead() {
+    Run run = run("--transport=jetty", "--port", "0", "--redis", "redis://h:1");
+    assertThat(run.exit).isZero();
+    assertThat(run.started)
+        .isEqualTo(
+            new ChatOptions(
+                Transport.JETTY, "localhost", 0, 50, Optional.of(URI.create("redis://h:1"))));
+  }
+
+  @Test
+  void commandLine_badFlag_exits2_withTheReasonAndTheHelp_neverAPassword() {
+    for (String[] args :
+        new String[][] {
+          {"--redis", "redis://:s3cret@h:99999"},
+          {"--redis", "redis://:s3cret@h:6379", "--port", "70000"},
+          {"--redis=redis://:s3cret@h:6379", "--colour"}
+        }) {
+      Run run = run(args);
+      assertThat(run.exit).as("%s", List.of(args)).isEqualTo(2);
+      assertThat(run.started).isNull();
+      assertThat(run.err).contains("Usage: ChatServer").doesNotContain("s3cret");
+      assertThat(run.out).isEmpty();
+    }
+    assertThat(run("--port", "70000").err).startsWith("--port: 70000 (expected: 0-65535)");
+  }
+
+  /** What one run of the command line printed and started. */
+  private record Run(int exit, String out, String err, ChatOptions started) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    AtomicReference<ChatOptions> started = new AtomicReference<>();
+    CommandLine cli = ChatOptions.commandLine(started::set);
+    cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+    cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString(), started.get());
   }
 }
