@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Timeout;
  * Delivery through the transport: every broadcast reaches its recipients, byte for byte, each send
  * completes exactly once, and each connection sees messages in the order they were sent to it. One
  * end-to-end room broadcast checks that targets resolved by the hub reach the wire; what the
- * targets mean is the core's, tested there.
+ * targets mean is the core's, tested there. Not thread-safe: JUnit runs one test of an instance at
+ * a time.
  *
- * <p>Run by the {@link TransportCompatibilityKit}; JUnit runs one test of an instance at a time.
+ * <p>Run by the {@link TransportCompatibilityKit}.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 public interface DeliveryContract {

@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Timeout;
  * readers, connect/close churn while broadcasts run, and a shutdown with clients still reading and
  * one that never answers. Sizes are short by default; {@code -Dhubcast.hardening.long=true} runs
  * the long variants (10,000 churn cycles, 100 readers and 10,000 messages for the stalled client).
+ * Not thread-safe: JUnit runs one test of an instance at a time.
  *
- * <p>Run by the {@link HardeningKit}; needs a transport with sockets. JUnit runs one test of an
- * instance at a time.
+ * <p>Run by the {@link HardeningKit}; needs a transport with sockets.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 public interface FaultsUnderLoadContract {

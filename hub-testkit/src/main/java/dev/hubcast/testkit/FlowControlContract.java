@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Timeout;
  * Flow control: a client that stops reading backs its sends up into the hub's outbox, which stays
  * within its limit while the dropping policies drop and count; the readers beside it get
  * everything, in order. Closing a stalled client ({@code DISCONNECT}) among many readers is the
- * {@link FaultsUnderLoadContract}'s.
+ * {@link FaultsUnderLoadContract}'s. Not thread-safe: JUnit runs one test of an instance at a time.
  *
- * <p>Run by the {@link TransportCompatibilityKit}; JUnit runs one test of an instance at a time.
+ * <p>Run by the {@link TransportCompatibilityKit}.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 public interface FlowControlContract {

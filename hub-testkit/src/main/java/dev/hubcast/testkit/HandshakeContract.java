@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The handshake: what the transport hands the hub (path, query, headers, address) reaches the
  * connection, and the hub's refusals (401, 403, 503) reach the client as HTTP statuses before the
- * upgrade, with no connection registered.
+ * upgrade, with no connection registered. Not thread-safe: JUnit runs one test of an instance at a
+ * time.
  *
- * <p>Run by the {@link TransportCompatibilityKit}; JUnit runs one test of an instance at a time.
- * Malformed handshakes are the {@link MalformedHandshakeContract}'s.
+ * <p>Run by the {@link TransportCompatibilityKit}. Malformed handshakes are the {@link
+ * MalformedHandshakeContract}'s.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 public interface HandshakeContract {

@@ -43,9 +43,8 @@ public final class KitFixture implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(2);
 
   /**
-   * Serves a hub on the transport under test, on {@code 127.0.0.1} and an ephemeral port.
-   *
-   * <p>Called on the test's thread.
+   * Serves a hub on the transport under test, on {@code 127.0.0.1} and an ephemeral port. Called on
+   * the test's thread.
    */
   @FunctionalInterface
   public interface ServerFactory {

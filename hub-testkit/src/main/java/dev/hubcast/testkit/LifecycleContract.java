@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Timeout;
  * A connection's end: a clean close or an abrupt one is reported once and removes the connection
  * from the registry, its rooms and its user; the hub's close carries its code and reason; a
  * shutdown closes a client that stopped reading at the drain deadline. Shutdown and churn under
- * load are the {@link FaultsUnderLoadContract}'s.
+ * load are the {@link FaultsUnderLoadContract}'s. Not thread-safe: JUnit runs one test of an
+ * instance at a time.
  *
- * <p>Run by the {@link TransportCompatibilityKit}; JUnit runs one test of an instance at a time.
+ * <p>Run by the {@link TransportCompatibilityKit}.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 public interface LifecycleContract {

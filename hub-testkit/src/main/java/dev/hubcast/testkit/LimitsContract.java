@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Limits and bad input from a well-formed client: a message over {@code maxMessageBytes} closes its
  * connection with 1009 (one of exactly the limit passes), one the codec cannot take with its code,
- * a handler that throws with 1011; the other connections go on.
+ * a handler that throws with 1011; the other connections go on. Not thread-safe: JUnit runs one
+ * test of an instance at a time.
  *
- * <p>Run by the {@link TransportCompatibilityKit}; JUnit runs one test of an instance at a time.
- * Malformed frames are the {@link RawFramesContract}'s.
+ * <p>Run by the {@link TransportCompatibilityKit}. Malformed frames are the {@link
+ * RawFramesContract}'s.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 public interface LimitsContract {

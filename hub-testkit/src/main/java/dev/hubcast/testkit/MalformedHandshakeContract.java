@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Malformed and unwelcome handshakes, written on a raw socket, are refused before the upgrade:
  * thousands of headers, a bad version or no key get a 4xx, look-alike origins 403, a refused token
- * 401, one address past its cap 429; no connection is registered and the others go on.
+ * 401, one address past its cap 429; no connection is registered and the others go on. Not
+ * thread-safe: JUnit runs one test of an instance at a time.
  *
- * <p>Run by the {@link HardeningKit}; needs a transport with sockets. JUnit runs one test of an
- * instance at a time.
+ * <p>Run by the {@link HardeningKit}; needs a transport with sockets.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 public interface MalformedHandshakeContract {

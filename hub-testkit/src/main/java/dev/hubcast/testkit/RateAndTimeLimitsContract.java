@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Flooding, silence and half-open connections: a client over its rate limit is closed with 1008, a
  * silent one is pinged and then closed after the idle timeout, a TCP connection that never sends
- * its handshake is dropped after the handshake timeout.
- *
- * <p>Run by the {@link HardeningKit}; needs a transport with sockets. JUnit runs one test of an
+ * its handshake is dropped after the handshake timeout. Not thread-safe: JUnit runs one test of an
  * instance at a time.
+ *
+ * <p>Run by the {@link HardeningKit}; needs a transport with sockets.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 public interface RateAndTimeLimitsContract {

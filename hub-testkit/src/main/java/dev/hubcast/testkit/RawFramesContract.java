@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Frames no well-behaved client sends, written on a raw socket: an absurd declared length, a
  * message in endless one-byte fragments, text that is not UTF-8. The server closes that connection
- * with the right code before reading what it need not, and the others go on.
+ * with the right code before reading what it need not, and the others go on. Not thread-safe: JUnit
+ * runs one test of an instance at a time.
  *
- * <p>Run by the {@link HardeningKit}; needs a transport with sockets. JUnit runs one test of an
- * instance at a time.
+ * <p>Run by the {@link HardeningKit}; needs a transport with sockets.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 public interface RawFramesContract {

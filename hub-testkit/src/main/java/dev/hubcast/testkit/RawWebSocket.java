@@ -297,7 +297,7 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   /**
-   * A frame from the server.
+   * A frame from the server. Immutable (its payload array is the client's own copy).
    *
    * @param fin whether it is the last frame of its message
    * @param opcode its opcode
@@ -451,7 +451,7 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   /**
-   * An HTTP response to an upgrade request.
+   * An HTTP response to an upgrade request. Immutable.
    *
    * @param status the status code ({@code -1} if the server closed without answering)
    * @param head the status line and headers

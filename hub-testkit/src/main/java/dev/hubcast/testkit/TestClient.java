@@ -60,7 +60,7 @@ public interface TestClient extends AutoCloseable {
   }
 
   /**
-   * A close as the client saw it.
+   * A close as the client saw it. Immutable.
    *
    * @param code the close code (1006 when the connection was lost without a close frame)
    * @param reason the close reason
