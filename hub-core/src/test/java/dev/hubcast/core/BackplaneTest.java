@@ -1,6 +1,7 @@
 package dev.hubcast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.backplane.Backplane;
 import dev.hubcast.core.backplane.Envelope;
@@ -57,7 +58,7 @@ class BackplaneTest {
     BroadcastReceipt r = a.broadcast(Target.all(), "hello");
 
     assertThat(r.queued()).isEqualTo(1); // this node's recipients only
-    Eventually.until(() -> onB.texts().size() == 1, "delivery on b");
+    await("delivery on b").until(() -> onB.texts().size() == 1);
     assertThat(onB.texts()).containsExactly("hello");
     assertThat(onA.texts()).containsExactly("hello");
     assertThat(a.metrics().backplanePublished()).isEqualTo(1);
@@ -75,7 +76,7 @@ class BackplaneTest {
 
     sender.inbound().onMessage(Message.text("from sender"));
 
-    Eventually.until(() -> otherNode.texts().size() == 1, "delivery on b");
+    await("delivery on b").until(() -> otherNode.texts().size() == 1);
     assertThat(sameNode.texts()).containsExactly("from sender");
     assertThat(sender.texts()).isEmpty();
   }
@@ -93,8 +94,8 @@ class BackplaneTest {
     a.broadcast(Target.room("red"), "for red");
     a.send(bobOnB.id(), "for bob");
 
-    Eventually.until(() -> bobOnB.texts().size() == 2, "room and direct delivery on b");
-    Eventually.until(() -> adaOnB.texts().size() == 1, "user delivery on b");
+    await("room and direct delivery on b").until(() -> bobOnB.texts().size() == 2);
+    await("user delivery on b").until(() -> adaOnB.texts().size() == 1);
     assertThat(adaOnA.texts()).containsExactly("for ada");
     assertThat(adaOnB.texts()).containsExactly("for ada");
     assertThat(bobOnB.texts()).containsExactly("for red", "for bob");
@@ -120,7 +121,7 @@ class BackplaneTest {
     a.broadcast(Target.room("r"), "one");
     a.broadcast(Target.room("r"), "two");
 
-    Eventually.until(() -> b.history("r", 0).lastSequence() == 2, "history on b");
+    await("history on b").until(() -> b.history("r", 0).lastSequence() == 2);
     assertThat(b.history("r", 0).entries())
         .extracting(e -> e.message().text())
         .containsExactly("one", "two");
@@ -152,7 +153,7 @@ class BackplaneTest {
     lossy.down.set(false);
     a.broadcast(Target.all(), "4");
 
-    Eventually.until(() -> onB.texts().size() == 2, "the envelopes that got through");
+    await("the envelopes that got through").until(() -> onB.texts().size() == 2);
     assertThat(onB.texts()).containsExactly("1", "4");
     assertThat(gaps).containsExactly(2L);
     assertThat(b.metrics().backplaneGaps()).isEqualTo(2);

@@ -2,6 +2,7 @@ package dev.hubcast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
@@ -565,7 +566,7 @@ class HubTest {
         a.inbound().onClose(1000, "");
         expected.add("close");
 
-        Eventually.until(() -> seen.size() == expected.size(), "all handler calls");
+        await("all handler calls").until(() -> seen.size() == expected.size());
         assertThat(seen).containsExactlyElementsOf(expected);
         assertThat(threads).allMatch(t -> t.startsWith("pool-"));
       } finally {

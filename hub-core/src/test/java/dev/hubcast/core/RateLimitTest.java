@@ -2,6 +2,7 @@ package dev.hubcast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -76,12 +77,13 @@ class RateLimitTest {
     assertThat(a.texts()).containsExactly("slow down");
     assertThat(a.isOpen()).isTrue();
     // At 50 a second a token is back within tens of milliseconds.
-    Eventually.until(
-        () -> {
-          a.inbound().onMessage(Message.text("later"));
-          return got.contains("later");
-        },
-        "a refilled token");
+    await("a refilled token")
+        .pollInSameThread()
+        .until(
+            () -> {
+              a.inbound().onMessage(Message.text("later"));
+              return got.contains("later");
+            });
     assertThat(limited.get()).isGreaterThanOrEqualTo(1);
     hub.shutdown(Duration.ZERO).get(5, TimeUnit.SECONDS);
   }

@@ -2,6 +2,7 @@ package dev.hubcast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.backplane.InMemoryBackplane;
 import dev.hubcast.core.spi.Acceptor;
@@ -52,7 +53,7 @@ class RedesignedApiTest {
     a.broadcast(Target.all(), "from a");
 
     assertThat(made).hasValue(2);
-    Eventually.until(() -> onB.texts().contains("from a"), "b receives a's broadcast");
+    await("b receives a's broadcast").until(() -> onB.texts().contains("from a"));
     assertThat(onB.texts()).containsExactly("from a");
     a.shutdown(Duration.ZERO).join();
     b.shutdown(Duration.ZERO).join();

@@ -1,6 +1,7 @@
 package dev.hubcast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.backplane.Backplane;
 import dev.hubcast.core.backplane.Envelope;
@@ -89,8 +90,8 @@ class SequencedBackplaneTest {
       pool.shutdownNow();
     }
 
-    Eventually.until(() -> onA.texts().size() == 2 * perNode, "all on a");
-    Eventually.until(() -> onB.texts().size() == 2 * perNode, "all on b");
+    await("all on a").until(() -> onA.texts().size() == 2 * perNode);
+    await("all on b").until(() -> onB.texts().size() == 2 * perNode);
     assertThat(onA.texts()).isEqualTo(onB.texts());
     List<String> got = onA.texts();
     for (int i = 0; i < got.size(); i++) {
@@ -112,14 +113,14 @@ class SequencedBackplaneTest {
     b.join(onB.id(), "r");
 
     a.broadcast(Target.room("r"), "one");
-    Eventually.until(() -> onB.texts().size() == 1, "one on b");
+    await("one on b").until(() -> onB.texts().size() == 1);
     dropPublishes.set(true);
     a.broadcast(Target.room("r"), "two (lost)");
-    Eventually.until(() -> a.history("r", 0).lastSequence() == 2, "two numbered on a");
+    await("two numbered on a").until(() -> a.history("r", 0).lastSequence() == 2);
     dropPublishes.set(false);
     a.broadcast(Target.room("r"), "three");
 
-    Eventually.until(() -> onB.texts().size() == 2, "three on b, past the gap");
+    await("three on b, past the gap").until(() -> onB.texts().size() == 2);
     assertThat(onB.texts()).containsExactly("one", "three");
     HistoryRead read = b.history("r", 0);
     assertThat(read.missed()).isEqualTo(1);

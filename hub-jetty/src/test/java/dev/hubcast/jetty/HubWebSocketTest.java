@@ -3,6 +3,7 @@ package dev.hubcast.jetty;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.AuthResult;
 import dev.hubcast.core.Client;
@@ -14,6 +15,7 @@ import dev.hubcast.core.OriginPolicy;
 import dev.hubcast.core.Target;
 import dev.hubcast.testkit.HandshakeRefusedException;
 import dev.hubcast.testkit.JdkWebSocketClient;
+import dev.hubcast.testkit.RawWebSocket;
 import dev.hubcast.testkit.TestClient;
 import dev.hubcast.testkit.TestClient.CloseStatus;
 import java.net.URI;
@@ -28,11 +30,9 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -116,19 +116,9 @@ class HubWebSocketTest {
   }
 
   private RawWebSocket raw() throws Exception {
-    RawWebSocket ws = RawWebSocket.connect(server.uri(), WAIT);
+    RawWebSocket ws = RawWebSocket.open(server.uri());
     resources.add(ws);
     return ws;
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited " + WAIT + " for " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(5); // poll interval of a deadline-bound wait
-    }
   }
 
   @Test
@@ -146,7 +136,7 @@ class HubWebSocketTest {
     for (int i = 0; i < 5; i++) {
       clients.add(connect());
     }
-    await(() -> hub.clients().size() == 5, "5 registered clients");
+    await("5 registered clients").atMost(WAIT).until(() -> hub.clients().size() == 5);
     assertThat(hub.broadcast(Target.all(), "to all").queued()).isEqualTo(5);
     for (TestClient c : clients) {
       assertThat(c.awaitText(WAIT)).isEqualTo("to all");
@@ -157,7 +147,7 @@ class HubWebSocketTest {
   void send_manyFrames_arriveInOrder() throws Exception {
     start(echo().build());
     TestClient client = connect();
-    await(() -> hub.clients().size() == 1, "a registered client");
+    await("a registered client").atMost(WAIT).until(() -> hub.clients().size() == 1);
     String id = hub.clients().iterator().next().id();
     List<String> sent = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
@@ -244,7 +234,7 @@ class HubWebSocketTest {
     TestClient client = connect();
     client.sendText("x".repeat(1025));
     assertThat(client.awaitClose(WAIT).code()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
-    await(() -> hub.clients().isEmpty(), "the hub to drop the connection");
+    await("the hub to drop the connection").atMost(WAIT).until(() -> hub.clients().isEmpty());
   }
 
   @Test
@@ -254,15 +244,15 @@ class HubWebSocketTest {
     ws.sendFrame(false, RawWebSocket.BINARY, new byte[1000]);
     ws.sendFrame(false, RawWebSocket.CONTINUATION, new byte[100]);
     // The server must not wait for the rest of the message.
-    assertThat(ws.readUntilClose().closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+    assertThat(ws.readClose().closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
   }
 
   @Test
   void message_hugeFrameHeader_closes1009WithoutThePayload() throws Exception {
     start(echo().maxMessageBytes(1024).build());
     RawWebSocket ws = raw();
-    ws.sendHeaderOnly(RawWebSocket.BINARY, 1L << 40);
-    assertThat(ws.readUntilClose().closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+    ws.sendHeader(true, RawWebSocket.BINARY, 1L << 40);
+    assertThat(ws.readClose().closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
   }
 
   @Test
@@ -271,7 +261,7 @@ class HubWebSocketTest {
     RawWebSocket ws = raw();
     ws.sendFrame(false, RawWebSocket.TEXT, "a".repeat(600).getBytes(UTF_8));
     ws.sendFrame(true, RawWebSocket.CONTINUATION, "b".repeat(424).getBytes(UTF_8));
-    RawWebSocket.Received echo = ws.readFrame();
+    RawWebSocket.ServerFrame echo = ws.read();
     assertThat(echo.opcode()).isEqualTo(RawWebSocket.TEXT);
     assertThat(echo.text()).isEqualTo("a".repeat(600) + "b".repeat(424));
   }
@@ -281,8 +271,8 @@ class HubWebSocketTest {
     start(echo().build());
     RawWebSocket ws = raw();
     ws.sendFrame(true, RawWebSocket.TEXT, new byte[] {'o', 'k', (byte) 0xC0, (byte) 0xAF});
-    assertThat(ws.readUntilClose().closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
-    await(() -> hub.clients().isEmpty(), "the hub to drop the connection");
+    assertThat(ws.readClose().closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
+    await("the hub to drop the connection").atMost(WAIT).until(() -> hub.clients().isEmpty());
   }
 
   @Test
@@ -292,7 +282,7 @@ class HubWebSocketTest {
     byte[] clef = "𝄞".getBytes(UTF_8); // 4 bytes
     ws.sendFrame(false, RawWebSocket.TEXT, new byte[] {clef[0], clef[1]});
     ws.sendFrame(true, RawWebSocket.CONTINUATION, new byte[] {clef[2], clef[3]});
-    assertThat(ws.readFrame().text()).isEqualTo("𝄞");
+    assertThat(ws.read().text()).isEqualTo("𝄞");
   }
 
   @Test
@@ -301,7 +291,7 @@ class HubWebSocketTest {
     RawWebSocket ws = raw();
     byte[] clef = "𝄞".getBytes(UTF_8);
     ws.sendFrame(true, RawWebSocket.TEXT, new byte[] {clef[0], clef[1]});
-    assertThat(ws.readUntilClose().closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
+    assertThat(ws.readClose().closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
   }
 
   @Test
@@ -309,8 +299,8 @@ class HubWebSocketTest {
     start(echo().build());
     RawWebSocket ws = raw();
     ws.sendFrame(true, RawWebSocket.CONTINUATION, "x".getBytes(UTF_8));
-    assertThat(ws.readUntilClose().closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
-    await(() -> hub.clients().isEmpty(), "the hub to drop the connection");
+    assertThat(ws.readClose().closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    await("the hub to drop the connection").atMost(WAIT).until(() -> hub.clients().isEmpty());
   }
 
   @Test
@@ -318,7 +308,7 @@ class HubWebSocketTest {
     start(echo().build());
     RawWebSocket ws = raw();
     ws.sendFrame(true, 0x3, new byte[0]);
-    assertThat(ws.readUntilClose().closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+    assertThat(ws.readClose().closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
   }
 
   @Test
@@ -335,15 +325,15 @@ class HubWebSocketTest {
       both.write(new byte[4]); // a zero mask leaves the payload as it is
       both.write(text);
       both.write(new byte[] {(byte) (0x80 | 0x3), (byte) 0x80, 0, 0, 0, 0}); // a reserved opcode
-      ws.sendRaw(both.toByteArray()); // one write: Jetty parses both in one read
-      RawWebSocket.Received first = ws.readFrame();
+      ws.send(both.toByteArray()); // one write: Jetty parses both in one read
+      RawWebSocket.ServerFrame first = ws.read();
       if (first.opcode() == RawWebSocket.TEXT) {
         assertThat(first.text()).isEqualTo("answer me " + i);
-        first = ws.readFrame();
+        first = ws.read();
       }
       assertThat(first.opcode()).isEqualTo(RawWebSocket.CLOSE);
       assertThat(first.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
-      assertThat(ws.awaitEndOfStream()).as("nothing after the close").isTrue();
+      assertThat(ws.awaitEof(WAIT)).as("nothing after the close").isTrue();
     }
   }
 
@@ -352,7 +342,7 @@ class HubWebSocketTest {
     start(echo().build());
     RawWebSocket ws = raw();
     ws.sendFrame(true, RawWebSocket.PING, "are you there".getBytes(UTF_8));
-    RawWebSocket.Received pong = ws.readFrame();
+    RawWebSocket.ServerFrame pong = ws.read();
     assertThat(pong.opcode()).isEqualTo(RawWebSocket.PONG);
     assertThat(pong.text()).isEqualTo("are you there");
   }
@@ -366,7 +356,7 @@ class HubWebSocketTest {
     assertThat(bad.awaitClose(WAIT).code()).isEqualTo(CloseCodes.INTERNAL_ERROR);
     good.sendText("still here");
     assertThat(good.awaitText(WAIT)).isEqualTo("still here");
-    await(() -> hub.clients().size() == 1, "only the good client left");
+    await("only the good client left").atMost(WAIT).until(() -> hub.clients().size() == 1);
     assertThat(hub.metrics().handlerErrors()).isEqualTo(1);
   }
 
@@ -374,7 +364,7 @@ class HubWebSocketTest {
   void clientClose_removesFromHubExactlyOnce() throws Exception {
     start(echo().build());
     TestClient client = connect();
-    await(() -> hub.clients().size() == 1, "a registered client");
+    await("a registered client").atMost(WAIT).until(() -> hub.clients().size() == 1);
     String id = hub.clients().iterator().next().id();
     client.close(CloseCodes.NORMAL, "bye");
     assertThat(closes.poll(5, TimeUnit.SECONDS)).isEqualTo(id + " 1000");
@@ -389,7 +379,7 @@ class HubWebSocketTest {
   void clientAbort_removesFromHubWith1006() throws Exception {
     start(echo().build());
     TestClient client = connect();
-    await(() -> hub.clients().size() == 1, "a registered client");
+    await("a registered client").atMost(WAIT).until(() -> hub.clients().size() == 1);
     String id = hub.clients().iterator().next().id();
     client.abort();
     assertThat(closes.poll(5, TimeUnit.SECONDS)).isEqualTo(id + " 1006");
@@ -401,7 +391,7 @@ class HubWebSocketTest {
   void hubClose_sendsCodeAndReason_afterQueuedFrames() throws Exception {
     start(echo().build());
     TestClient client = connect();
-    await(() -> hub.clients().size() == 1, "a registered client");
+    await("a registered client").atMost(WAIT).until(() -> hub.clients().size() == 1);
     String id = hub.clients().iterator().next().id();
     hub.send(id, "last words");
     hub.disconnect(id, 4000, "see you");
@@ -418,23 +408,24 @@ class HubWebSocketTest {
     start(echo().idleTimeout(Duration.ofMillis(600)).closeTimeout(Duration.ofMillis(500)).build());
     RawWebSocket ws = raw(); // never answers pings
     long start = System.nanoTime();
-    RawWebSocket.Received first = ws.readFrame();
+    RawWebSocket.ServerFrame first = ws.read();
     assertThat(first.opcode()).isEqualTo(RawWebSocket.PING);
-    assertThat(ws.readUntilClose().closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
+    assertThat(ws.readClose().closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
     assertThat(Duration.ofNanos(System.nanoTime() - start))
         .isGreaterThanOrEqualTo(Duration.ofMillis(550));
-    await(() -> hub.clients().isEmpty(), "the hub to drop the idle connection");
+    await("the hub to drop the idle connection").atMost(WAIT).until(() -> hub.clients().isEmpty());
   }
 
   @Test
   void idle_peerAnsweringPings_staysOpen() throws Exception {
     start(echo().idleTimeout(Duration.ofMillis(400)).build());
     TestClient client = connect(); // the JDK client answers pings
-    CountDownLatch closed = new CountDownLatch(1);
-    await(() -> hub.clients().size() == 1, "a registered client");
+    await("a registered client").atMost(WAIT).until(() -> hub.clients().size() == 1);
     // Three idle timeouts with no application traffic: the pongs keep it alive.
-    assertThat(closed.await(1200, TimeUnit.MILLISECONDS)).isFalse();
-    assertThat(client.isClosed()).isFalse();
+    await("the connection to stay open through three idle timeouts")
+        .during(Duration.ofMillis(1200))
+        .atMost(WAIT)
+        .until(() -> !client.isClosed() && hub.clients().size() == 1);
     client.sendText("alive");
     assertThat(client.awaitText(WAIT)).isEqualTo("alive");
   }

@@ -1,12 +1,12 @@
 package dev.hubcast.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.Target;
-import dev.hubcast.testkit.Await;
 import dev.hubcast.testkit.JdkWebSocketClient;
 import dev.hubcast.testkit.TestClient;
 import java.io.IOException;
@@ -104,9 +104,9 @@ class WriteCoalescingTest {
 
     TestClient client =
         JdkWebSocketClient.connect(
-            URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/ws"), java.util.Map.of());
+            URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/ws"));
     resources.add(client);
-    Await.until(() -> hub.clients().size() == 1, WAIT, "the client is registered");
+    await("the client is registered").atMost(WAIT).until(() -> hub.clients().size() == 1);
     long writesBefore = connector.writes.get(); // the upgrade response
 
     for (int i = 0; i < FRAMES; i++) {

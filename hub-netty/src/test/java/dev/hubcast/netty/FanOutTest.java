@@ -1,13 +1,14 @@
 package dev.hubcast.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
-import dev.hubcast.testkit.Await;
+import dev.hubcast.testkit.RawWebSocket;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -91,22 +92,24 @@ class FanOutTest {
     return ((java.net.InetSocketAddress) server.localAddress()).getPort();
   }
 
-  private List<RawWebSocketClient> connect(Hub<?> hub, int port) throws Exception {
-    List<RawWebSocketClient> clients = new ArrayList<>();
+  private List<RawWebSocket> connect(Hub<?> hub, int port) throws Exception {
+    List<RawWebSocket> clients = new ArrayList<>();
     for (int i = 0; i < CONNECTIONS; i++) {
-      RawWebSocketClient c = RawWebSocketClient.upgrade(port, "/ws");
+      RawWebSocket c = RawWebSocket.upgrade(port, "/ws");
       resources.add(c);
-      assertThat(c.status()).isEqualTo(101);
+      assertThat(c.response().status()).isEqualTo(101);
       clients.add(c);
     }
-    Await.until(() -> hub.clients().size() == CONNECTIONS, WAIT, "every connection registered");
+    await("every connection registered")
+        .atMost(WAIT)
+        .until(() -> hub.clients().size() == CONNECTIONS);
     return clients;
   }
 
   @Test
   void broadcast_framesOnce_everyRecipientWritesTheSameBytes() throws Exception {
     Hub<Message> hub = hub();
-    List<RawWebSocketClient> clients = connect(hub, serve(hub));
+    List<RawWebSocket> clients = connect(hub, serve(hub));
     String text = "x".repeat(300); // past the 1 KiB copy threshold of Netty's own encoder, too
     Message frame = Message.text(text);
     recordLength = 2 + 2 + frame.length(); // header with a 16-bit length, then the payload
@@ -114,7 +117,7 @@ class FanOutTest {
 
     hub.broadcastMessage(Target.all(), frame);
 
-    for (RawWebSocketClient c : clients) {
+    for (RawWebSocket c : clients) {
       assertThat(c.read().text()).isEqualTo(text);
     }
     assertThat(frameWrites.get()).isEqualTo(CONNECTIONS);
@@ -127,7 +130,7 @@ class FanOutTest {
   @Test
   void broadcastToOneLoop_isOneTask_andOneFlushPerConnection() throws Exception {
     Hub<Message> hub = hub();
-    List<RawWebSocketClient> clients = connect(hub, serve(hub));
+    List<RawWebSocket> clients = connect(hub, serve(hub));
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     // Hold the loop while the test thread broadcasts: everything queues for one task.
@@ -148,7 +151,7 @@ class FanOutTest {
     }
     release.countDown();
 
-    for (RawWebSocketClient c : clients) {
+    for (RawWebSocket c : clients) {
       for (int i = 0; i < messages; i++) {
         assertThat(c.read().text()).isEqualTo("m" + i);
       }

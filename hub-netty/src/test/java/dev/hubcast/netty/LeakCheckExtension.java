@@ -1,12 +1,15 @@
 package dev.hubcast.netty;
 
+import static org.awaitility.Awaitility.await;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,9 +39,7 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
   @Override
   public void afterAll(ExtensionContext context) {
     for (int i = 0; i < 4; i++) {
-      System.gc();
-      // Give the reference handler a moment to enqueue what the collector found.
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      collectAndProcessReferences();
       poke();
     }
     List<String> leaks = LeakRecorder.drain();
@@ -46,6 +47,27 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
       throw new AssertionError(
           leaks.size() + " buffer leak(s) reported by Netty:\n" + String.join("\n\n", leaks));
     }
+  }
+
+  /**
+   * Collects garbage and waits until the reference handler has enqueued a sentinel that was only
+   * weakly reachable. The handler takes the pending references a batch at a time and finishes one
+   * batch before the next, so once this round's sentinel is in, everything the previous rounds'
+   * collections found (the detector's references to unreleased buffers) is in the detector's queue.
+   */
+  private static void collectAndProcessReferences() {
+    ReferenceQueue<Object> queue = new ReferenceQueue<>();
+    WeakReference<Object> sentinel = new WeakReference<>(new Object(), queue);
+    await("the reference handler to enqueue what the collector found")
+        .atMost(Duration.ofSeconds(10))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(10))
+        .pollInSameThread()
+        .until(
+            () -> {
+              System.gc();
+              return queue.poll() == sentinel;
+            });
   }
 
   /** Tracked allocations make the detector poll its queue of collected, unreleased buffers. */

@@ -1,9 +1,10 @@
 package dev.hubcast.netty;
 
-import static dev.hubcast.netty.RawWebSocketClient.closePayload;
-import static dev.hubcast.netty.RawWebSocketClient.frame;
+import static dev.hubcast.testkit.RawWebSocket.closePayload;
+import static dev.hubcast.testkit.RawWebSocket.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.AuthResult;
 import dev.hubcast.core.BroadcastPolicy;
@@ -14,9 +15,9 @@ import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.HubHandler;
 import dev.hubcast.core.OriginPolicy;
 import dev.hubcast.core.Target;
-import dev.hubcast.testkit.Await;
 import dev.hubcast.testkit.HandshakeRefusedException;
 import dev.hubcast.testkit.JdkWebSocketClient;
+import dev.hubcast.testkit.RawWebSocket;
 import dev.hubcast.testkit.TestClient;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -88,19 +89,19 @@ class NettyAdapterTest {
     return server;
   }
 
-  private RawWebSocketClient raw(NettyHubServer server) throws Exception {
-    RawWebSocketClient c = RawWebSocketClient.upgrade(server.port(), "/ws");
+  private RawWebSocket raw(NettyHubServer server) throws Exception {
+    RawWebSocket c = RawWebSocket.upgrade(server.port(), "/ws");
     resources.add(c);
-    assertThat(c.status()).isEqualTo(101);
+    assertThat(c.response().status()).isEqualTo(101);
     return c;
   }
 
   @Test
   void upgrade_answersAcceptKey_andEchoes() throws Exception {
     Hub<String> hub = hub(echoing());
-    RawWebSocketClient c = raw(serve(hub));
+    RawWebSocket c = raw(serve(hub));
 
-    assertThat(c.responseHead).contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    assertThat(c.response().head()).contains(RawWebSocket.SAMPLE_ACCEPT);
     c.send(frame(true, 0x1, "hi".getBytes(StandardCharsets.UTF_8)));
 
     assertThat(c.read().text()).isEqualTo("hi");
@@ -114,12 +115,11 @@ class NettyAdapterTest {
     frames.write(frame(true, 0x1, "one".getBytes(StandardCharsets.UTF_8)));
     frames.write(frame(true, 0x1, "two".getBytes(StandardCharsets.UTF_8)));
 
-    RawWebSocketClient c =
-        RawWebSocketClient.open(
-            server.port(), RawWebSocketClient.upgradeRequest("/ws"), frames.toByteArray());
+    RawWebSocket c =
+        RawWebSocket.open(server.port(), RawWebSocket.upgradeRequest("/ws"), frames.toByteArray());
     resources.add(c);
 
-    assertThat(c.status()).isEqualTo(101);
+    assertThat(c.response().status()).isEqualTo(101);
     assertThat(c.read().text()).isEqualTo("one");
     assertThat(c.read().text()).isEqualTo("two");
   }
@@ -127,13 +127,13 @@ class NettyAdapterTest {
   @Test
   void fragmentedMessage_isJoined() throws Exception {
     Hub<String> hub = hub(echoing());
-    RawWebSocketClient c = raw(serve(hub));
+    RawWebSocket c = raw(serve(hub));
 
     c.send(frame(false, 0x1, "hel".getBytes(StandardCharsets.UTF_8)));
     c.send(frame(true, 0x9, new byte[] {7})); // a ping between fragments
     c.send(frame(true, 0x0, "lo".getBytes(StandardCharsets.UTF_8)));
 
-    RawWebSocketClient.ServerFrame pong = c.read();
+    RawWebSocket.ServerFrame pong = c.read();
     assertThat(pong.opcode()).isEqualTo(0xA);
     assertThat(pong.payload()).containsExactly(7);
     assertThat(c.read().text()).isEqualTo("hello");
@@ -142,19 +142,19 @@ class NettyAdapterTest {
   @Test
   void invalidUtf8_closes1007() throws Exception {
     Hub<String> hub = hub(echoing());
-    RawWebSocketClient c = raw(serve(hub));
+    RawWebSocket c = raw(serve(hub));
 
     c.send(frame(true, 0x1, new byte[] {'a', (byte) 0xC3, (byte) 0x28}));
 
     assertThat(c.readClose().closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
-    assertThat(c.awaitEof()).isTrue();
-    Await.until(() -> hub.clients().isEmpty(), WAIT, "the connection to leave the hub");
+    assertThat(c.awaitEof(WAIT)).isTrue();
+    await("the connection to leave the hub").atMost(WAIT).until(() -> hub.clients().isEmpty());
   }
 
   @Test
   void unmaskedClientFrame_closes1002() throws Exception {
     Hub<String> hub = hub(echoing());
-    RawWebSocketClient c = raw(serve(hub));
+    RawWebSocket c = raw(serve(hub));
 
     c.send(frame(true, 0x1, "x".getBytes(StandardCharsets.UTF_8), false));
 
@@ -164,7 +164,7 @@ class NettyAdapterTest {
   @Test
   void invalidCloseCode_closes1002() throws Exception {
     Hub<String> hub = hub(echoing());
-    RawWebSocketClient c = raw(serve(hub));
+    RawWebSocket c = raw(serve(hub));
 
     c.send(frame(true, 0x8, closePayload(1005, "")));
 
@@ -174,7 +174,7 @@ class NettyAdapterTest {
   @Test
   void fragmentsOverTheLimit_close1009() throws Exception {
     Hub<String> hub = hub(echoing().maxMessageBytes(1000));
-    RawWebSocketClient c = raw(serve(hub));
+    RawWebSocket c = raw(serve(hub));
 
     c.send(frame(false, 0x1, "a".repeat(600).getBytes(StandardCharsets.UTF_8)));
     c.send(frame(true, 0x0, "b".repeat(600).getBytes(StandardCharsets.UTF_8)));
@@ -185,16 +185,16 @@ class NettyAdapterTest {
   @Test
   void clientClose_isEchoed_andReportedOnce() throws Exception {
     Hub<String> hub = hub(echoing());
-    RawWebSocketClient c = raw(serve(hub));
-    Await.until(() -> hub.clients().size() == 1, WAIT, "registration");
+    RawWebSocket c = raw(serve(hub));
+    await("registration").atMost(WAIT).until(() -> hub.clients().size() == 1);
     String id = hub.clients().iterator().next().id();
 
     c.send(frame(true, 0x8, closePayload(4001, "done")));
 
-    RawWebSocketClient.ServerFrame answer = c.readClose();
+    RawWebSocket.ServerFrame answer = c.readClose();
     assertThat(answer.closeCode()).isEqualTo(4001);
-    assertThat(c.awaitEof()).isTrue();
-    Await.until(() -> closes.containsKey(id), WAIT, "onClose");
+    assertThat(c.awaitEof(WAIT)).isTrue();
+    await("onClose").atMost(WAIT).until(() -> closes.containsKey(id));
     assertThat(closes.get(id)).containsExactly(4001);
     assertThat(hub.clients()).isEmpty();
   }
@@ -203,8 +203,8 @@ class NettyAdapterTest {
   void handlerThrows_closes1011_othersGoOn() throws Exception {
     Hub<String> hub = hub(echoing());
     NettyHubServer server = serve(hub);
-    RawWebSocketClient bad = raw(server);
-    RawWebSocketClient good = raw(server);
+    RawWebSocket bad = raw(server);
+    RawWebSocket good = raw(server);
 
     bad.send(frame(true, 0x1, "boom".getBytes(StandardCharsets.UTF_8)));
     good.send(frame(true, 0x1, "fine".getBytes(StandardCharsets.UTF_8)));
@@ -227,7 +227,7 @@ class NettyAdapterTest {
     NettyHubServer server = serve(hub);
     URI base = URI.create("ws://127.0.0.1:" + server.port() + "/ws");
 
-    assertThatThrownBy(() -> JdkWebSocketClient.connect(base, Map.of()))
+    assertThatThrownBy(() -> JdkWebSocketClient.connect(base))
         .isInstanceOfSatisfying(
             HandshakeRefusedException.class, e -> assertThat(e.status()).isEqualTo(401));
     assertThatThrownBy(
@@ -240,7 +240,7 @@ class NettyAdapterTest {
         JdkWebSocketClient.connect(
             URI.create(base + "?token=good"), Map.of("Origin", "https://chat.example.com"));
     resources.add(ok);
-    Await.until(() -> hub.clients().size() == 1, WAIT, "registration");
+    await("registration").atMost(WAIT).until(() -> hub.clients().size() == 1);
     assertThat(hub.clients().iterator().next().user()).contains("ada");
   }
 
@@ -290,10 +290,10 @@ class NettyAdapterTest {
   @Test
   void idleConnection_isPinged_thenClosed1001() throws Exception {
     Hub<String> hub = hub(echoing().idleTimeout(Duration.ofMillis(600)));
-    RawWebSocketClient c = raw(serve(hub));
+    RawWebSocket c = raw(serve(hub));
 
-    RawWebSocketClient.ServerFrame ping = c.read();
-    RawWebSocketClient.ServerFrame close = c.read();
+    RawWebSocket.ServerFrame ping = c.read();
+    RawWebSocket.ServerFrame close = c.read();
 
     assertThat(ping.opcode()).isEqualTo(0x9);
     assertThat(close.opcode()).isEqualTo(0x8);
@@ -303,16 +303,16 @@ class NettyAdapterTest {
   @Test
   void pongs_keepAConnectionAlive() throws Exception {
     Hub<String> hub = hub(echoing().idleTimeout(Duration.ofMillis(600)));
-    RawWebSocketClient c = raw(serve(hub));
+    RawWebSocket c = raw(serve(hub));
 
     for (int i = 0; i < 4; i++) {
-      RawWebSocketClient.ServerFrame ping = c.read();
+      RawWebSocket.ServerFrame ping = c.read();
       assertThat(ping.opcode()).isEqualTo(0x9);
       c.send(frame(true, 0xA, ping.payload()));
     }
     c.send(frame(true, 0x1, "still here".getBytes(StandardCharsets.UTF_8)));
 
-    RawWebSocketClient.ServerFrame next = c.read();
+    RawWebSocket.ServerFrame next = c.read();
     while (next.opcode() == 0x9) {
       next = c.read();
     }
@@ -322,8 +322,8 @@ class NettyAdapterTest {
   @Test
   void sendsAfterClose_failOnce_andCloseIsIdempotent() throws Exception {
     Hub<String> hub = hub(HubConfig.textBuilder().policy(BroadcastPolicy.NONE));
-    RawWebSocketClient c = raw(serve(hub));
-    Await.until(() -> hub.clients().size() == 1, WAIT, "registration");
+    RawWebSocket c = raw(serve(hub));
+    await("registration").atMost(WAIT).until(() -> hub.clients().size() == 1);
     String id = hub.clients().iterator().next().id();
 
     hub.broadcast(Target.all(), "before");
@@ -331,15 +331,13 @@ class NettyAdapterTest {
     assertThat(hub.disconnect(id, 4001, "again")).isFalse();
 
     assertThat(c.read().text()).isEqualTo("before");
-    RawWebSocketClient.ServerFrame close = c.read();
+    RawWebSocket.ServerFrame close = c.read();
     assertThat(close.closeCode()).isEqualTo(4000);
-    assertThat(new String(close.payload(), 2, close.payload().length - 2, StandardCharsets.UTF_8))
-        .isEqualTo("kicked");
+    assertThat(close.closeReason()).isEqualTo("kicked");
     c.send(frame(true, 0x8, closePayload(4000, "")));
-    assertThat(c.awaitEof()).isTrue();
-    Await.until(
-        () -> hub.metrics().pendingFrames() == 0 && hub.metrics().connections() == 0,
-        WAIT,
-        "nothing pending");
+    assertThat(c.awaitEof(WAIT)).isTrue();
+    await("nothing pending")
+        .atMost(WAIT)
+        .until(() -> hub.metrics().pendingFrames() == 0 && hub.metrics().connections() == 0);
   }
 }

@@ -1,6 +1,7 @@
 package dev.hubcast.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.Client;
@@ -8,7 +9,6 @@ import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.Target;
 import dev.hubcast.redis.Nodes.Node;
 import dev.hubcast.redis.Nodes.Transport;
-import dev.hubcast.testkit.Await;
 import dev.hubcast.testkit.RedisServer;
 import dev.hubcast.testkit.TestClient;
 import java.nio.charset.StandardCharsets;
@@ -52,10 +52,9 @@ class RedisBackplaneTest {
   }
 
   private static String idOf(Node node, String tag) {
-    Await.until(
-        () -> node.hub().clients().stream().anyMatch(c -> tagged(c, tag)),
-        WAIT,
-        "connection " + tag + " registered");
+    await("connection " + tag + " registered")
+        .atMost(WAIT)
+        .until(() -> node.hub().clients().stream().anyMatch(c -> tagged(c, tag)));
     return node.hub().clients().stream().filter(c -> tagged(c, tag)).findFirst().orElseThrow().id();
   }
 
@@ -174,7 +173,9 @@ class RedisBackplaneTest {
       a.hub().broadcast(Target.all(), "still works");
 
       assertNext(onB, "still works");
-      Await.until(() -> b.backplane().badEnvelopes() == 2, WAIT, "two bad envelopes counted");
+      await("two bad envelopes counted")
+          .atMost(WAIT)
+          .until(() -> b.backplane().badEnvelopes() == 2);
     }
   }
 }

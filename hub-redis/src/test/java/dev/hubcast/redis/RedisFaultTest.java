@@ -1,6 +1,7 @@
 package dev.hubcast.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.Hub;
@@ -8,7 +9,6 @@ import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.HubHandler;
 import dev.hubcast.redis.Nodes.Node;
 import dev.hubcast.redis.Nodes.Transport;
-import dev.hubcast.testkit.Await;
 import dev.hubcast.testkit.RedisServer;
 import dev.hubcast.testkit.TestClient;
 import java.time.Duration;
@@ -59,8 +59,8 @@ class RedisFaultTest {
       Node netty = nodes.start("n", Transport.NETTY, HubConfig.textBuilder().handler(relayAll));
       TestClient alice = jetty.server().connect("tag=alice", Map.of());
       TestClient bob = netty.server().connect("tag=bob", Map.of());
-      Await.until(() -> jetty.hub().clients().size() == 1, WAIT, "alice registered");
-      Await.until(() -> netty.hub().clients().size() == 1, WAIT, "bob registered");
+      await("alice registered").atMost(WAIT).until(() -> jetty.hub().clients().size() == 1);
+      await("bob registered").atMost(WAIT).until(() -> netty.hub().clients().size() == 1);
 
       // Alice sends a steady stream; her own node echoes every message back to her (local
       // delivery) and publishes it for Bob's node (cross-node delivery).
@@ -104,25 +104,32 @@ class RedisFaultTest {
       sender.start();
       readers.start();
 
-      Await.until(() -> bobGotAt.size() > 50, WAIT, "the stream to reach bob");
+      await("the stream to reach bob").atMost(WAIT).until(() -> bobGotAt.size() > 50);
       redis.kill();
       int sentAtKill = sent.get();
-      Await.until(() -> sent.get() > sentAtKill + 100, WAIT, "a second of stream with redis down");
+      await("a second of stream with redis down")
+          .atMost(WAIT)
+          .until(() -> sent.get() > sentAtKill + 100);
       long restartedAt = System.nanoTime();
       redis.restart();
-      Await.until(
-          () -> bobGotAt.values().stream().anyMatch(t -> t > restartedAt),
-          Duration.ofSeconds(10),
-          "cross-node delivery after the restart");
+      await("cross-node delivery after the restart")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> bobGotAt.values().stream().anyMatch(t -> t > restartedAt));
       long recoveredAt =
           bobGotAt.values().stream().filter(t -> t > restartedAt).min(Long::compare).orElseThrow();
-      Await.until(() -> bobGotAt.size() > sentAtKill + 50, WAIT, "more stream after recovery");
+      await("more stream after recovery")
+          .atMost(WAIT)
+          .until(() -> bobGotAt.size() > sentAtKill + 50);
       sending.set(false);
       sender.join();
       int total = sent.get();
-      Await.until(() -> aliceGot.get() == total, WAIT, "alice's own echoes", aliceGot::get);
+      await("alice's own echoes")
+          .atMost(WAIT)
+          .untilAsserted(() -> assertThat(aliceGot.get()).isEqualTo(total));
       long lastToBob = total - 1;
-      Await.until(() -> bobGotAt.containsKey((int) lastToBob), WAIT, "the last message at bob");
+      await("the last message at bob")
+          .atMost(WAIT)
+          .until(() -> bobGotAt.containsKey((int) lastToBob));
       readers.join(TimeUnit.SECONDS.toMillis(10));
 
       long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(recoveredAt - restartedAt);

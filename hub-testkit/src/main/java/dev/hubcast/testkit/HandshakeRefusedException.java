@@ -2,10 +2,12 @@ package dev.hubcast.testkit;
 
 /**
  * The server answered a WebSocket upgrade with an HTTP status instead of switching protocols.
+ * Immutable once thrown.
  *
- * <p>Immutable once thrown.
+ * <p>Unchecked, so that a test connects without a {@code throws} clause and asserts a refusal with
+ * {@code assertThatThrownBy}.
  */
-public class HandshakeRefusedException extends Exception {
+public class HandshakeRefusedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final int status;

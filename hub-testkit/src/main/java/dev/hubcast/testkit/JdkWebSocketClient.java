@@ -9,7 +9,6 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -23,10 +22,17 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A {@link TestClient} on the JDK's {@code java.net.http.WebSocket}: a real client on a real
- * socket. It reads one message at a time ({@code request(1)}), so {@link #pauseReading()} stops it
+ * socket. Thread-safe: sends are chained so that they go out one after another, in call order.
+ *
+ * <p>It reads one message at a time ({@code request(1)}), so {@link #pauseReading()} stops it
  * reading from the socket and the server's writes back up, as with a stalled browser tab.
  *
- * <p>Thread-safe. Sends are chained so that they go out one after another, in call order.
+ * <pre>{@code
+ * try (JdkWebSocketClient c = JdkWebSocketClient.connect(URI.create("ws://127.0.0.1:8080/ws"))) {
+ *   c.sendText("hello");
+ *   String answer = c.awaitText(Duration.ofSeconds(5));
+ * }
+ * }</pre>
  */
 public final class JdkWebSocketClient implements TestClient {
 
@@ -47,22 +53,33 @@ public final class JdkWebSocketClient implements TestClient {
   private JdkWebSocketClient() {}
 
   /**
-   * Connects to {@code uri} with extra headers, waiting up to 10 s for the handshake.
+   * Connects to {@code uri}, waiting up to 10 s for the handshake.
    *
    * @throws HandshakeRefusedException if the server answered with an HTTP status
+   * @throws IllegalStateException if the connection failed or timed out, or the thread was
+   *     interrupted (its interrupt flag is then set again)
    */
-  public static JdkWebSocketClient connect(URI uri, Map<String, String> headers)
-      throws HandshakeRefusedException, InterruptedException, TimeoutException {
+  public static JdkWebSocketClient connect(URI uri) {
+    return connect(uri, Map.of());
+  }
+
+  /**
+   * Connects to {@code uri} with extra headers (such as {@code Origin}), waiting up to 10 s for the
+   * handshake.
+   *
+   * @throws HandshakeRefusedException if the server answered with an HTTP status
+   * @throws IllegalStateException if the connection failed or timed out, or the thread was
+   *     interrupted (its interrupt flag is then set again)
+   */
+  public static JdkWebSocketClient connect(URI uri, Map<String, String> headers) {
     requireNonNull(uri, "uri");
     requireNonNull(headers, "headers");
     JdkWebSocketClient client = new JdkWebSocketClient();
     WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT);
     headers.forEach(builder::header);
+    CompletableFuture<WebSocket> opening = builder.buildAsync(uri, client.new Listener());
     try {
-      WebSocket ws =
-          builder
-              .buildAsync(uri, client.new Listener())
-              .get(CONNECT_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      WebSocket ws = opening.get(CONNECT_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
       synchronized (client.lock) {
         client.webSocket = ws;
       }
@@ -79,6 +96,13 @@ public final class JdkWebSocketClient implements TestClient {
             response.statusCode(), body == null ? null : String.valueOf(body));
       }
       throw new IllegalStateException("could not connect to " + uri + ": " + cause, cause);
+    } catch (TimeoutException e) {
+      opening.cancel(true);
+      throw new IllegalStateException("no handshake with " + uri + " within " + CONNECT_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      opening.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted connecting to " + uri, e);
     }
   }
 
@@ -110,22 +134,22 @@ public final class JdkWebSocketClient implements TestClient {
 
   @Override
   public String awaitText(Duration timeout) {
-    return Await.poll(texts, timeout, "a text message");
+    return Waits.poll(texts, timeout, "a text message");
   }
 
   @Override
   public List<String> awaitTexts(int n, Duration timeout) {
-    return Await.pollAll(texts, n, timeout, "text messages");
+    return Waits.pollAll(texts, n, timeout, "text messages");
   }
 
   @Override
   public byte[] awaitBinary(Duration timeout) {
-    return Await.poll(binaries, timeout, "a binary message");
+    return Waits.poll(binaries, timeout, "a binary message");
   }
 
   @Override
   public CloseStatus awaitClose(Duration timeout) {
-    return Await.future(closed, timeout, "the connection to close");
+    return Waits.future(closed, timeout, "the connection to close");
   }
 
   @Override
@@ -237,57 +261,6 @@ public final class JdkWebSocketClient implements TestClient {
     @Override
     public void onError(WebSocket ws, Throwable error) {
       closed.complete(new CloseStatus(1006, String.valueOf(error)));
-    }
-  }
-
-  /** Deadline-bound waits that fail with a message saying what never came. */
-  static final class Await {
-    private Await() {}
-
-    static <T> T poll(BlockingQueue<T> queue, Duration timeout, String what) {
-      try {
-        T item = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (item == null) {
-          throw new AssertionError("waited " + timeout + " for " + what + "; none came");
-        }
-        return item;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what, e);
-      }
-    }
-
-    static <T> List<T> pollAll(BlockingQueue<T> queue, int n, Duration timeout, String what) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      List<T> items = new ArrayList<>(n);
-      try {
-        while (items.size() < n) {
-          long left = deadline - System.nanoTime();
-          T item = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-          if (item == null) {
-            throw new AssertionError(
-                "waited " + timeout + " for " + n + " " + what + "; got " + items.size());
-          }
-          items.add(item);
-        }
-        return items;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what, e);
-      }
-    }
-
-    static <T> T future(CompletableFuture<T> future, Duration timeout, String what) {
-      try {
-        return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        throw new AssertionError("waited " + timeout + " for " + what, e);
-      } catch (ExecutionException e) {
-        throw new AssertionError("failed waiting for " + what, e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what, e);
-      }
     }
   }
 

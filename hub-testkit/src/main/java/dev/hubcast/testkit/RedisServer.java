@@ -14,14 +14,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * A real {@code redis-server} process on a free loopback port, for tests of code that talks to
  * Redis: started, killed at once and restarted on the same port, with nothing saved to disk (a
  * restart comes back empty). The {@code redis-server} executable must be on the {@code PATH}
  * ({@code scripts/install-test-deps.sh} installs it); if it is not, {@link #start()} throws an
- * {@link IOException} that says so, and the test fails.
+ * {@link IOException} that says so, and the test fails. Not thread-safe: one test thread starts,
+ * kills, restarts and closes it (other threads may use the Redis it runs meanwhile).
  *
  * <pre>{@code
  * try (RedisServer redis = RedisServer.start()) {
@@ -31,9 +34,6 @@ import java.util.concurrent.locks.LockSupport;
  *   redis.restart();  // Redis is back, empty, on the same port
  * }
  * }</pre>
- *
- * <p>Not thread-safe: one test thread starts, kills, restarts and closes it (other threads may use
- * the Redis it runs meanwhile).
  */
 public final class RedisServer implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -112,13 +112,18 @@ public final class RedisServer implements AutoCloseable {
           "cannot run redis-server (install it: scripts/install-test-deps.sh): " + e.getMessage(),
           e);
     }
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (!ping()) {
-      if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-        throw new IOException(
-            "redis-server did not start on port " + port + ": " + Files.readString(log));
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    Process started = process;
+    try {
+      Awaitility.await("redis-server to answer PING on port " + port)
+          .atMost(START_TIMEOUT)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(20))
+          .pollInSameThread()
+          .failFast("redis-server exited", () -> !started.isAlive())
+          .until(this::ping);
+    } catch (ConditionTimeoutException | TerminalFailureException e) {
+      throw new IOException(
+          "redis-server did not start on port " + port + ": " + Files.readString(log), e);
     }
   }
 

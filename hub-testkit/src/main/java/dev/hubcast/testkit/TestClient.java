@@ -5,10 +5,10 @@ import java.util.List;
 
 /**
  * A test client connected to a hub: it sends text and binary messages and records, in order, every
- * message and the close it receives.
+ * message and the close it receives. Thread-safe.
  *
- * <p>Thread-safe. Waits take a deadline and fail with an {@link AssertionError} that says what was
- * missing, so tests never sleep.
+ * <p>Waits take a deadline and fail with an {@link AssertionError} that says what was missing, so
+ * tests never sleep.
  */
 public interface TestClient extends AutoCloseable {
 
@@ -60,7 +60,7 @@ public interface TestClient extends AutoCloseable {
   }
 
   /**
-   * A close as the client saw it.
+   * A close as the client saw it. Immutable.
    *
    * @param code the close code (1006 when the connection was lost without a close frame)
    * @param reason the close reason

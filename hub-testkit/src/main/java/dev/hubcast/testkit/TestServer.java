@@ -7,13 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A hub served on some transport, as the {@link TransportCompatibilityKit} sees it: something test
- * clients connect to, and that stops.
+ * A hub served on some transport, as the kits see it: something test clients connect to, and that
+ * stops. Thread-safe.
  *
  * <p>An adapter on a real network transport returns {@link #webSocket(URI, AutoCloseable)}: its
  * clients are {@link JdkWebSocketClient}s. The in-memory transport returns its own.
- *
- * <p>Thread-safe.
  */
 public interface TestServer extends AutoCloseable {
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hubcast.testkit.HandshakeRefusedException;
 import dev.hubcast.testkit.JdkWebSocketClient;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -48,10 +46,9 @@ final class ChatClient implements AutoCloseable {
   }
 
   /** Connects, without reading anything. */
-  static ChatClient connect(int port, String name)
-      throws HandshakeRefusedException, InterruptedException, TimeoutException {
+  static ChatClient connect(int port, String name) {
     String query = "name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
-    return new ChatClient(name, JdkWebSocketClient.connect(uri(port, query), Map.of()));
+    return new ChatClient(name, JdkWebSocketClient.connect(uri(port, query)));
   }
 
   /** Connects and reads the opening: welcome, the lobby's history, the lobby's presence. */

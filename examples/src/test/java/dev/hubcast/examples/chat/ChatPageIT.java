@@ -1,8 +1,8 @@
 package dev.hubcast.examples.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import dev.hubcast.testkit.Await;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -174,17 +174,20 @@ class ChatPageIT {
   private ChatServer startServer(int port) {
     ChatOptions options = new ChatOptions(ChatOptions.Transport.NETTY, "127.0.0.1", port, 50);
     AtomicReference<ChatServer> started = new AtomicReference<>();
-    Await.until(
-        () -> {
-          try {
-            started.set(ChatServer.start(options));
-            return true;
-          } catch (Exception bindFailed) { // after a restart, the old socket may linger a moment
-            return false;
-          }
-        },
-        WAIT,
-        "the chat server to start on port " + port);
+    await("the chat server to start on port " + port)
+        .atMost(WAIT)
+        .pollDelay(Duration.ZERO)
+        .pollInSameThread()
+        .until(
+            () -> {
+              try {
+                started.set(ChatServer.start(options));
+                return true;
+              } catch (
+                  Exception bindFailed) { // after a restart, the old socket may linger a moment
+                return false;
+              }
+            });
     open.add(started.get());
     return started.get();
   }

@@ -12,9 +12,7 @@ import dev.hubcast.core.OriginPolicy;
  * The application the Autobahn TestSuite checks, the same on every adapter: a hub of raw frames
  * whose handler sends each client message back to its sender as it is (text as text, binary as
  * binary). Every other behaviour Autobahn probes (pings, fragments, UTF-8, close codes, protocol
- * errors) is the adapter's.
- *
- * <p>Thread-safe (stateless).
+ * errors) is the adapter's. Thread-safe (stateless).
  */
 public final class AutobahnEcho {
 

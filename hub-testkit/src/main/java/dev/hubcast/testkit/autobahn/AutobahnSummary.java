@@ -15,14 +15,15 @@ import java.util.TreeMap;
  * Reads the Autobahn TestSuite's {@code index.json}, prints how many cases ended in each outcome
  * (behaviour, and closing behaviour), and fails if any case outside 12.* and 13.*
  * (permessage-deflate, which the adapters do not offer) ended otherwise than OK, NON-STRICT or
- * INFORMATIONAL. An adapter's {@code autobahn} Maven profile runs it after the suite.
+ * INFORMATIONAL. Runs on the calling thread. An adapter's {@code autobahn} Maven profile runs it
+ * after the suite.
  *
  * <pre>
  * java dev.hubcast.testkit.autobahn.AutobahnSummary target/autobahntestsuite-reports/index.json hub-jetty
  * </pre>
  *
- * <p>Runs on the calling thread; not for use as a library. Needs {@code jackson-databind} on the
- * class path (an optional dependency of hub-testkit).
+ * <p>Not for use as a library. Needs {@code jackson-databind} on the class path (an optional
+ * dependency of hub-testkit).
  */
 public final class AutobahnSummary {
 
