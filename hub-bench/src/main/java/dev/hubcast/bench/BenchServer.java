@@ -49,14 +49,17 @@ final class BenchServer implements AutoCloseable {
       this.label = label;
     }
 
-    static Transport of(String name) {
+    /** The names, as a usage message lists them. */
+    static final String EXPECTED = "jetty, netty, naive-jetty or naive-netty";
+
+    /** The transport called {@code name}, or null. */
+    static Transport find(String name) {
       for (Transport t : values()) {
         if (t.label.equals(name)) {
           return t;
         }
       }
-      throw new IllegalArgumentException(
-          "transport: \"" + name + "\" (expected: jetty, netty, naive-jetty or naive-netty)");
+      return null;
     }
   }
 
@@ -140,10 +143,10 @@ final class BenchServer implements AutoCloseable {
   }
 
   /**
-   * This process's connections, CPU time and memory as one JSON object; with {@code gc}, after two
-   * full collections, so that {@code heap_used} is what is live.
+   * This process's connections, CPU time and memory; with {@code gc}, after two full collections,
+   * so that {@code heapUsed} is what is live.
    */
-  String stats(boolean gc) {
+  ServerStats stats(boolean gc) {
     if (gc) {
       System.gc();
       System.gc();
@@ -157,25 +160,23 @@ final class BenchServer implements AutoCloseable {
     }
     long nettyCounter = PlatformDependent.usedDirectMemory(); // -1 when Netty does not count
     long nettyAllocator = -1;
-    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider) {
-      nettyAllocator =
-          ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+      nettyAllocator = provider.metric().usedDirectMemory();
     }
-    return new Json()
-        .put("transport", transport.label)
-        .put("connections", connections())
-        .put("heap_used", heap.getUsed())
-        .put("heap_committed", heap.getCommitted())
-        .put("direct_jdk", jdkDirect)
-        .put("direct_netty_counter", nettyCounter)
-        .put("direct_netty_allocator", nettyAllocator)
-        .put("direct_total", jdkDirect + Math.max(0, nettyCounter))
-        .put("cpu_ns", LoadGenerator.processCpuNanos())
-        .put("allocated_bytes", allocatedBytes())
-        .put("rss", procStatus("VmRSS:"))
-        .put("rss_peak", procStatus("VmHWM:"))
-        .put("threads", Thread.activeCount())
-        .toString();
+    return new ServerStats(
+        transport.label,
+        connections(),
+        heap.getUsed(),
+        heap.getCommitted(),
+        jdkDirect,
+        nettyCounter,
+        nettyAllocator,
+        jdkDirect + Math.max(0, nettyCounter),
+        LoadGenerator.processCpuNanos(),
+        allocatedBytes(),
+        procStatus("VmRSS:"),
+        procStatus("VmHWM:"),
+        Thread.activeCount());
   }
 
   /** Bytes allocated on the heap by all threads so far (live and ended), or -1. */

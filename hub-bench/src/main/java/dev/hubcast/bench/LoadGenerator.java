@@ -3,10 +3,7 @@ package dev.hubcast.bench;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -18,19 +15,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -46,7 +37,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Timeline: connect everyone, warm up, measure (only messages whose intended send time falls in
  * the measurement window count), stop sending, then wait a short drain for messages still on their
- * way (late ones count as lost).
+ * way (late ones count as lost). {@link Connector} opens the connections; each event loop tallies
+ * its subscribers' deliveries in a {@link LoopStats}.
  *
  * <p>Runs on the calling thread, which blocks until the run ends; Netty event loops do the I/O.
  */
@@ -96,8 +88,7 @@ final class LoadGenerator {
   }
 
   private static final long BASE = System.nanoTime();
-  private static final int CONNECTS_IN_FLIGHT = 256;
-  private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(120);
+  private static final long HIGHEST_MICROS = LoopStats.HIGHEST_MICROS;
 
   private final Config config;
   private final Consumer<String> out;
@@ -138,13 +129,28 @@ final class LoadGenerator {
       long connectStart = System.nanoTime();
       List<Channel> subs = new ArrayList<>();
       int nodes = config.urls().size();
+      Connector connector = new Connector(config.perAddress());
       for (int node = 0; node < nodes; node++) {
         int count = config.subscribers() / nodes + (node < config.subscribers() % nodes ? 1 : 0);
-        subs.addAll(connect(base.clone(subscriberLoops), node, count, subs.size(), true));
+        int thisNode = node;
+        subs.addAll(
+            connector.connect(
+                base.clone(subscriberLoops),
+                config.urls().get(node),
+                count,
+                subs.size(),
+                "subscribers",
+                ch -> new Subscriber(ch.eventLoop(), thisNode)));
       }
       channels.addAll(subs);
       List<Channel> pubs =
-          connect(base.clone(publisherLoop), 0, config.publishers(), config.subscribers(), false);
+          connector.connect(
+              base.clone(publisherLoop),
+              config.url(),
+              config.publishers(),
+              config.subscribers(),
+              "publishers",
+              ch -> new Discard());
       channels.addAll(pubs);
       double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
       out.accept(
@@ -249,7 +255,7 @@ final class LoadGenerator {
   private long windowDelivered() {
     long sum = 0;
     for (LoopStats s : allStats) {
-      sum += (long) LoopStats.PROGRESS.getOpaque(s);
+      sum += s.progress();
     }
     return sum;
   }
@@ -272,139 +278,6 @@ final class LoadGenerator {
       return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
     }
     return 0;
-  }
-
-  /**
-   * Connects {@code count} clients to node {@code node}, at most {@link #CONNECTS_IN_FLIGHT} at a
-   * time, and waits for every upgrade. Connection {@code i} (counted from {@code offset} over the
-   * whole run) uses source address {@code 127.0.0.(1 + i / perAddress)} when the server is on
-   * loopback, so that no one address runs out of ephemeral ports.
-   */
-  private List<Channel> connect(
-      Bootstrap bootstrap, int node, int count, int offset, boolean subscriber) throws Exception {
-    URI url = config.urls().get(node);
-    InetAddress target = InetAddress.getByName(url.getHost());
-    InetSocketAddress remote = new InetSocketAddress(target, port(url));
-    Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
-    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    List<Channel> channels = new ArrayList<>(count);
-    for (int i = 0; i < count && failures.isEmpty(); i++) {
-      inFlight.acquire();
-      int n = offset + i;
-      Bootstrap b =
-          bootstrap
-              .clone()
-              .handler(
-                  new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                      ChannelPromise upgraded = ch.newPromise();
-                      upgraded.addListener(
-                          f -> {
-                            inFlight.release();
-                            if (!f.isSuccess()) {
-                              failures.add(f.cause());
-                            }
-                          });
-                      WsClientHandler.Sink sink =
-                          subscriber ? new Subscriber(ch.eventLoop(), node) : new Discard();
-                      ch.pipeline().addLast(new WsClientHandler(url, sink, upgraded));
-                    }
-                  });
-      ChannelFuture connect;
-      int block = n / config.perAddress();
-      if (target.isLoopbackAddress() && block > 0 && target.getAddress().length == 4) {
-        if (block > 253) {
-          throw new IllegalStateException("too many connections for the loopback source range");
-        }
-        InetAddress source = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (1 + block)});
-        connect = b.connect(remote, new InetSocketAddress(source, 0));
-      } else {
-        connect = b.connect(remote);
-      }
-      connect.addListener(
-          f -> {
-            if (!f.isSuccess()) {
-              failures.add(f.cause());
-              inFlight.release();
-            }
-          });
-      channels.add(connect.channel());
-    }
-    // Wait for the last ones: every permit back means every upgrade has ended one way or another.
-    if (!inFlight.tryAcquire(CONNECTS_IN_FLIGHT, 60, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("upgrades did not complete within 60 s");
-    }
-    if (!failures.isEmpty()) {
-      Throwable first = failures.peek();
-      for (Channel c : channels) {
-        c.close();
-      }
-      throw new IllegalStateException(
-          failures.size()
-              + " of "
-              + count
-              + (subscriber ? " subscribers" : " publishers")
-              + " could not connect to "
-              + url
-              + ": "
-              + first,
-          first);
-    }
-    return channels;
-  }
-
-  static int port(URI url) {
-    return url.getPort() < 0 ? 80 : url.getPort();
-  }
-
-  /**
-   * Per event loop: the histograms (one per node) and counters of the subscribers it serves.
-   * Loop-confined.
-   */
-  private static final class LoopStats {
-    static final VarHandle PROGRESS;
-
-    static {
-      try {
-        PROGRESS = MethodHandles.lookup().findVarHandle(LoopStats.class, "progress", long.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    final EventLoop loop;
-    final Histogram[] histograms;
-    long delivered;
-    long reordered;
-    long duplicates;
-
-    @SuppressWarnings("unused") // through PROGRESS: delivered, readable from the main thread
-    private long progress;
-
-    LoopStats(EventLoop loop, int nodes) {
-      this.loop = loop;
-      this.histograms = new Histogram[nodes];
-      for (int i = 0; i < nodes; i++) {
-        histograms[i] = new Histogram(HIGHEST_MICROS, 3);
-      }
-    }
-
-    void count() {
-      delivered++;
-      PROGRESS.setOpaque(this, delivered);
-    }
-
-    LoopStats snapshot() {
-      LoopStats copy = new LoopStats(loop, histograms.length);
-      for (int i = 0; i < histograms.length; i++) {
-        copy.histograms[i].add(histograms[i]);
-      }
-      copy.delivered = delivered;
-      copy.reordered = reordered;
-      copy.duplicates = duplicates;
-      return copy;
-    }
   }
 
   private LoopStats statsOf(EventLoop loop) {

@@ -1,8 +1,10 @@
 package dev.hubcast.bench;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
@@ -62,47 +64,45 @@ record LoadResult(
         reordered);
   }
 
-  /**
-   * The whole result as a JSON object. With several nodes, {@code node<i>_p50_ms}, {@code
-   * node<i>_p99_ms} and {@code node<i>_delivered} are the figures of node {@code i}'s subscribers
-   * (node 0 has the publishers).
-   */
-  String toJson() {
-    Json json = new Json();
-    json.put("url", config.urls().stream().map(URI::toString).collect(Collectors.joining(",")))
-        .put("nodes", config.urls().size())
-        .put("subscribers", subscribers)
-        .put("publishers", config.publishers())
-        .put("rate_msgs_per_s", config.rate())
-        .put("size_bytes", config.size())
-        .put("warmup_s", config.warmup().toMillis() / 1000.0)
-        .put("duration_s", config.duration().toMillis() / 1000.0)
-        .put("offered_deliveries_per_s", offeredPerSecond)
-        .put("sent", sent)
-        .put("expected", expected)
-        .put("delivered", delivered)
-        .put("deliveries_per_s", deliveriesPerSecond)
-        .put("delivered_ratio", deliveredRatio)
-        .put("reordered", reordered)
-        .put("duplicates", duplicates)
-        .put("disconnects", disconnects)
-        .put("p50_ms", percentileMillis(50))
-        .put("p90_ms", percentileMillis(90))
-        .put("p99_ms", percentileMillis(99))
-        .put("p999_ms", percentileMillis(99.9))
-        .put("max_ms", maxMillis())
-        .put("loadgen_cpu_cores", loadgenCpuCores)
-        .put("loadgen_processors", loadgenProcessors)
-        .put("loadgen_threads", config.threads())
-        .put("connect_s", connectSeconds)
-        .put("transport", epoll ? "epoll" : "nio");
+  /** The figures as the {@code --json} file holds them. */
+  LoadSummary summary() {
+    Map<String, Number> perNode = new LinkedHashMap<>();
     if (latencyMicrosByNode.size() > 1) {
       for (int i = 0; i < latencyMicrosByNode.size(); i++) {
-        json.put("node" + i + "_delivered", latencyMicrosByNode.get(i).getTotalCount())
-            .put("node" + i + "_p50_ms", nodePercentileMillis(i, 50))
-            .put("node" + i + "_p99_ms", nodePercentileMillis(i, 99));
+        perNode.put("node" + i + "_delivered", latencyMicrosByNode.get(i).getTotalCount());
+        perNode.put("node" + i + "_p50_ms", nodePercentileMillis(i, 50));
+        perNode.put("node" + i + "_p99_ms", nodePercentileMillis(i, 99));
       }
     }
-    return json.toString();
+    return new LoadSummary(
+        config.urls().stream().map(URI::toString).collect(Collectors.joining(",")),
+        config.urls().size(),
+        subscribers,
+        config.publishers(),
+        config.rate(),
+        config.size(),
+        config.warmup().toMillis() / 1000.0,
+        config.duration().toMillis() / 1000.0,
+        offeredPerSecond,
+        sent,
+        expected,
+        delivered,
+        deliveriesPerSecond,
+        deliveredRatio,
+        reordered,
+        duplicates,
+        disconnects,
+        percentileMillis(50),
+        percentileMillis(90),
+        percentileMillis(99),
+        percentileMillis(99.9),
+        maxMillis(),
+        loadgenCpuCores,
+        loadgenProcessors,
+        config.threads(),
+        connectSeconds,
+        epoll ? "epoll" : "nio",
+        perNode,
+        null);
   }
 }

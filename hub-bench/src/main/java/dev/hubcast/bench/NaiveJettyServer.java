@@ -13,10 +13,10 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * The baseline a Jetty user writes without a hub: a concurrent set of sessions and, for every text
  * message, a loop that calls {@link Session#sendText} on each. Jetty's defaults otherwise
  * (unbounded outgoing queue per session, default thread pool), except an idle timeout of 10 minutes
- * so that idle subscribers stay connected for the memory measurement.
+ * so that idle subscribers stay connected for the memory measurement. Thread-safe; Jetty calls the
+ * endpoints on its threads.
  *
- * <p>Thread-safe; Jetty calls the endpoints on its threads. Public only because Jetty calls the
- * endpoint class reflectively; not an API.
+ * <p>Public only because Jetty calls the endpoint class reflectively; not an API.
  */
 public final class NaiveJettyServer implements AutoCloseable {
   private final Server server;

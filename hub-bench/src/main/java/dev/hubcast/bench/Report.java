@@ -1,84 +1,48 @@
 package dev.hubcast.bench;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Writes a sweep's results: the markdown section of {@code docs/benchmarks.md} between {@link
- * Sweep#BEGIN} and {@link Sweep#END}, and the PNG plots in {@code docs/img/}. Confined to the
+ * Sweep#BEGIN} and {@link Sweep#END} (how the sweep ran, the summaries, idle memory, two nodes,
+ * then every point), and through {@link Plots} the PNG plots in {@code docs/img/}. Confined to the
  * sweep's thread.
  */
 final class Report {
-  private static final Color[] COLORS = {
-    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e)
-  };
-
+  private final Sweep.Plan plan;
   private final List<Sweep.Point> points; // one server process each
   private final List<Sweep.Point> crossPoints; // two nodes over Redis
   private final List<Sweep.Idle> idles;
   private final List<String> servers;
   private final List<Integer> subscriberCounts;
-  private final String command;
   private final String started;
   private final double minutes;
   private final String loadBefore;
   private final String loadAfter;
-  private final String pinning;
-  private final double warmup;
-  private final int bisections;
-  private final int repeats;
-  private final double duration;
-  private final String serverJvm;
-  private final String loadJvm;
 
   Report(
+      Sweep.Plan plan,
       List<Sweep.Point> points,
       List<Sweep.Idle> idles,
-      List<String> servers,
-      List<Integer> subscriberCounts,
-      String command,
       String started,
       double minutes,
       String loadBefore,
-      String loadAfter,
-      String pinning,
-      double warmup,
-      double duration,
-      int bisections,
-      int repeats,
-      String serverJvm,
-      String loadJvm) {
+      String loadAfter) {
+    this.plan = plan;
     this.points = points.stream().filter(p -> p.nodes() == 1).toList();
     this.crossPoints = points.stream().filter(p -> p.nodes() > 1).toList();
     this.idles = idles;
-    this.servers = servers;
-    this.subscriberCounts = subscriberCounts;
-    this.command = command;
+    this.servers = plan.servers();
+    this.subscriberCounts = plan.subscriberCounts();
     this.started = started;
     this.minutes = minutes;
     this.loadBefore = loadBefore;
     this.loadAfter = loadAfter;
-    this.pinning = pinning;
-    this.warmup = warmup;
-    this.bisections = bisections;
-    this.repeats = repeats;
-    this.duration = duration;
-    this.serverJvm = serverJvm;
-    this.loadJvm = loadJvm;
   }
 
   private static String times(int n) {
@@ -90,58 +54,15 @@ final class Report {
     };
   }
 
-  /** The best passing point of a server at a subscriber count, or null. */
-  Sweep.Point best(String server, int subscribers) {
-    return best(points, server, subscribers);
-  }
-
-  private static Sweep.Point best(List<Sweep.Point> points, String server, int subscribers) {
-    return rates(points, server, subscribers).stream()
-        .filter(Report::passes)
-        .map(runs -> median(runs.stream().filter(Sweep.Point::passes).toList()))
-        .max(Comparator.comparingDouble(p -> p.num("deliveries_per_s")))
-        .orElse(null);
-  }
-
-  /** The runs of each rate a server was measured at, by rising rate. */
-  static List<List<Sweep.Point>> rates(List<Sweep.Point> points, String server, int subscribers) {
-    Map<Double, List<Sweep.Point>> byRate = new TreeMap<>();
-    points.stream()
-        .filter(p -> p.server().equals(server) && p.subscribers() == subscribers)
-        .forEach(p -> byRate.computeIfAbsent(p.rate(), r -> new ArrayList<>()).add(p));
-    return List.copyOf(byRate.values());
-  }
-
-  /** A rate passes when most of its runs pass (see {@code Sweep.runRate}). */
-  static boolean passes(List<Sweep.Point> runs) {
-    long passed = runs.stream().filter(Sweep.Point::passes).count();
-    return 2 * passed > runs.size();
-  }
-
-  /** The run with the median p99 (the lower middle one of an even count). */
-  static Sweep.Point median(List<Sweep.Point> runs) {
-    List<Sweep.Point> sorted =
-        runs.stream()
-            .sorted(
-                Comparator.comparingDouble(
-                    p -> Double.isNaN(p.num("p99_ms")) ? Double.MAX_VALUE : p.num("p99_ms")))
-            .toList();
-    return sorted.get((sorted.size() - 1) / 2);
-  }
-
-  double maxSustainable(String server, int subscribers) {
-    Sweep.Point p = best(server, subscribers);
-    return p == null ? 0 : p.num("deliveries_per_s");
+  private double maxSustainable(String server, int subscribers) {
+    return Points.maxSustainable(points, server, subscribers);
   }
 
   void write(Path docs) throws Exception {
     Path img = docs.resolve("img");
     Files.createDirectories(img);
     if (!points.isEmpty()) {
-      for (int s : subscriberCounts) {
-        latencyPlot(s, img.resolve("p99-vs-offered-" + s + ".png"));
-      }
-      throughputPlot(img.resolve("throughput-vs-subscribers.png"));
+      new Plots(points, servers, subscriberCounts).write(img);
     }
     Path md = docs.resolve("benchmarks.md");
     String section = markdown();
@@ -172,11 +93,11 @@ final class Report {
         .append("`, after: `")
         .append(first3(loadAfter))
         .append("`.\n");
-    sb.append("- Pinning: ").append(pinning).append(" (`taskset`).\n");
+    sb.append("- Pinning: ").append(plan.pinning()).append(" (`taskset`).\n");
     sb.append("- Server JVM options `")
-        .append(serverJvm)
+        .append(String.join(" ", plan.serverJvm()))
         .append("`, load generator `")
-        .append(loadJvm)
+        .append(String.join(" ", plan.loadJvm()))
         .append(
             "`; both otherwise JDK defaults (on one CPU the JVM picks the Serial collector).\n");
     sb.append(
@@ -187,13 +108,13 @@ final class Report {
                 + " of the deliveries arrive. Rates double until a point fails, then the"
                 + " gap is bisected geometrically (%s at 1,000 subscribers, %s elsewhere);"
                 + " the server is restarted after a failing run.\n",
-            Sweep.fmt(warmup),
-            Sweep.fmt(duration),
+            Sweep.fmt(plan.warmup()),
+            Sweep.fmt(plan.duration()),
             Sweep.P99_LIMIT_MS,
             Sweep.DELIVERED_LIMIT * 100,
-            times(bisections),
-            times(Math.min(1, bisections))));
-    if (repeats > 1) {
+            times(plan.bisections()),
+            times(Math.min(1, plan.bisections()))));
+    if (plan.repeats() > 1) {
       sb.append(
           String.format(
               Locale.ROOT,
@@ -205,10 +126,10 @@ final class Report {
                   + " the latency target) is run %d times whatever happens. Every run is in the"
                   + " tables below (`run`); where a rate has several runs, its figures in the"
                   + " summaries and plots are those of the run with the median p99.\n",
-              repeats,
-              repeats));
+              plan.repeats(),
+              plan.repeats()));
     }
-    sb.append("\nThe command:\n\n```\n").append(command).append("\n```\n\n");
+    sb.append("\nThe command:\n\n```\n").append(plan.commandLine()).append("\n```\n\n");
     sb.append("and the commands it ran for each point, for example:\n\n```\n");
     if (!points.isEmpty()) {
       sb.append(points.get(0).serverCommand()).append('\n');
@@ -277,10 +198,10 @@ final class Report {
               + " (heap + direct) | heap only | direct only | RSS per connection |\n");
       sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
       for (Sweep.Idle idle : idles) {
-        Map<String, Object> a = idle.stats().get(0);
-        Map<String, Object> b = idle.stats().get(idle.stats().size() - 1);
-        double ta = Sweep.Idle.num(a, "heap_used") + Sweep.Idle.num(a, "direct_total");
-        double tb = Sweep.Idle.num(b, "heap_used") + Sweep.Idle.num(b, "direct_total");
+        ServerSample a = idle.samples().get(0);
+        ServerSample b = idle.samples().get(idle.samples().size() - 1);
+        double ta = a.heapUsed() + a.directTotal();
+        double tb = b.heapUsed() + b.directTotal();
         double per =
             (tb - ta) / (idle.counts().get(idle.counts().size() - 1) - idle.counts().get(0));
         sb.append(
@@ -291,9 +212,9 @@ final class Report {
                 ta / 1e6,
                 tb / 1e6,
                 per,
-                idle.bytesPerConnection("heap_used"),
-                idle.bytesPerConnection("direct_total") + 0.0,
-                idle.bytesPerConnection("rss")));
+                idle.bytesPerConnection(ServerSample::heapUsed),
+                idle.bytesPerConnection(ServerSample::directTotal) + 0.0,
+                idle.bytesPerConnection(ServerSample::rss)));
       }
     }
 
@@ -332,18 +253,18 @@ final class Report {
                             Sweep.fmt(p.rate()),
                             p.run(),
                             p.rate() * s,
-                            orZero(p.num("deliveries_per_s")),
-                            ms(p.num("p50_ms")),
-                            ms(p.num("p99_ms")),
-                            ms(p.num("p999_ms")),
-                            ms(p.num("max_ms")),
-                            p.num("delivered_ratio") * 100,
-                            orZero(p.num("reordered")),
-                            orZero(p.num("disconnects")),
+                            orZero(p.load().deliveriesPerS()),
+                            ms(p.load().p50Ms()),
+                            ms(p.load().p99Ms()),
+                            ms(p.load().p999Ms()),
+                            ms(p.load().maxMs()),
+                            p.load().deliveredRatio() * 100,
+                            orZero(p.load().reordered()),
+                            orZero(p.load().disconnects()),
                             p.serverCpuCores(),
-                            orZero(p.serverCpuCores() * 1e6 / p.num("deliveries_per_s")),
+                            orZero(p.serverCpuCores() * 1e6 / p.load().deliveriesPerS()),
                             orZero(p.serverAllocatedPerDelivery()),
-                            orZero(p.num("loadgen_cpu_cores")),
+                            orZero(p.load().loadgenCpuCores()),
                             p.serverRss() / 1e6,
                             p.passes() ? "yes" : "**no**")));
       }
@@ -377,11 +298,11 @@ final class Report {
     sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
     for (String server : crossServers) {
       double one = maxSustainable(server, subscribers);
-      Sweep.Point bestTwo = best(crossPoints, server, subscribers);
-      double two = bestTwo == null ? 0 : bestTwo.num("deliveries_per_s");
+      Sweep.Point bestTwo = Points.best(crossPoints, server, subscribers);
+      double two = bestTwo == null ? 0 : bestTwo.load().deliveriesPerS();
       double rate = Sweep.startRate(subscribers);
-      Sweep.Point lowOne = at(points, server, subscribers, rate);
-      Sweep.Point lowTwo = at(crossPoints, server, subscribers, rate);
+      Sweep.Point lowOne = Points.at(points, server, subscribers, rate);
+      Sweep.Point lowTwo = Points.at(crossPoints, server, subscribers, rate);
       sb.append(
           String.format(
               Locale.ROOT,
@@ -390,12 +311,12 @@ final class Report {
               one == 0 ? "none passed" : String.format(Locale.ROOT, "%,.0f", one),
               two == 0 ? "none passed" : String.format(Locale.ROOT, "%,.0f", two),
               one > 0 && two > 0 ? String.format(Locale.ROOT, "**%.0f%%**", two / one * 100) : "–",
-              lowOne == null ? "–" : ms(lowOne.num("p50_ms")) + " / " + ms(lowOne.num("p99_ms")),
-              lowTwo == null ? "–" : ms(lowTwo.num("p50_ms")) + " / " + ms(lowTwo.num("p99_ms")),
+              lowOne == null ? "–" : ms(lowOne.load().p50Ms()) + " / " + ms(lowOne.load().p99Ms()),
+              lowTwo == null ? "–" : ms(lowTwo.load().p50Ms()) + " / " + ms(lowTwo.load().p99Ms()),
               lowOne == null || lowTwo == null
                   ? "–"
                   : String.format(
-                      Locale.ROOT, "**%+.2f ms**", lowTwo.num("p99_ms") - lowOne.num("p99_ms"))));
+                      Locale.ROOT, "**%+.2f ms**", lowTwo.load().p99Ms() - lowOne.load().p99Ms())));
     }
     sb.append(
         "\nEvery two-node point; p99 by node separates the deliveries that stayed on the"
@@ -421,29 +342,18 @@ final class Report {
                           Sweep.fmt(p.rate()),
                           p.run(),
                           p.rate() * p.subscribers(),
-                          orZero(p.num("deliveries_per_s")),
-                          ms(p.num("p50_ms")),
-                          ms(p.num("p99_ms")),
-                          ms(p.num("node0_p99_ms")),
-                          ms(p.num("node1_p99_ms")),
-                          p.num("delivered_ratio") * 100,
-                          orZero(p.num("reordered")),
-                          orZero(p.num("disconnects")),
+                          orZero(p.load().deliveriesPerS()),
+                          ms(p.load().p50Ms()),
+                          ms(p.load().p99Ms()),
+                          ms(p.load().nodeP99Ms(0)),
+                          ms(p.load().nodeP99Ms(1)),
+                          p.load().deliveredRatio() * 100,
+                          orZero(p.load().reordered()),
+                          orZero(p.load().disconnects()),
                           orZero(p.serverCpuCores()),
                           orZero(p.redisCpuCores()),
                           p.passes() ? "yes" : "**no**")));
     }
-  }
-
-  /** The median run at a rate, or null. */
-  private static Sweep.Point at(
-      List<Sweep.Point> points, String server, int subscribers, double rate) {
-    List<Sweep.Point> runs =
-        points.stream()
-            .filter(p -> p.server().equals(server) && p.subscribers() == subscribers)
-            .filter(p -> Math.abs(p.rate() - rate) < 1e-9)
-            .toList();
-    return runs.isEmpty() ? null : median(runs);
   }
 
   private static String first3(String loadavg) {
@@ -462,105 +372,5 @@ final class Report {
 
   private static double orZero(double v) {
     return Double.isNaN(v) || Double.isInfinite(v) ? 0 : v;
-  }
-
-  private void latencyPlot(int subscribers, Path file) throws Exception {
-    XYChart chart =
-        new XYChartBuilder()
-            .width(900)
-            .height(560)
-            .title(
-                String.format(
-                    Locale.ROOT, "p99 latency, %,d subscribers, 64-byte messages", subscribers))
-            .xAxisTitle("offered deliveries/s")
-            .yAxisTitle("p99 latency (ms)")
-            .build();
-    style(chart);
-    chart.getStyler().setXAxisLogarithmic(true);
-    chart.getStyler().setYAxisLogarithmic(true);
-    int i = 0;
-    for (String server : servers) {
-      List<Sweep.Point> ps =
-          rates(points, server, subscribers).stream()
-              .map(Report::median)
-              .filter(p -> !Double.isNaN(p.num("p99_ms")))
-              .toList();
-      if (ps.isEmpty()) {
-        i++;
-        continue;
-      }
-      double[] x = ps.stream().mapToDouble(p -> p.rate() * subscribers).toArray();
-      double[] y = ps.stream().mapToDouble(p -> Math.max(0.01, p.num("p99_ms"))).toArray();
-      XYSeries series = chart.addSeries(server, x, y);
-      series.setLineColor(COLORS[i % COLORS.length]);
-      series.setMarkerColor(COLORS[i % COLORS.length]);
-      series.setMarker(SeriesMarkers.CIRCLE);
-      i++;
-    }
-    double[] lx = {minOffered(subscribers), maxOffered(subscribers)};
-    XYSeries limit = chart.addSeries("p99 limit, 50 ms", lx, new double[] {50, 50});
-    limit.setLineColor(Color.GRAY);
-    limit.setMarker(SeriesMarkers.NONE);
-    limit.setLineStyle(
-        new BasicStroke(
-            1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
-    save(chart, file);
-  }
-
-  private double minOffered(int subscribers) {
-    return points.stream()
-        .filter(p -> p.subscribers() == subscribers)
-        .mapToDouble(p -> p.rate() * subscribers)
-        .min()
-        .orElse(1);
-  }
-
-  private double maxOffered(int subscribers) {
-    return points.stream()
-        .filter(p -> p.subscribers() == subscribers)
-        .mapToDouble(p -> p.rate() * subscribers)
-        .max()
-        .orElse(10);
-  }
-
-  private void throughputPlot(Path file) throws Exception {
-    XYChart chart =
-        new XYChartBuilder()
-            .width(900)
-            .height(560)
-            .title("Max sustainable deliveries/s (p99 ≤ 50 ms, ≥ 99.9% delivered)")
-            .xAxisTitle("subscribers")
-            .yAxisTitle("deliveries/s")
-            .build();
-    style(chart);
-    chart.getStyler().setXAxisLogarithmic(true);
-    chart.getStyler().setYAxisMin(0.0);
-    int i = 0;
-    for (String server : servers) {
-      double[] x = subscriberCounts.stream().mapToDouble(Integer::doubleValue).toArray();
-      double[] y = subscriberCounts.stream().mapToDouble(s -> maxSustainable(server, s)).toArray();
-      XYSeries series = chart.addSeries(server, x, y);
-      series.setLineColor(COLORS[i % COLORS.length]);
-      series.setMarkerColor(COLORS[i % COLORS.length]);
-      series.setMarker(SeriesMarkers.CIRCLE);
-      i++;
-    }
-    save(chart, file);
-  }
-
-  private static void style(XYChart chart) {
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setPlotBackgroundColor(Color.WHITE);
-    chart.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
-    chart.getStyler().setAntiAlias(true);
-    chart.getStyler().setYAxisDecimalPattern("#,##0.##");
-    chart.getStyler().setXAxisDecimalPattern("#,##0");
-  }
-
-  private static void save(XYChart chart, Path file) throws Exception {
-    String name = file.toString();
-    BitmapEncoder.saveBitmap(
-        chart, name.substring(0, name.length() - 4), BitmapEncoder.BitmapFormat.PNG);
   }
 }

@@ -2,6 +2,8 @@ package dev.hubcast.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
@@ -11,7 +13,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,13 @@ class LoadGeneratorSmokeTest {
           .matches(
               "RESULT deliveries_per_s=\\d+ p50_ms=[\\d.]+ p99_ms=[\\d.]+ p999_ms=[\\d.]+"
                   + " delivered_ratio=1\\.000000 reordered=0");
-      assertThat(Json.parseFlat(result.toJson())).containsEntry("delivered_ratio", 1.0);
+      JsonNode json = new ObjectMapper().readTree(Json.write(result.summary()));
+      assertThat(json.get("delivered_ratio").asDouble()).isEqualTo(1.0);
+      assertThat(json.get("delivered").asLong()).isEqualTo(result.delivered());
+      assertThat(json.has("node0_delivered")).isFalse();
+      LoadSummary read = Json.read(json.toString(), LoadSummary.class);
+      assertThat(read.deliveredRatio()).isEqualTo(1.0);
+      assertThat(read.p99Ms()).isEqualTo(result.percentileMillis(99));
     } finally {
       server.close();
       hub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
@@ -99,11 +106,13 @@ class LoadGeneratorSmokeTest {
       assertThat(hubs.get(1).metrics().connectionsOpened()).isEqualTo(4);
       assertThat(result.delivered()).isEqualTo(result.expected()).isEqualTo(result.sent() * 9);
       assertThat(result.reordered()).isZero();
-      Map<String, Object> json = Json.parseFlat(result.toJson());
-      assertThat(json).containsEntry("nodes", 2.0);
-      assertThat((Double) json.get("node0_delivered")).isEqualTo(result.sent() * 5.0);
-      assertThat((Double) json.get("node1_delivered")).isEqualTo(result.sent() * 4.0);
-      assertThat((Double) json.get("node1_p99_ms")).isPositive();
+      JsonNode json = new ObjectMapper().readTree(Json.write(result.summary()));
+      assertThat(json.get("nodes").asInt()).isEqualTo(2);
+      assertThat(json.get("node0_delivered").asLong()).isEqualTo(result.sent() * 5);
+      assertThat(json.get("node1_delivered").asLong()).isEqualTo(result.sent() * 4);
+      assertThat(json.get("node1_p99_ms").asDouble()).isPositive();
+      assertThat(Json.read(json.toString(), LoadSummary.class).nodeP99Ms(1))
+          .isEqualTo(json.get("node1_p99_ms").asDouble());
     } finally {
       for (NettyHubServer s : servers) {
         s.close();

@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of one broadcast through the core to {@code recipients} connections whose sockets take
  * every frame at once: registry walk, one outbox offer and drain per recipient, completion
  * accounting. Divide time and {@code gc.alloc.rate.norm} (with {@code -prof gc}) by {@code
- * recipients} for the cost per delivery.
+ * recipients} for the cost per delivery. JMH runs each benchmark method on one thread; it sets up
+ * and shuts down the hubs once per trial.
  *
  * <pre>
  * java -jar hub-bench/target/hub-bench.jar jmh FanOutBenchmark -prof gc

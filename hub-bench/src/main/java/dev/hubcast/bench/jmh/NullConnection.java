@@ -15,9 +15,8 @@ import java.util.Map;
 /**
  * A connection whose socket takes every frame at once: it completes each send on the calling thread
  * and keeps only a count, so a benchmark measures the hub's own fan-out cost. Opened through the
- * public SPI, as any adapter's connections are.
- *
- * <p>Not thread-safe beyond what the hub guarantees (one send at a time per connection).
+ * public SPI, as any adapter's connections are. Not thread-safe beyond what the hub guarantees (one
+ * send at a time per connection).
  */
 public final class NullConnection implements Connection {
   private final String id;

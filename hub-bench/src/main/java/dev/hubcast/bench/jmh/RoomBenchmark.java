@@ -24,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of joining and leaving a room that already has {@code members} members, from one thread
- * and from two at once (contention on the room map and the client monitors).
+ * and from two at once (contention on the room map and the client monitors). JMH runs {@code
+ * joinLeave} on one thread and {@code joinLeaveContended} on two, sharing this state; it sets up
+ * and tears down the hub once per trial, on one of its threads.
  *
  * <pre>
  * java -jar hub-bench/target/hub-bench.jar jmh RoomBenchmark -prof gc
@@ -66,7 +68,10 @@ public class RoomBenchmark {
     hub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
   }
 
-  /** Per-thread choice of connection, so threads do not fight over one client. */
+  /**
+   * Per-thread choice of connection, so threads do not fight over one client. One per JMH thread;
+   * {@code NEXT} hands out the indexes to all of them.
+   */
   @State(Scope.Thread)
   public static class Joiner {
     static final java.util.concurrent.atomic.AtomicInteger NEXT =

@@ -1,0 +1,152 @@
+package dev.hubcast.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Starts the sweep's child processes: servers (this jar's {@code server} command), the Redis that
+ * two nodes share, and load generators (its {@code load} command), each pinned to its CPU with
+ * {@code taskset} when the plan pins, with the plan's JVM options and a fresh port. Also writes
+ * each command as the report shows it.
+ *
+ * <p>Used by the sweep's thread only.
+ */
+final class Launcher {
+  private final Sweep.Plan plan;
+  private int nextPort = 19000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
+
+  Launcher(Sweep.Plan plan) {
+    this.plan = plan;
+  }
+
+  /** One server process, or {@code nodes} of them sharing a Redis started for them. */
+  Deployment deploy(String server, int nodes) throws Exception {
+    if (nodes == 1) {
+      return new Deployment(List.of(startServer(server, null)), null, null);
+    }
+    int redisPort = nextPort++;
+    List<String> command = new ArrayList<>();
+    if (plan.pin()) {
+      command.addAll(List.of("taskset", "-c", plan.serverCpu()));
+    }
+    command.addAll(
+        List.of(
+            plan.redisServer(),
+            "--port",
+            Integer.toString(redisPort),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no"));
+    Process redis =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(log("redis-" + redisPort + ".log").toFile()))
+            .start();
+    List<ServerProcess> started = new ArrayList<>();
+    try {
+      awaitListening(redisPort, redis);
+      String url = "redis://127.0.0.1:" + redisPort;
+      for (int i = 0; i < nodes; i++) {
+        started.add(startServer(server, url));
+      }
+      String display =
+          String.join(" ", command).replace("--save  ", "--save '' ")
+              + "\n"
+              + started.stream().map(n -> n.display).collect(Collectors.joining("\n"));
+      return new Deployment(started, redis, display);
+    } catch (Exception | Error e) {
+      for (ServerProcess sp : started) {
+        sp.close();
+      }
+      redis.destroy();
+      throw e;
+    }
+  }
+
+  private static void awaitListening(int port, Process process) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "redis-server ended at once (exit " + process.exitValue() + ")");
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException e) {
+        Thread.sleep(50); // polling a child process that has not bound its port yet
+      }
+    }
+    throw new IllegalStateException("redis-server did not listen on port " + port + " within 10 s");
+  }
+
+  /** A {@code server} process on a fresh port, once it has printed {@code READY}. */
+  ServerProcess startServer(String server, String redis) throws Exception {
+    int port = nextPort++;
+    List<String> args =
+        new ArrayList<>(List.of("server", "--transport", server, "--port", Integer.toString(port)));
+    if (redis != null) {
+      args.addAll(List.of("--redis", redis));
+    }
+    Process p =
+        new ProcessBuilder(javaCommand(plan.serverCpu(), plan.serverJvm(), args))
+            .redirectError(
+                ProcessBuilder.Redirect.to(log("server-" + server + "-" + port + ".log").toFile()))
+            .start();
+    ServerProcess sp =
+        new ServerProcess(p, port, displayCommand(args, plan.serverCpu(), plan.serverJvm()));
+    sp.awaitReady();
+    return sp;
+  }
+
+  /** A {@code load} process with {@code args}; its standard error goes to its standard output. */
+  Process startLoad(List<String> args) throws IOException {
+    return new ProcessBuilder(javaCommand(plan.loadCpu(), plan.loadJvm(), args))
+        .redirectErrorStream(true)
+        .start();
+  }
+
+  /** The {@code load} command with {@code args} as the report shows it, without its JSON file. */
+  String loadDisplay(List<String> args) {
+    return displayCommand(args, plan.loadCpu(), plan.loadJvm());
+  }
+
+  /** A file in the sweep's log directory. */
+  Path log(String name) {
+    return plan.work().resolve("logs").resolve(name);
+  }
+
+  private List<String> javaCommand(String cpu, List<String> jvm, List<String> args) {
+    List<String> c = new ArrayList<>();
+    if (plan.pin()) {
+      c.addAll(List.of("taskset", "-c", cpu));
+    }
+    c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String o : jvm) {
+      if (!o.isBlank()) {
+        c.add(o);
+      }
+    }
+    c.addAll(List.of("-cp", System.getProperty("java.class.path"), Bench.class.getName()));
+    c.addAll(args);
+    return c;
+  }
+
+  private String displayCommand(List<String> args, String cpu, List<String> jvm) {
+    return (plan.pin() ? "taskset -c " + cpu + " " : "")
+        + "java "
+        + String.join(" ", jvm)
+        + " -jar hub-bench/target/hub-bench.jar "
+        + String.join(" ", args.stream().filter(s -> !s.endsWith(".json")).toList())
+            .replaceAll(" --json$", "");
+  }
+}

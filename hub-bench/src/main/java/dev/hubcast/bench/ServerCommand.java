@@ -1,0 +1,119 @@
+package dev.hubcast.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code server} command: starts a {@link BenchServer}, prints {@code READY transport=...
+ * port=... policy=...}, then answers {@code stats}, {@code gc} and {@code quit} on standard input
+ * until it is told to quit or killed.
+ *
+ * <p>Runs on the main thread, which reads standard input.
+ */
+@Command(
+    name = "server",
+    sortOptions = false,
+    description = {
+      "A relay of every message at path / to all clients (or all but the sender).",
+      "",
+      "With --redis (jetty, netty), one node of a hub spread over several servers. Prints READY"
+          + " transport=... port=... policy=... once it listens. Reads 'stats', 'gc' (stats"
+          + " after a full GC) and 'quit' on standard input; answers STATS {json}.",
+      ""
+    })
+final class ServerCommand implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--transport",
+      required = true,
+      paramLabel = "jetty|netty|naive-jetty|naive-netty",
+      description =
+          "jetty, netty: Hubcast with its default config; naive-jetty, naive-netty: a set of"
+              + " sessions and a send loop.")
+  private String transport;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      paramLabel = "P",
+      description = "The port; 0 for any free one (default: ${DEFAULT-VALUE}).")
+  private int port;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      paramLabel = "HOST",
+      description = "The address to bind (default: ${DEFAULT-VALUE}).")
+  private String host;
+
+  @Option(
+      names = "--policy",
+      defaultValue = "all",
+      paramLabel = "all|others",
+      description = "Relay to all clients, or to all but the sender (default: ${DEFAULT-VALUE}).")
+  private String policy;
+
+  @Option(
+      names = "--redis",
+      paramLabel = "redis://HOST:PORT",
+      description = "Be one node of a hub over this Redis (jetty and netty only).")
+  private String redis;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help.")
+  private boolean help;
+
+  @Override
+  public Integer call() throws Exception {
+    BenchServer.Transport t = BenchServer.Transport.find(transport);
+    if (t == null) {
+      throw Options.bad(spec, "--transport", '"' + transport + '"', BenchServer.Transport.EXPECTED);
+    }
+    Options.atLeast(spec, "--port", port, 0);
+    if (!policy.equals("all") && !policy.equals("others")) {
+      throw Options.bad(spec, "--policy", '"' + policy + '"', "all or others");
+    }
+    BenchServer server = BenchServer.start(t, host, port, policy.equals("others"), redis);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    System.err.println("closing the server failed: " + e);
+                  }
+                  stopped.countDown();
+                },
+                "bench-server-stop"));
+    System.out.println(
+        "READY transport=" + t.label + " port=" + server.port() + " policy=" + policy);
+    System.out.flush();
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      switch (line.trim()) {
+        case "stats" -> System.out.println("STATS " + Json.write(server.stats(false)));
+        case "gc" -> System.out.println("STATS " + Json.write(server.stats(true)));
+        case "quit" -> System.exit(0);
+        case "" -> {}
+        default -> System.out.println("ERROR unknown input (expected: stats, gc or quit)");
+      }
+      System.out.flush();
+    }
+    stopped.await(); // standard input closed: serve until killed
+    return 0;
+  }
+}
