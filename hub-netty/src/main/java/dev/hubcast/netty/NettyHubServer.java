@@ -128,9 +128,8 @@ public final class NettyHubServer implements HubServer {
   }
 
   /**
-   * Configures and starts a {@link NettyHubServer}. Each setter checks its value at once.
-   *
-   * <p>Not thread-safe; use one builder from one thread.
+   * Configures and starts a {@link NettyHubServer}. Not thread-safe: use one builder from one
+   * thread. Each setter checks its value at once.
    */
   public static final class Builder {
     private final Hub<?> hub;
