@@ -15,7 +15,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 /**
  * Binds a {@link Hub} into your own Netty server: a handler that upgrades WebSocket requests for
  * one path into hub connections, and a whole channel initializer for servers that serve nothing
- * else.
+ * else. Thread-safe (static factories); each handler they return belongs to one channel and runs on
+ * its event loop.
  *
  * <pre>{@code
  * protected void initChannel(SocketChannel ch) {
@@ -26,8 +27,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
  *       new MyHttpHandler());                      // everything else
  * }
  * }</pre>
- *
- * <p>Thread-safe (static factories). Each handler they return belongs to one channel.
  */
 public final class HubChannelHandlers {
 
@@ -46,8 +45,12 @@ public final class HubChannelHandlers {
    * maxMessageBytes} (1009), UTF-8 (1007), protocol errors (1002), the idle timeout (a ping after
    * half of it, then 1001), the handshake timeout and the close timeout.
    *
-   * <p>The connection writes server frames itself, as bytes: handlers before it see {@code
-   * ByteBuf}s, never {@code WebSocketFrame}s.
+   * <p>After the upgrade the pipeline is Netty's WebSocket frame decoder (where the HTTP codec
+   * was), its UTF-8 validator, then, in front of the connection, an idle handler, Netty's {@code
+   * WebSocketFrameAggregator} and its frame encoder. Handlers between the codec and this one stay,
+   * and see inbound {@code WebSocketFrame}s but outbound only {@code ByteBuf}s: data frames are
+   * framed once per broadcast, as bytes, and control frames are encoded right in front of the
+   * connection.
    *
    * @param path the exact request path, starting with {@code /}; the query is ignored for matching
    */

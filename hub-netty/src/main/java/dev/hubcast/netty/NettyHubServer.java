@@ -6,7 +6,6 @@ import dev.hubcast.core.Hub;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.HubServer;
 import dev.hubcast.netty.internal.NotFoundHandler;
-import dev.hubcast.netty.internal.StaticResourceHandler;
 import dev.hubcast.netty.internal.UpgradeHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -28,28 +27,30 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small Netty server for a {@link Hub}: WebSocket at one path, and optionally static files from a
- * classpath folder (a chat page and its script), everything else 404. It runs on the native epoll
- * transport when that is available (Linux x86-64), and on NIO otherwise.
+ * A small Netty server for a {@link Hub}: WebSocket at one path; every other HTTP request goes to a
+ * handler of the application's ({@link Builder#httpHandler}), 404 by default. Thread-safe; its
+ * connections run on its own event loops. It uses the native epoll transport when that is available
+ * (Linux x86-64), and NIO otherwise.
  *
  * <pre>{@code
  * Hub<String> hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).build());
  * NettyHubServer server = NettyHubServer.builder(hub)
  *     .port(8080)
  *     .path("/ws")
- *     .staticResources("/public")      // serves src/main/resources/public/index.html at /
+ *     .httpHandler(PageHandler::new)    // optional: answers the other requests
  *     .start();
  * // ...
  * hub.shutdown().join();               // 1001 to each client once its outbox drains
  * server.close();                      // then the sockets and threads go
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} stops accepting and closes every connection (clients see 1006);
- * close the hub first for a graceful 1001 to each.
+ * <p>{@link #close()} stops accepting and closes every connection (clients see 1006); close the hub
+ * first for a graceful 1001 to each.
  */
 public final class NettyHubServer implements HubServer {
 
@@ -127,17 +128,15 @@ public final class NettyHubServer implements HubServer {
   }
 
   /**
-   * Configures and starts a {@link NettyHubServer}. Each setter checks its value at once.
-   *
-   * <p>Not thread-safe; use one builder from one thread.
+   * Configures and starts a {@link NettyHubServer}. Not thread-safe: use one builder from one
+   * thread. Each setter checks its value at once.
    */
   public static final class Builder {
     private final Hub<?> hub;
     private String host = "0.0.0.0";
     private int port = 8080;
     private String path = "/ws";
-    private String staticFolder;
-    private ClassLoader loader;
+    private Supplier<? extends ChannelHandler> httpHandler = () -> NotFoundHandler.INSTANCE;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private boolean nativeTransport = true;
 
@@ -164,13 +163,16 @@ public final class NettyHubServer implements HubServer {
     }
 
     /**
-     * Serves the files of a classpath folder (such as {@code /public}) at {@code /}, found with the
-     * thread context class loader of the caller. Default: none (404).
+     * The handler for the HTTP requests that are not the hub's WebSocket upgrade: a page, its
+     * script, a health check. {@code handlers} is called once per connection, on its event loop,
+     * for the handler that goes last in the pipeline, after the hub's; return a new one, or the
+     * same {@link ChannelHandler.Sharable @Sharable} instance each time. It receives each request
+     * as one {@code FullHttpRequest} (bodies up to 64 KiB), must answer it and release it ({@code
+     * SimpleChannelInboundHandler} does), and runs on the event loop: it must not block. A
+     * connection that upgrades leaves it behind. Default: 404 for every request.
      */
-    public Builder staticResources(String classpathFolder) {
-      this.staticFolder = requireNonNull(classpathFolder, "classpathFolder");
-      ClassLoader context = Thread.currentThread().getContextClassLoader();
-      this.loader = context != null ? context : NettyHubServer.class.getClassLoader();
+    public Builder httpHandler(Supplier<? extends ChannelHandler> handlers) {
+      this.httpHandler = requireNonNull(handlers, "handlers");
       return this;
     }
 
@@ -205,10 +207,7 @@ public final class NettyHubServer implements HubServer {
           epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
       EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
       EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
-      ChannelHandler statics =
-          staticFolder == null
-              ? NotFoundHandler.INSTANCE
-              : new StaticResourceHandler(staticFolder, loader);
+      Supplier<? extends ChannelHandler> http = httpHandler;
       String wsPath = path;
       try {
         Channel channel =
@@ -226,7 +225,7 @@ public final class NettyHubServer implements HubServer {
                                 new HttpServerCodec(),
                                 new HttpObjectAggregator(64 * 1024),
                                 new UpgradeHandler(Acceptor.of(hub), wsPath),
-                                statics);
+                                requireNonNull(http.get(), "httpHandler supplied null"));
                       }
                     })
                 .bind(host, port)

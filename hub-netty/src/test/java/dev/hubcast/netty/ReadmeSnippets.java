@@ -4,15 +4,24 @@ import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
 
 /** The code of hub-netty's README section, kept compiling (and run by ReadmeSnippetsTest). */
 final class ReadmeSnippets {
@@ -52,11 +61,27 @@ final class ReadmeSnippets {
         NettyHubServer.builder(hub)
             .port(port) // 0 picks a free port: server.port()
             .path("/ws")
-            .staticResources("/public") // optional: src/main/resources/public/index.html at /
+            .httpHandler(StatusPage::new) // optional: your handler for other requests (else 404)
             .start(); // native epoll when available, else NIO
     // ... later: hub.shutdown().join(); server.close();
     // --- end
     return server;
+  }
+
+  /** The README's handler for the requests that are not the WebSocket: a one-line page. */
+  static final class StatusPage extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      FullHttpResponse page =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.OK,
+              ByteBufUtil.writeUtf8(ctx.alloc(), "hub is up\n"));
+      page.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, page.content().readableBytes());
+      ctx.writeAndFlush(page);
+    }
   }
 
   static EventLoopGroup group() {

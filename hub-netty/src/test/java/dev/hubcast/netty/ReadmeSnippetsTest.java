@@ -10,6 +10,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +53,14 @@ class ReadmeSnippetsTest {
                 URI.create("ws://127.0.0.1:" + server.port() + "/ws"), Map.of())) {
       a.sendText("to b");
       assertThat(b.awaitText(Duration.ofSeconds(10))).isEqualTo("to b");
+      HttpResponse<String> page =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).isEqualTo("hub is up\n");
     } finally {
       server.close();
     }

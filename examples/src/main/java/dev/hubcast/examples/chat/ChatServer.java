@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
+import dev.hubcast.examples.web.StaticFiles;
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
 import dev.hubcast.redis.RedisBackplane;
@@ -115,12 +116,13 @@ public final class ChatServer implements AutoCloseable {
                 .start();
         return new ChatServer(options, hub, directory, jetty, jetty.port());
       }
+      StaticFiles page = new StaticFiles("/public", ChatServer.class.getClassLoader());
       NettyHubServer netty =
           NettyHubServer.builder(hub)
               .host(options.host())
               .port(options.port())
               .path("/ws")
-              .staticResources("/public")
+              .httpHandler(() -> page)
               .start();
       return new ChatServer(options, hub, directory, netty, netty.port());
     } catch (Exception | Error e) {

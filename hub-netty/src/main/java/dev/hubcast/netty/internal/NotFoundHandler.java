@@ -17,9 +17,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The end of an HTTP pipeline: 404 for every request that reached it.
+ * The end of an HTTP pipeline: 404 for every request that reached it. Sharable and stateless;
+ * thread-safe.
  *
- * <p>Internal. Sharable and stateless; thread-safe.
+ * <p>Internal: the default of {@code NettyHubServer.Builder.httpHandler} and the end of {@code
+ * HubChannelHandlers.initializer}.
  */
 @ChannelHandler.Sharable
 public final class NotFoundHandler extends ChannelInboundHandlerAdapter {
@@ -41,7 +43,7 @@ public final class NotFoundHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Answers {@code request} with a short plain-text status page, keeping the connection alive. */
-  static void respond(
+  private static void respond(
       ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String text) {
     ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), text + "\n");
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);

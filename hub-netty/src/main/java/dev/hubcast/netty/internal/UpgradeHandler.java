@@ -9,7 +9,6 @@ import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.TransportSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,14 +31,12 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -52,20 +49,34 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns an HTTP upgrade request for one path into a hub connection: checks the request, asks the
  * hub's {@link Acceptor} (a refusal is answered with its HTTP status, before any upgrade), answers
- * {@code 101 Switching Protocols}, swaps the HTTP codec for the WebSocket decoder and a {@link
+ * {@code 101 Switching Protocols}, swaps the HTTP codec for the WebSocket handlers and a {@link
  * WebSocketSession}, and opens the session on the hub. Requests for other paths go on down the
- * pipeline untouched.
+ * pipeline untouched. One instance per channel, called by its event loop only.
+ *
+ * <p>The protocol parts are Netty's, through a {@link HubHandshaker} (a {@code
+ * WebSocketServerHandshaker13}): the {@code 101} with its accept key and the hub's subprotocol, the
+ * frame decoder and encoder. What stays here, and why:
+ *
+ * <ul>
+ *   <li>Admission before the upgrade: the hub may refuse with a real HTTP status (401, 403, 429,
+ *       503), and a request that is no upgrade gets 405, 426 or 400 instead of the exception
+ *       Netty's handshaker throws.
+ *   <li>The pipeline change: Netty's {@code handshake()} puts its decoder <em>before</em> an {@code
+ *       HttpServerCodec} and removes the codec once the 101 is written, so the bytes the codec
+ *       still holds (frames a client sends right behind its request) pass the decoder by and are
+ *       lost. Here the decoder goes right after the codec's place, and the session is in place
+ *       before the codec leaves.
+ *   <li>The handshake timeout: Netty has one only inside {@code WebSocketServerProtocolHandler}.
+ * </ul>
  *
  * <p>A connection that has neither upgraded nor sent a request for another path within the hub's
  * handshake timeout is closed.
  *
- * <p>Internal: use {@code dev.hubcast.netty.HubChannelHandlers}. One instance per channel, called
- * by its event loop only.
+ * <p>Internal: use {@code dev.hubcast.netty.HubChannelHandlers}.
  */
 public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(UpgradeHandler.class);
-  private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private final Acceptor acceptor;
   private final String path;
@@ -206,7 +217,7 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, HttpResponseStatus.valueOf(admission.status()), admission.reason(), null);
       return;
     }
-    upgrade(ctx, key.trim(), admission);
+    upgrade(ctx, request, admission);
   }
 
   private static boolean isValidKey(String key) {
@@ -253,7 +264,7 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
-  private void upgrade(ChannelHandlerContext ctx, String key, Admission admission) {
+  private void upgrade(ChannelHandlerContext ctx, HttpRequest request, Admission admission) {
     ChannelPipeline pipeline = ctx.pipeline();
     ChannelHandlerContext codec = pipeline.context(HttpServerCodec.class);
     if (codec == null) {
@@ -265,21 +276,12 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "server misconfigured", null);
       return;
     }
-    FullHttpResponse switching =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS, Unpooled.EMPTY_BUFFER);
-    switching
-        .headers()
-        .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
-        .set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, accept(key));
-    admission
-        .subprotocol()
-        .ifPresent(p -> switching.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, p));
-    // Encoded by the HTTP codec now, before it leaves the pipeline.
-    ctx.writeAndFlush(switching, ctx.voidPromise());
-
     TransportSettings settings = acceptor.settings();
+    HubHandshaker handshaker =
+        new HubHandshaker(path, admission.subprotocol().orElse(null), settings.maxMessageBytes());
+    // Encoded by the HTTP codec now, before it leaves the pipeline.
+    ctx.writeAndFlush(handshaker.switchingProtocols(request), ctx.voidPromise());
+
     WebSocketSession session =
         new WebSocketSession(
             admission.connectionId(),
@@ -290,11 +292,16 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().getWriteBufferHighWaterMark());
     // Frames are decoded right after the HTTP codec's place, so that the bytes it still holds
     // (a client may send frames right behind its request) reach the WebSocket decoder.
-    HubFrameDecoder decoder = new HubFrameDecoder(settings.maxMessageBytes());
+    ChannelHandler decoder = handshaker.newWebsocketDecoder();
     pipeline.addAfter(codec.name(), null, decoder);
     pipeline.addAfter(pipeline.context(decoder).name(), null, new Utf8FrameValidator(false));
     long ping = settings.pingInterval().toNanos();
     pipeline.addBefore(ctx.name(), null, new IdleStateHandler(ping, 0, 0, TimeUnit.NANOSECONDS));
+    // Fragments count as traffic for the idle timeout, so they are joined after it.
+    pipeline.addBefore(ctx.name(), null, new WebSocketFrameAggregator(settings.maxMessageBytes()));
+    // Right before the session: it encodes the control frames, and passes the session's
+    // pre-framed data (ByteBufs, not WebSocketFrames) through untouched.
+    pipeline.addBefore(ctx.name(), null, handshaker.newWebSocketEncoder());
     pipeline.replace(this, null, session);
 
     Inbound inbound;
@@ -318,16 +325,6 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       ChannelPipeline pipeline, Class<? extends ChannelHandler> type) {
     if (pipeline.get(type) != null) {
       pipeline.remove(type);
-    }
-  }
-
-  static String accept(String key) {
-    try {
-      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-      byte[] digest = sha1.digest((key + WEBSOCKET_GUID).getBytes(StandardCharsets.US_ASCII));
-      return Base64.getEncoder().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is required of every JVM", e);
     }
   }
 }

@@ -1,0 +1,206 @@
+package dev.hubcast.netty.internal;
+
+import dev.hubcast.core.Message;
+import dev.hubcast.core.spi.SendCompletion;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+/**
+ * The outbound side of a {@link WebSocketSession}: its sends, the hub's close and the adapter's
+ * fail, queued from any thread on the loop's {@link WriteBatcher} and run there in order, so a
+ * close goes out after the frames sent before it.
+ *
+ * <p>A send writes a {@code retainedDuplicate()} of the message's shared wire form ({@link
+ * WireFrames#shared}): nothing is framed, copied or allocated per recipient but the op itself,
+ * which is also the batcher's queue node. It completes at once while the connection's unsent wire
+ * bytes are within {@code earlyCompletionBytes} (the channel's high-water mark), as a socket's send
+ * buffer would; past that, only when Netty has written it to the socket. Completed frames carry no
+ * promise: one empty marker write per flush gives their bytes back when they have left.
+ *
+ * <p>Nothing waits here for writability: while the channel is not writable, frames still go into
+ * Netty's outbound buffer, and that is bounded. The hub's outbox hands a connection at most a
+ * window of frames in flight ({@code Outbox.WINDOW_FRAMES} and {@code WINDOW_BYTES}, 64 frames or
+ * 256 KiB), and a send past the high-water mark stays in flight until it is written; so the
+ * outbound buffer holds at most the high-water mark and one window, and a stalled client's backlog
+ * stays in the outbox, where its slow-consumer policy reaches it.
+ *
+ * <p>Thread-safe: {@link #send}, {@link #close} and {@link #fail} from any thread; the rest on the
+ * channel's event loop.
+ */
+final class SessionWriter {
+
+  /** Why a send failed: the connection had closed, or was closing. */
+  static final ConnectionClosedException CLOSED =
+      new ConnectionClosedException("connection closed");
+
+  private static final AtomicLongFieldUpdater<SessionWriter> UNSENT =
+      AtomicLongFieldUpdater.newUpdater(SessionWriter.class, "unsent");
+
+  private final WebSocketSession session;
+  private final CloseHandshake handshake;
+  private final WriteBatcher batcher;
+  private final long earlyCompletionBytes;
+
+  /** Wire bytes sent and not yet written to the socket. */
+  private volatile long unsent;
+
+  // ---- event loop only
+  private ChannelHandlerContext ctx;
+  private long earlyBytesUnflushed; // wire bytes of completed frames written since the last flush
+
+  /**
+   * The writer of {@code session}.
+   *
+   * @param earlyCompletionBytes how many wire bytes may wait, completed, for the socket (the
+   *     channel's high-water mark): it lets a healthy connection's sends complete at once, while a
+   *     stalled one's complete only as they are written
+   */
+  SessionWriter(
+      WebSocketSession session,
+      CloseHandshake handshake,
+      WriteBatcher batcher,
+      long earlyCompletionBytes) {
+    this.session = session;
+    this.handshake = handshake;
+    this.batcher = batcher;
+    this.earlyCompletionBytes = earlyCompletionBytes;
+  }
+
+  void attach(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Queues {@code frame}; may complete it before returning. Any thread, never blocks. */
+  void send(Message frame, SendCompletion completion) {
+    int wire = WireFrames.headerLength(frame.length()) + frame.length();
+    boolean early = UNSENT.addAndGet(this, wire) <= earlyCompletionBytes;
+    batcher.submit(new SendOp(session, frame, early ? null : completion, wire));
+    if (early) {
+      // Within the connection's write buffer: complete now, as a socket's send buffer would.
+      completion.complete(frame, null);
+    }
+  }
+
+  /** Queues the hub's close, after the frames sent before it. Any thread. */
+  void close(int code, String reason) {
+    batcher.submit(new CloseOp(session, code, reason));
+  }
+
+  /** Queues the adapter's fail of the connection, after the frames sent before it. Any thread. */
+  void fail(int code, String reason) {
+    batcher.submit(new FailOp(session, code, reason));
+  }
+
+  private void write(SendOp op) {
+    if (handshake.closeSent() || handshake.ended() || !ctx.channel().isActive()) {
+      op.fail(CLOSED);
+      return;
+    }
+    ByteBuf wire = WireFrames.shared(op.frame).retainedDuplicate();
+    if (op.completion == null) {
+      // Completed already: no promise per frame; flush() accounts for the batch with one marker.
+      ctx.write(wire, ctx.voidPromise());
+      earlyBytesUnflushed += op.wireBytes;
+    } else {
+      ctx.write(wire, ctx.newPromise().addListener(op));
+    }
+    batcher.markDirty(session);
+  }
+
+  /**
+   * Flushes, after an empty marker write whose promise gives back the unsent count of the
+   * early-completed frames written since the last flush (they are written in order, so the marker
+   * completes after them). Loop only.
+   */
+  void flush() {
+    long early = earlyBytesUnflushed;
+    if (early > 0) {
+      earlyBytesUnflushed = 0;
+      ctx.write(Unpooled.EMPTY_BUFFER, ctx.newPromise())
+          .addListener(f -> UNSENT.addAndGet(this, -early));
+    }
+    ctx.flush();
+  }
+
+  // ------------------------------------------------------------------ ops
+
+  /** One frame to send, and the promise listener that completes it. */
+  private static final class SendOp extends WriteBatcher.Op implements ChannelFutureListener {
+    final Message frame;
+    final SendCompletion completion; // null: completed early, at send
+    final int wireBytes;
+
+    SendOp(WebSocketSession session, Message frame, SendCompletion completion, int wireBytes) {
+      super(session);
+      this.frame = frame;
+      this.completion = completion;
+      this.wireBytes = wireBytes;
+    }
+
+    @Override
+    void run() {
+      session.writer.write(this);
+    }
+
+    @Override
+    void reject(Throwable cause) {
+      fail(cause);
+    }
+
+    @Override
+    public void operationComplete(ChannelFuture future) {
+      UNSENT.addAndGet(session.writer, -wireBytes);
+      if (completion != null) {
+        completion.complete(frame, future.isSuccess() ? null : future.cause());
+      }
+    }
+
+    void fail(Throwable cause) {
+      UNSENT.addAndGet(session.writer, -wireBytes);
+      if (completion != null) {
+        completion.complete(frame, cause);
+      }
+    }
+  }
+
+  /** A close asked for by the hub, after the frames sent before it. */
+  private static final class CloseOp extends WriteBatcher.Op {
+    private final int code;
+    private final String reason;
+
+    CloseOp(WebSocketSession session, int code, String reason) {
+      super(session);
+      this.code = code;
+      this.reason = reason;
+    }
+
+    @Override
+    void run() {
+      SessionWriter writer = session.writer;
+      if (writer.handshake.close(code, reason)) {
+        writer.batcher.markDirty(session);
+      }
+    }
+  }
+
+  /** The adapter fails the connection, after the frames sent before. */
+  private static final class FailOp extends WriteBatcher.Op {
+    private final int code;
+    private final String reason;
+
+    FailOp(WebSocketSession session, int code, String reason) {
+      super(session);
+      this.code = code;
+      this.reason = reason;
+    }
+
+    @Override
+    void run() {
+      session.writer.handshake.fail(code, reason);
+    }
+  }
+}
