@@ -13,7 +13,10 @@ class ModuleDescriptorTest {
   @Test
   void module_exportsApiButNotInternal() {
     ModuleDescriptor module =
-        ModuleFinder.of(Path.of("target/classes")).find("dev.hubcast.jetty").orElseThrow().descriptor();
+        ModuleFinder.of(Path.of("target/classes"))
+            .find("dev.hubcast.jetty")
+            .orElseThrow()
+            .descriptor();
 
     assertThat(module.exports().stream().map(ModuleDescriptor.Exports::source))
         .containsExactly("dev.hubcast.jetty");

@@ -2,6 +2,7 @@ package dev.hubcast.netty.internal;
 
 import dev.hubcast.core.Message;
 import dev.hubcast.core.spi.SendCompletion;
+import dev.hubcast.core.spi.WriteRounds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * <p>Thread-safe: {@link #send}, {@link #close} and {@link #fail} from any thread; the rest on the
  * channel's event loop.
  */
-final class SessionWriter {
+final class SessionWriter extends WriteRounds.Target {
 
   /** Why a send failed: the connection had closed, or was closing. */
   static final ConnectionClosedException CLOSED =
@@ -78,7 +79,7 @@ final class SessionWriter {
   void send(Message frame, SendCompletion completion) {
     int wire = WireFrames.headerLength(frame.length()) + frame.length();
     boolean early = UNSENT.addAndGet(this, wire) <= earlyCompletionBytes;
-    batcher.submit(new SendOp(session, frame, early ? null : completion, wire));
+    batcher.submit(new SendOp(this, frame, early ? null : completion, wire));
     if (early) {
       // Within the connection's write buffer: complete now, as a socket's send buffer would.
       completion.complete(frame, null);
@@ -87,18 +88,19 @@ final class SessionWriter {
 
   /** Queues the hub's close, after the frames sent before it. Any thread. */
   void close(int code, String reason) {
-    batcher.submit(new CloseOp(session, code, reason));
+    batcher.submit(new CloseOp(this, code, reason));
   }
 
   /** Queues the adapter's fail of the connection, after the frames sent before it. Any thread. */
   void fail(int code, String reason) {
-    batcher.submit(new FailOp(session, code, reason));
+    batcher.submit(new FailOp(this, code, reason));
   }
 
-  private void write(SendOp op) {
+  /** Writes {@code op}'s frame; returns whether this writer needs a flush. Loop only. */
+  private boolean write(SendOp op) {
     if (handshake.closeSent() || handshake.ended() || !ctx.channel().isActive()) {
       op.fail(CLOSED);
-      return;
+      return false;
     }
     ByteBuf wire = WireFrames.shared(op.frame).retainedDuplicate();
     if (op.completion == null) {
@@ -108,15 +110,20 @@ final class SessionWriter {
     } else {
       ctx.write(wire, ctx.newPromise().addListener(op));
     }
-    batcher.markDirty(session);
+    return true;
   }
 
   /**
    * Flushes, after an empty marker write whose promise gives back the unsent count of the
    * early-completed frames written since the last flush (they are written in order, so the marker
-   * completes after them). Loop only.
+   * completes after them). Called by the batcher once per round that wrote to this writer; loop
+   * only. Nothing is flushed once the connection has ended.
    */
-  void flush() {
+  @Override
+  protected void flush() {
+    if (handshake.ended()) {
+      return;
+    }
     long early = earlyBytesUnflushed;
     if (early > 0) {
       earlyBytesUnflushed = 0;
@@ -126,41 +133,47 @@ final class SessionWriter {
     ctx.flush();
   }
 
+  @Override
+  public String toString() {
+    return session.toString();
+  }
+
   // ------------------------------------------------------------------ ops
 
   /** One frame to send, and the promise listener that completes it. */
-  private static final class SendOp extends WriteBatcher.Op implements ChannelFutureListener {
+  private static final class SendOp extends WriteRounds.Op<SessionWriter>
+      implements ChannelFutureListener {
     final Message frame;
     final SendCompletion completion; // null: completed early, at send
     final int wireBytes;
 
-    SendOp(WebSocketSession session, Message frame, SendCompletion completion, int wireBytes) {
-      super(session);
+    SendOp(SessionWriter writer, Message frame, SendCompletion completion, int wireBytes) {
+      super(writer);
       this.frame = frame;
       this.completion = completion;
       this.wireBytes = wireBytes;
     }
 
     @Override
-    void run() {
-      session.writer.write(this);
+    protected boolean run() {
+      return target().write(this);
     }
 
     @Override
-    void reject(Throwable cause) {
+    protected void reject(Throwable cause) {
       fail(cause);
     }
 
     @Override
     public void operationComplete(ChannelFuture future) {
-      UNSENT.addAndGet(session.writer, -wireBytes);
+      UNSENT.addAndGet(target(), -wireBytes);
       if (completion != null) {
         completion.complete(frame, future.isSuccess() ? null : future.cause());
       }
     }
 
     void fail(Throwable cause) {
-      UNSENT.addAndGet(session.writer, -wireBytes);
+      UNSENT.addAndGet(target(), -wireBytes);
       if (completion != null) {
         completion.complete(frame, cause);
       }
@@ -168,39 +181,37 @@ final class SessionWriter {
   }
 
   /** A close asked for by the hub, after the frames sent before it. */
-  private static final class CloseOp extends WriteBatcher.Op {
+  private static final class CloseOp extends WriteRounds.Op<SessionWriter> {
     private final int code;
     private final String reason;
 
-    CloseOp(WebSocketSession session, int code, String reason) {
-      super(session);
+    CloseOp(SessionWriter writer, int code, String reason) {
+      super(writer);
       this.code = code;
       this.reason = reason;
     }
 
     @Override
-    void run() {
-      SessionWriter writer = session.writer;
-      if (writer.handshake.close(code, reason)) {
-        writer.batcher.markDirty(session);
-      }
+    protected boolean run() {
+      return target().handshake.close(code, reason);
     }
   }
 
   /** The adapter fails the connection, after the frames sent before. */
-  private static final class FailOp extends WriteBatcher.Op {
+  private static final class FailOp extends WriteRounds.Op<SessionWriter> {
     private final int code;
     private final String reason;
 
-    FailOp(WebSocketSession session, int code, String reason) {
-      super(session);
+    FailOp(SessionWriter writer, int code, String reason) {
+      super(writer);
       this.code = code;
       this.reason = reason;
     }
 
     @Override
-    void run() {
-      session.writer.handshake.fail(code, reason);
+    protected boolean run() {
+      target().handshake.fail(code, reason);
+      return false;
     }
   }
 }

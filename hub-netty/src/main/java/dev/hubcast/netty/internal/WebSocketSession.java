@@ -67,7 +67,6 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   // ---- event loop only
   private Inbound inbound;
-  boolean dirty; // written since the batcher's last flush; see WriteBatcher#markDirty
   private boolean failing; // a fail is on its way: inbound is ignored
 
   /**
@@ -137,13 +136,6 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
   }
 
   // ------------------------------------------------------------------ loop
-
-  /** The batcher's one flush for this session in its round. */
-  void flushNow() {
-    if (!closeHandshake.ended()) {
-      writer.flush();
-    }
-  }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
