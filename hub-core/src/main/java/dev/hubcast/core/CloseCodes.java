@@ -99,6 +99,14 @@ public final class CloseCodes {
     return java.util.Arrays.copyOf(bytes, end);
   }
 
+  /**
+   * The reason that goes with {@link #MESSAGE_TOO_BIG}, in the same words on every transport:
+   * {@code "message over N bytes"}.
+   */
+  public static String tooBigReason(int maxMessageBytes) {
+    return "message over " + maxMessageBytes + " bytes";
+  }
+
   /** {@link #reasonBytes} as a string. */
   public static String truncateReason(String reason) {
     return new String(reasonBytes(reason), java.nio.charset.StandardCharsets.UTF_8);

@@ -24,7 +24,7 @@ import java.util.function.Function;
  */
 public final class Message {
 
-  /** The kind of a frame. */
+  /** The kind of a message: text or binary. Immutable. */
   public enum Type {
     /** A text message; its payload is UTF-8. */
     TEXT,

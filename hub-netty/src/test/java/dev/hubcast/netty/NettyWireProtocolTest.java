@@ -255,4 +255,18 @@ class NettyWireProtocolTest {
     assertThat(head).contains("sec-websocket-protocol: chat.v2");
     assertThat(head).contains("upgrade: websocket").contains("connection: upgrade");
   }
+
+  @Test
+  void upgrade_overHttp10_isRefusedWith400_notA101() throws Exception {
+    Hub<String> hub = Hub.create(HubConfig.textBuilder().drainTimeout(Duration.ZERO).build());
+    resources.add(() -> hub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS));
+    URI uri = serve(hub);
+    String http10 = RawWebSocket.upgradeRequest(uri.getPath()).replace(" HTTP/1.1\r\n", " HTTP/1.0\r\n");
+
+    RawWebSocket ws = RawWebSocket.open(uri.getPort(), http10, new byte[0]);
+    resources.add(ws);
+
+    assertThat(ws.response().status()).isEqualTo(400);
+    assertThat(hub.connectionCount()).isZero();
+  }
 }

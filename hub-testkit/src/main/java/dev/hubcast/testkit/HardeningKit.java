@@ -44,7 +44,7 @@ public abstract class HardeningKit {
     kit.close();
   }
 
-  /** Oversize, absurd and fragmented frames; text that is not UTF-8. */
+  /** Oversize, absurd and fragmented frames; text that is not UTF-8; run by JUnit, one test at a time. */
   @Nested
   @DisplayName("Frames")
   public class Frames implements RawFramesContract {
@@ -54,7 +54,7 @@ public abstract class HardeningKit {
     }
   }
 
-  /** Malformed and unwelcome handshakes are refused before the upgrade. */
+  /** Malformed and unwelcome handshakes are refused before the upgrade; run by JUnit, one test at a time. */
   @Nested
   @DisplayName("Handshakes")
   public class Handshakes implements MalformedHandshakeContract {
@@ -64,7 +64,7 @@ public abstract class HardeningKit {
     }
   }
 
-  /** Flooding, silence and half-open connections. */
+  /** Flooding, silence and half-open connections; run by JUnit, one test at a time. */
   @Nested
   @DisplayName("Rate and time limits")
   public class Limits implements RateAndTimeLimitsContract {
@@ -74,7 +74,7 @@ public abstract class HardeningKit {
     }
   }
 
-  /** Stalled clients, churn and shutdown under load. */
+  /** Stalled clients, churn and shutdown under load; run by JUnit, one test at a time. */
   @Nested
   @DisplayName("Faults under load")
   public class UnderLoad implements FaultsUnderLoadContract {

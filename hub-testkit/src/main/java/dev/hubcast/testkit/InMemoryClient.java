@@ -39,7 +39,7 @@ public final class InMemoryClient implements TestClient {
     requireNonNull(text, "text");
     byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
     if (utf8.length > maxMessageBytes) {
-      connection.refuseOversize();
+      connection.refuseOversize(maxMessageBytes);
     } else {
       connection.receive(Message.text(text));
     }
@@ -51,7 +51,7 @@ public final class InMemoryClient implements TestClient {
    */
   public void sendRawText(byte[] bytes) {
     if (bytes.length > maxMessageBytes) {
-      connection.refuseOversize();
+      connection.refuseOversize(maxMessageBytes);
     } else {
       connection.receive(Message.textUtf8(bytes));
     }
@@ -60,7 +60,7 @@ public final class InMemoryClient implements TestClient {
   @Override
   public void sendBinary(byte[] data) {
     if (data.length > maxMessageBytes) {
-      connection.refuseOversize();
+      connection.refuseOversize(maxMessageBytes);
     } else {
       connection.receive(Message.binary(data));
     }

@@ -117,8 +117,8 @@ final class InMemoryConnection implements Connection {
     }
   }
 
-  void refuseOversize() {
-    close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+  void refuseOversize(int maxMessageBytes) {
+    close(CloseCodes.MESSAGE_TOO_BIG, CloseCodes.tooBigReason(maxMessageBytes));
   }
 
   /** Marks the connection closed and fails unread sends; true for the first call only. */

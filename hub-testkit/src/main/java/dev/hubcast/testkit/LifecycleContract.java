@@ -90,8 +90,8 @@ public interface LifecycleContract {
   }
 
   @Test
-  @DisplayName("hub.close(id) closes the client with that code and reason")
-  default void hubClose_sendsCode() throws Exception {
+  @DisplayName("hub.disconnect(id, code, reason) closes the client with that code and reason")
+  default void disconnect_sendsCodeAndReason() throws Exception {
     KitFixture.Served s = kit().serve(recordingCloses(new ConcurrentHashMap<>()));
     TestClient a = s.connect("a");
 

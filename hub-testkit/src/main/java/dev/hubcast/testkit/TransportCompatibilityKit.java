@@ -55,7 +55,7 @@ public abstract class TransportCompatibilityKit {
     kit.close();
   }
 
-  /** Broadcasts reach their recipients, whole, once and in order. */
+  /** Broadcasts reach their recipients, whole, once and in order; run by JUnit, one test at a time. */
   @Nested
   @DisplayName("Delivery")
   public class Delivery implements DeliveryContract {
@@ -65,7 +65,7 @@ public abstract class TransportCompatibilityKit {
     }
   }
 
-  /** Oversize and undecodable messages, and a handler that throws. */
+  /** Oversize and undecodable messages, and a handler that throws; run by JUnit, one test at a time. */
   @Nested
   @DisplayName("Limits and bad input")
   public class Limits implements LimitsContract {
@@ -75,7 +75,7 @@ public abstract class TransportCompatibilityKit {
     }
   }
 
-  /** A client that stops reading, beside one that reads. */
+  /** A client that stops reading, beside one that reads; run by JUnit, one test at a time. */
   @Nested
   @DisplayName("Flow control")
   public class FlowControl implements FlowControlContract {
@@ -85,7 +85,7 @@ public abstract class TransportCompatibilityKit {
     }
   }
 
-  /** What the handshake carries, and refusals before the upgrade. */
+  /** What the handshake carries, and refusals before the upgrade; run by JUnit, one test at a time. */
   @Nested
   @DisplayName("Handshake")
   public class Handshake implements HandshakeContract {
@@ -95,7 +95,7 @@ public abstract class TransportCompatibilityKit {
     }
   }
 
-  /** Disconnects, and a shutdown with a client that stopped reading. */
+  /** Disconnects, and a shutdown with a client that stopped reading; run by JUnit, one test at a time. */
   @Nested
   @DisplayName("Lifecycle")
   public class Lifecycle implements LifecycleContract {

@@ -56,7 +56,8 @@ final class InboundPipeline<M> {
     if (message.length() > maxMessageBytes) {
       // The adapter should have refused it before reading it all; hold the line anyway.
       warnOnce(c, "message of " + message.length() + " bytes over the limit of " + maxMessageBytes);
-      lifecycle.terminate(c, CloseCodes.MESSAGE_TOO_BIG, "message too big", true);
+      lifecycle.terminate(
+          c, CloseCodes.MESSAGE_TOO_BIG, CloseCodes.tooBigReason(maxMessageBytes), true);
       return;
     }
     if (c.rateLimit != null && !c.rateLimit.tryAcquire()) {

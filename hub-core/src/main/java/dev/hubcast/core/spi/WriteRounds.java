@@ -200,7 +200,20 @@ public abstract class WriteRounds implements Runnable {
     Op<?> previous = (Op<?>) TAIL.getAndSet(this, op);
     Op.NEXT.setRelease(previous, op); // until linked, the consumer sees the queue end before it
     if (scheduled == 0 && SCHEDULED.compareAndSet(this, 0, 1)) {
+      scheduleOrReject();
+    }
+  }
+
+  /**
+   * {@link #schedule()}, as the holder of the scheduled flag; if it throws, nothing would ever run
+   * what is queued, so it fails instead ({@link #rejectQueued}) and the flag is given back.
+   */
+  private void scheduleOrReject() {
+    try {
       schedule();
+    } catch (RuntimeException e) {
+      log.warn("{}: scheduling a round failed; failing what is queued", this, e);
+      rejectQueued(e);
     }
   }
 
@@ -224,12 +237,14 @@ public abstract class WriteRounds implements Runnable {
       int taken = round();
       Op<?> last = head;
       if (last != tail) { // more queued, or a producer is still linking its operation
-        if (taken == 0) {
-          Thread.onSpinWait(); // the producer is between its swap and its link
-        }
         if (nextRound == NextRound.RESCHEDULE) {
-          schedule();
+          scheduleOrReject();
           return;
+        }
+        if (taken == 0) {
+          // The producer is between its swap and its link; it may have been preempted, so let it
+          // run rather than spin (on a busy core it may need this very one).
+          Thread.yield();
         }
         continue;
       }
@@ -239,7 +254,7 @@ public abstract class WriteRounds implements Runnable {
         return;
       }
       if (nextRound == NextRound.RESCHEDULE) {
-        schedule();
+        scheduleOrReject();
         return;
       }
     }
@@ -254,7 +269,7 @@ public abstract class WriteRounds implements Runnable {
       boolean flush;
       try {
         flush = op.run();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // even an Error (a direct buffer refused): the queue must go on
         log.warn("write on {} failed", op.target, e);
         reject(op, e);
         continue;
@@ -270,7 +285,7 @@ public abstract class WriteRounds implements Runnable {
       target.dirty = false;
       try {
         target.flush();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         log.warn("flush of {} failed", target, e);
       }
     }
@@ -295,7 +310,7 @@ public abstract class WriteRounds implements Runnable {
       Op<?> last = head;
       if (last != tail) {
         if (taken == 0) {
-          Thread.onSpinWait();
+          Thread.yield();
         }
         continue;
       }
@@ -309,16 +324,20 @@ public abstract class WriteRounds implements Runnable {
   private static void reject(Op<?> op, Throwable cause) {
     try {
       op.reject(cause);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       log.warn("rejecting a write on {} failed", op.target, e);
     }
   }
 
   private Op<?> poll() {
-    Op<?> next = (Op<?>) Op.NEXT.getAcquire(head);
+    Op<?> previous = head;
+    Op<?> next = (Op<?>) Op.NEXT.getAcquire(previous);
     if (next == null) {
       return null;
     }
+    // Unlinked, so an operation still referenced elsewhere (a write's listener) keeps no chain of
+    // later ones alive; no producer writes this link again once it is set.
+    Op.NEXT.set(previous, null);
     head = next; // the operation taken becomes the stub
     return next;
   }

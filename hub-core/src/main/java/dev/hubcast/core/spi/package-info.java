@@ -1,7 +1,9 @@
 /**
  * The transport SPI: what a transport adapter implements ({@link dev.hubcast.core.spi.Connection})
  * and what it calls ({@link dev.hubcast.core.spi.Acceptor}, {@link dev.hubcast.core.spi.Inbound}),
- * and the {@link dev.hubcast.core.backplane.Backplane} that joins several nodes into one hub.
+ * with the embedded-server shape ({@link dev.hubcast.core.spi.HubServer}) and the write rounds an
+ * adapter may build on ({@link dev.hubcast.core.spi.WriteRounds}). The backplane that joins several
+ * nodes into one hub has its own package, {@code dev.hubcast.core.backplane}.
  *
  * <h2>The adapter contract</h2>
  *

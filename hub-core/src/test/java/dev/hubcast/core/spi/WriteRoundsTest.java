@@ -239,6 +239,54 @@ class WriteRoundsTest {
   }
 
   @Test
+  void op_thatThrowsAnError_isRejected_andLaterRoundsStillRun() {
+    ManualRounds rounds = manual(NextRound.RESCHEDULE);
+    Recorded a = new Recorded("a");
+    Step broken = new Step(a, "a1");
+    broken.during =
+        () -> {
+          throw new OutOfMemoryError("Cannot reserve direct buffer memory");
+        };
+
+    rounds.submit(broken);
+    rounds.submit(new Step(a, "a2"));
+    rounds.runTasks();
+    rounds.submit(new Step(a, "a3"));
+    rounds.runTasks();
+
+    assertThat(events)
+        .containsExactly(
+            "a1",
+            "rejected a1: Cannot reserve direct buffer memory",
+            "a2",
+            "flush a",
+            "a3",
+            "flush a");
+  }
+
+  @Test
+  void schedule_thatThrows_failsWhatIsQueued_andTheNextSubmitSchedulesAgain() {
+    AtomicInteger schedules = new AtomicInteger();
+    WriteRounds rounds =
+        new WriteRounds(NextRound.RESCHEDULE) {
+          @Override
+          protected void schedule() {
+            if (schedules.incrementAndGet() == 1) {
+              throw new IllegalStateException("no executor yet");
+            }
+            run();
+          }
+        };
+    Recorded a = new Recorded("a");
+
+    rounds.submit(new Step(a, "m1"));
+    rounds.submit(new Step(a, "m2"));
+
+    assertThat(events).containsExactly("rejected m1: no executor yet", "m2", "flush a");
+    assertThat(schedules).hasValue(2);
+  }
+
+  @Test
   void flush_thatThrows_doesNotStopTheOtherFlushes_norLaterRounds() {
     ManualRounds rounds = manual(NextRound.RESCHEDULE);
     Recorded broken =

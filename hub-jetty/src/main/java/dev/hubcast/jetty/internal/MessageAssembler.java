@@ -1,5 +1,6 @@
 package dev.hubcast.jetty.internal;
 
+import dev.hubcast.core.CloseCodes;
 import dev.hubcast.core.Message;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.websocket.core.Frame;
@@ -56,7 +57,7 @@ final class MessageAssembler {
     boolean text = messageType == OpCode.TEXT;
     if ((long) length + n > maxMessageBytes) {
       release();
-      throw new MessageTooLargeException("message larger than " + maxMessageBytes + " bytes");
+      throw new MessageTooLargeException(CloseCodes.tooBigReason(maxMessageBytes));
     }
     if (text && !utf8.feed(payload)) {
       release();

@@ -66,7 +66,7 @@ class MessageAssemblerTest {
 
     assertThatThrownBy(() -> assembler.add(frame(OpCode.CONTINUATION, false, new byte[5])))
         .isInstanceOf(MessageTooLargeException.class)
-        .hasMessage("message larger than 10 bytes");
+        .hasMessage("message over 10 bytes");
 
     assertThat(assembler.add(frame(OpCode.BINARY, true, new byte[10])))
         .isEqualTo(Message.binary(new byte[10]));

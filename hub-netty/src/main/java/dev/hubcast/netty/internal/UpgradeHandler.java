@@ -189,6 +189,11 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "expected GET", null);
       return;
     }
+    if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
+      // RFC 6455 4.1: an upgrade is HTTP/1.1; the 101 answers in the request's version.
+      refuse(ctx, HttpResponseStatus.BAD_REQUEST, "expected HTTP/1.1", null);
+      return;
+    }
     String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
     if (upgrade == null
         || !upgrade.trim().equalsIgnoreCase("websocket")

@@ -220,6 +220,17 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      // A lost or reset socket: reported as the close (1006), not as an error.
+      log.debug("connection {}: {}", id, cause.toString());
+      ctx.close();
+      return;
+    }
+    if (failing || closeHandshake.ended()) {
+      // Already failing: what is left in the read buffer may fail again; report the first only.
+      log.debug("connection {}: after the fail: {}", id, cause.toString());
+      return;
+    }
     if (cause instanceof TooLongFrameException) {
       // from the aggregator: the fragments so far and the next one are over maxMessageBytes
       ProtocolViolationException tooBig = tooBig();
@@ -230,10 +241,6 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
       int code = e.closeStatus() == null ? CloseCodes.PROTOCOL_ERROR : e.closeStatus().code();
       fail(code, reasonOf(e, code));
       reportError(e);
-    } else if (cause instanceof IOException) {
-      // A lost or reset socket: reported as the close (1006), not as an error.
-      log.debug("connection {}: {}", id, cause.toString());
-      ctx.close();
     } else {
       log.warn("connection {}: unexpected failure", id, cause);
       fail(CloseCodes.INTERNAL_ERROR, "internal error");
@@ -243,7 +250,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
 
   private ProtocolViolationException tooBig() {
     return new ProtocolViolationException(
-        CloseCodes.MESSAGE_TOO_BIG, "message over " + settings.maxMessageBytes() + " bytes");
+        CloseCodes.MESSAGE_TOO_BIG, CloseCodes.tooBigReason(settings.maxMessageBytes()));
   }
 
   /**

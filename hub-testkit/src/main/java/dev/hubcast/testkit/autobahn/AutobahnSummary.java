@@ -55,7 +55,7 @@ public final class AutobahnSummary {
   }
 
   /**
-   * The outcome counts of one report.
+   * The outcome counts of one report. Immutable.
    *
    * @param cases cases counted (12.* and 13.* left out)
    * @param behaviors how many cases ended in each behaviour
