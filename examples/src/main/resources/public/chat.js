@@ -1,4 +1,7 @@
 // Hubcast chat page: plain JavaScript, no build step. The protocol is in docs/chat-protocol.md.
+// One file on purpose, although over 500 lines: the page loads it with one script tag and no
+// bundler, and its parts (connection and reconnect, rooms, presence, private messages, rendering)
+// share one closure of page state; split, they would need modules or a load order to keep.
 'use strict';
 
 (() => {
