@@ -261,7 +261,8 @@ class NettyWireProtocolTest {
     Hub<String> hub = Hub.create(HubConfig.textBuilder().drainTimeout(Duration.ZERO).build());
     resources.add(() -> hub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS));
     URI uri = serve(hub);
-    String http10 = RawWebSocket.upgradeRequest(uri.getPath()).replace(" HTTP/1.1\r\n", " HTTP/1.0\r\n");
+    String http10 =
+        RawWebSocket.upgradeRequest(uri.getPath()).replace(" HTTP/1.1\r\n", " HTTP/1.0\r\n");
 
     RawWebSocket ws = RawWebSocket.open(uri.getPort(), http10, new byte[0]);
     resources.add(ws);

@@ -44,7 +44,10 @@ public abstract class HardeningKit {
     kit.close();
   }
 
-  /** Oversize, absurd and fragmented frames; text that is not UTF-8; run by JUnit, one test at a time. */
+  /**
+   * Oversize, absurd and fragmented frames; text that is not UTF-8; run by JUnit, one test at a
+   * time.
+   */
   @Nested
   @DisplayName("Frames")
   public class Frames implements RawFramesContract {
@@ -54,7 +57,10 @@ public abstract class HardeningKit {
     }
   }
 
-  /** Malformed and unwelcome handshakes are refused before the upgrade; run by JUnit, one test at a time. */
+  /**
+   * Malformed and unwelcome handshakes are refused before the upgrade; run by JUnit, one test at a
+   * time.
+   */
   @Nested
   @DisplayName("Handshakes")
   public class Handshakes implements MalformedHandshakeContract {

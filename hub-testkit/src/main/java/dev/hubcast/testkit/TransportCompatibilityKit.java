@@ -55,7 +55,9 @@ public abstract class TransportCompatibilityKit {
     kit.close();
   }
 
-  /** Broadcasts reach their recipients, whole, once and in order; run by JUnit, one test at a time. */
+  /**
+   * Broadcasts reach their recipients, whole, once and in order; run by JUnit, one test at a time.
+   */
   @Nested
   @DisplayName("Delivery")
   public class Delivery implements DeliveryContract {
@@ -65,7 +67,9 @@ public abstract class TransportCompatibilityKit {
     }
   }
 
-  /** Oversize and undecodable messages, and a handler that throws; run by JUnit, one test at a time. */
+  /**
+   * Oversize and undecodable messages, and a handler that throws; run by JUnit, one test at a time.
+   */
   @Nested
   @DisplayName("Limits and bad input")
   public class Limits implements LimitsContract {
@@ -85,7 +89,9 @@ public abstract class TransportCompatibilityKit {
     }
   }
 
-  /** What the handshake carries, and refusals before the upgrade; run by JUnit, one test at a time. */
+  /**
+   * What the handshake carries, and refusals before the upgrade; run by JUnit, one test at a time.
+   */
   @Nested
   @DisplayName("Handshake")
   public class Handshake implements HandshakeContract {
@@ -95,7 +101,10 @@ public abstract class TransportCompatibilityKit {
     }
   }
 
-  /** Disconnects, and a shutdown with a client that stopped reading; run by JUnit, one test at a time. */
+  /**
+   * Disconnects, and a shutdown with a client that stopped reading; run by JUnit, one test at a
+   * time.
+   */
   @Nested
   @DisplayName("Lifecycle")
   public class Lifecycle implements LifecycleContract {
