@@ -39,11 +39,13 @@ public final class HubChannelHandlers {
    * HttpObjectAggregator}; requests for other paths go on to the handlers after it.
    *
    * <p>An upgrade is refused with the hub's HTTP status (401, 403, 429, 503, ...) before anything
-   * is upgraded; a request for {@code path} that is not an upgrade gets 426. On upgrade the handler
-   * replaces the HTTP handlers with its WebSocket ones (the codec, the aggregator and any {@code
-   * HttpContentCompressor} leave the pipeline). The hub's limits apply on the wire: {@code
-   * maxMessageBytes} (1009), UTF-8 (1007), protocol errors (1002), the idle timeout (a ping after
-   * half of it, then 1001), the handshake timeout and the close timeout.
+   * is upgraded; a request for {@code path} that is not an upgrade gets 426. A request the HTTP
+   * codec could not decode is answered here whatever its path, since the codec cannot tell it: 414
+   * for a request line over the codec's limit, 431 for headers over it, 400 for the rest. On
+   * upgrade the handler replaces the HTTP handlers with its WebSocket ones (the codec, the
+   * aggregator and any {@code HttpContentCompressor} leave the pipeline). The hub's limits apply on
+   * the wire: {@code maxMessageBytes} (1009), UTF-8 (1007), protocol errors (1002), the idle
+   * timeout (a ping after half of it, then 1001), the handshake timeout and the close timeout.
    *
    * <p>After the upgrade the pipeline is Netty's WebSocket frame decoder (where the HTTP codec
    * was), its UTF-8 validator, then, in front of the connection, an idle handler, Netty's {@code

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
@@ -23,15 +24,18 @@ import java.util.List;
  * The chat's {@link MessageCodec}: {@link ChatMessage}s as JSON text frames, through Jackson.
  *
  * <p>Decoding is strict about what a message must hold and lenient about what it may add: bad JSON,
- * a value that is not a JSON object, a missing or unknown {@code "type"}, a missing field or a
- * field of the wrong kind (a number where a string belongs) fail with a {@link
- * ChatDecodingException} whose {@link ChatDecodingException#code() code} is {@code bad-request} and
- * whose message says what was wrong, without quoting the payload; fields the chat does not know are
- * ignored.
+ * a value that is not a JSON object (an array included), a missing, unknown or non-string {@code
+ * "type"}, a missing field or a field of the wrong kind (a number where a string belongs) fail with
+ * a {@link ChatDecodingException} whose {@link ChatDecodingException#code() code} is {@code
+ * bad-request} and whose message says what was wrong, without quoting the payload; fields the chat
+ * does not know are ignored.
  *
  * <p>Thread-safe: the Jackson mapper is configured once, then only read.
  */
 public final class ChatCodec implements MessageCodec<ChatMessage> {
+
+  private static final String NO_OBJECT = "expected a JSON object with a \"type\"";
+  private static final String TYPE_NO_STRING = "\"type\" must be a string (say, join or dm)";
 
   private final JsonMapper mapper;
 
@@ -79,21 +83,58 @@ public final class ChatCodec implements MessageCodec<ChatMessage> {
     } catch (MessageDecodingException e) {
       throw new ChatDecodingException("bad-request", "the message is not valid UTF-8", e);
     }
+    if (startsAnArray(text)) {
+      // Jackson would read ["say", {...}] as a type and its value, and [1,2,3] as type "1".
+      throw new ChatDecodingException("bad-request", NO_OBJECT, null);
+    }
     ChatMessage message;
     try {
       message = mapper.readValue(text, ChatMessage.class);
     } catch (JsonProcessingException e) {
-      throw new ChatDecodingException("bad-request", describe(e), e);
+      throw new ChatDecodingException("bad-request", describe(e, text), e);
     }
     if (message == null) { // the JSON text "null"
-      throw new ChatDecodingException(
-          "bad-request", "expected a JSON object with a \"type\"", null);
+      throw new ChatDecodingException("bad-request", NO_OBJECT, null);
     }
     return message;
   }
 
+  private static boolean startsAnArray(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        return c == '[';
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What a JSON value that is no chat message lacks: an object, or a string {@code "type"} (Jackson
+   * reads {@code 5} as the type "5"); {@code null} if it has both. Only on the error path.
+   */
+  private String shapeProblem(String text) {
+    JsonNode tree;
+    try {
+      tree = mapper.readTree(text);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+    if (tree == null || !tree.isObject()) {
+      return NO_OBJECT;
+    }
+    JsonNode type = tree.get("type");
+    return type != null && !type.isTextual() ? TYPE_NO_STRING : null;
+  }
+
   /** What was wrong, in words a client developer can act on, never quoting the payload. */
-  private static String describe(JsonProcessingException e) {
+  private String describe(JsonProcessingException e, String text) {
+    if (e instanceof JsonMappingException) {
+      String shape = shapeProblem(text);
+      if (shape != null) {
+        return shape;
+      }
+    }
     if (e instanceof InvalidTypeIdException) {
       String typeId = ((InvalidTypeIdException) e).getTypeId();
       return typeId == null
@@ -109,7 +150,7 @@ public final class ChatCodec implements MessageCodec<ChatMessage> {
     if (e instanceof JsonMappingException) {
       List<JsonMappingException.Reference> path = ((JsonMappingException) e).getPath();
       if (path.isEmpty()) {
-        return "expected a JSON object with a \"type\"";
+        return NO_OBJECT;
       }
       String field = path.get(path.size() - 1).getFieldName();
       return field == null ? "a value has the wrong kind" : "\"" + field + "\" has the wrong kind";

@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * How to run the chat server: transport, address, history size and, to run several servers as one
@@ -86,8 +88,26 @@ public record ChatOptions(
       commandLine(flags).parseArgs(args);
       return flags.options();
     } catch (ParameterException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
+      throw new IllegalArgumentException(hinted(e).getMessage(), e);
     }
+  }
+
+  /**
+   * {@code e}, or for a bare number (the port, as other servers take it) the same with a hint:
+   * {@code Unmatched argument at index 0: '8080' (to listen on port 8080, use --port 8080)}.
+   */
+  private static ParameterException hinted(ParameterException e) {
+    if (e instanceof UnmatchedArgumentException) {
+      for (String arg : ((UnmatchedArgumentException) e).getUnmatched()) {
+        if (arg.matches("[0-9]{1,5}")) {
+          return new ParameterException(
+              e.getCommandLine(),
+              e.getMessage() + " (to listen on port " + arg + ", use --port " + arg + ")",
+              e);
+        }
+      }
+    }
+    return e;
   }
 
   /** What the command line does with the options it read: start the chat. */
@@ -107,7 +127,10 @@ public record ChatOptions(
   }
 
   private static CommandLine commandLine(Flags flags) {
-    return new CommandLine(flags).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = new CommandLine(flags).setCaseInsensitiveEnumValuesAllowed(true);
+    IParameterExceptionHandler standard = cli.getParameterExceptionHandler();
+    return cli.setParameterExceptionHandler(
+        (e, args) -> standard.handleParseException(hinted(e), args));
   }
 
   /** The flags, as picocli fills them in; a bad value names its flag and itself. */

@@ -8,13 +8,21 @@ import dev.hubcast.examples.web.StaticFiles;
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
 import dev.hubcast.redis.RedisBackplane;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
  * The chat app: a hub with the {@link ChatHandler}, served by Jetty or Netty, with the web page at
@@ -35,6 +43,7 @@ public final class ChatServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   private static final Duration DRAIN = Duration.ofSeconds(2);
+  private static final Duration REDIS_CONNECT = Duration.ofSeconds(2);
 
   private final ChatOptions options;
   private final Hub<ChatMessage> hub;
@@ -60,10 +69,26 @@ public final class ChatServer implements AutoCloseable {
    * prints the version. A bad flag exits with 2, a chat that cannot start with 1.
    */
   public static void main(String[] args) {
-    int exit = ChatOptions.commandLine(ChatServer::run).execute(args);
+    int exit = commandLine().execute(args);
     if (exit != 0) {
       System.exit(exit);
     }
+  }
+
+  /**
+   * The command line of {@link #main}: a chat that cannot start (Redis unreachable, the port taken)
+   * is one line on standard error and exit code 1, not a stack trace.
+   */
+  static CommandLine commandLine() {
+    return ChatOptions.commandLine(ChatServer::run)
+        .setExecutionExceptionHandler(
+            (e, cli, parsed) -> {
+              if (!(e instanceof IllegalStateException || e instanceof UncheckedIOException)) {
+                throw e;
+              }
+              cli.getErr().println(cli.getColorScheme().errorText("chat: " + e.getMessage()));
+              return 1;
+            });
   }
 
   private static void run(ChatOptions options) throws Exception {
@@ -100,6 +125,7 @@ public final class ChatServer implements AutoCloseable {
    */
   public static ChatServer start(ChatOptions options) throws Exception {
     requireNonNull(options, "options");
+    options.redis().ifPresent(ChatServer::checkReachable);
     ChatDirectory directory =
         options.redis().map(ChatDirectory::redis).orElseGet(ChatDirectory::inMemory);
     ChatHandler handler = new ChatHandler(Clock.systemUTC(), directory);
@@ -130,6 +156,36 @@ public final class ChatServer implements AutoCloseable {
       directory.close();
       throw e;
     }
+  }
+
+  /**
+   * Fails at once, and says what to do, when nothing takes a TCP connection at the Redis address,
+   * before the hub and its backplane start (which would retry it in the background).
+   */
+  private static void checkReachable(URI redis) {
+    String host = redis.getHost();
+    int port = redis.getPort() == -1 ? 6379 : redis.getPort();
+    String why;
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress(host, port), (int) REDIS_CONNECT.toMillis());
+      return;
+    } catch (UnknownHostException e) {
+      why = "unknown host";
+    } catch (ConnectException e) {
+      why = "connection refused";
+    } catch (SocketTimeoutException e) {
+      why = "no answer within " + REDIS_CONNECT.toSeconds() + " s";
+    } catch (IOException e) {
+      why = e.getClass().getSimpleName();
+    }
+    throw new IllegalStateException(
+        "cannot reach Redis at "
+            + host
+            + ":"
+            + port
+            + " ("
+            + why
+            + "): start Redis there, or check the address given to --redis");
   }
 
   /** The port the chat listens on. */

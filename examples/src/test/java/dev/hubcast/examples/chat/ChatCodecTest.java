@@ -53,6 +53,24 @@ class ChatCodecTest {
         .hasMessage("binary messages are not accepted");
   }
 
+  @Test
+  void decode_aValueThatIsNoObject_orATypeThatIsNoString_saysSo() {
+    String noObject = "expected a JSON object with a \"type\"";
+    assertBadRequest("[1,2,3]", noObject);
+    assertBadRequest("[\"say\",{\"text\":\"secret\"}]", noObject);
+    assertBadRequest("[]", noObject);
+    assertBadRequest("42", noObject);
+    assertBadRequest("\"secret\"", noObject);
+    assertBadRequest("true", noObject);
+    String typeNoString = "\"type\" must be a string (say, join or dm)";
+    assertBadRequest("{\"type\":5}", typeNoString);
+    assertBadRequest("{\"type\":5,\"text\":\"secret\"}", typeNoString);
+    assertBadRequest("{\"type\":true}", typeNoString);
+    assertBadRequest("{\"type\":null}", typeNoString);
+    assertBadRequest("{\"type\":{\"secret\":1}}", typeNoString);
+    assertBadRequest("{\"type\":[\"say\"]}", typeNoString);
+  }
+
   private void assertBadRequest(String json, String message) {
     assertThatThrownBy(() -> codec.decode(Message.text(json)))
         .isInstanceOfSatisfying(

@@ -47,6 +47,35 @@ class ChatOptionsTest {
   }
 
   @Test
+  void parse_aFlagTheChatDoesNotHave_isAnUnknownOption_notAMissingValue() {
+    assertThatThrownBy(() -> ChatOptions.parse("--verbose"))
+        .hasMessage("Unknown option: '--verbose'");
+    assertThatThrownBy(() -> ChatOptions.parse("--port", "0", "--verbose"))
+        .hasMessage("Unknown option: '--verbose'");
+    Run run = run("--verbose");
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.started).isNull();
+    assertThat(run.err).startsWith("Unknown option: '--verbose'").doesNotContain("issing");
+  }
+
+  @Test
+  void parse_aBarePort_isRefusedWithTheFlagToUse() {
+    assertThatThrownBy(() -> ChatOptions.parse("8080"))
+        .hasMessage(
+            "Unmatched argument at index 0: '8080' (to listen on port 8080, use --port 8080)");
+    Run run = run("8081");
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.started).isNull();
+    assertThat(run.err)
+        .startsWith(
+            "Unmatched argument at index 0: '8081' (to listen on port 8081, use --port 8081)")
+        .contains("Usage: ChatServer");
+    assertThat(run("--transport", "jetty", "chat").err)
+        .startsWith("Unmatched argument at index 2: 'chat'")
+        .doesNotContain("--port chat");
+  }
+
+  @Test
   void parse_redis_takesARedisAddress() {
     assertThat(ChatOptions.DEFAULT.redis()).isEmpty();
     assertThat(ChatOptions.parse("--redis", "redis://127.0.0.1:6379").redis())

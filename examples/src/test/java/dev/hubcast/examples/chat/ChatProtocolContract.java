@@ -445,6 +445,24 @@ abstract class ChatProtocolContract {
     }
 
     @Test
+    @DisplayName("an array, or a type that is no string: the error says so, not \"unknown type\"")
+    void noObjectOrNoStringType_isNamed() throws Exception {
+      ChatClient alice = enter("alice");
+
+      alice.sendRaw("[1,2,3]");
+      JsonNode array = alice.nextEvent();
+      alice.sendRaw("{\"type\":5}");
+      JsonNode number = alice.nextEvent();
+
+      assertThat(array.get("code").asText()).isEqualTo("bad-request");
+      assertThat(array.get("message").asText()).isEqualTo("expected a JSON object with a \"type\"");
+      assertThat(number.get("code").asText()).isEqualTo("bad-request");
+      assertThat(number.get("message").asText())
+          .isEqualTo("\"type\" must be a string (say, join or dm)");
+      assertThat(alice.ws.isClosed()).isFalse();
+    }
+
+    @Test
     @DisplayName("text over 2,000 characters: too-long, for say and dm alike")
     void longText_isTooLong() throws Exception {
       ChatClient alice = enter("alice");

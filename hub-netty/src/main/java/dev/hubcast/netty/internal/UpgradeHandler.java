@@ -30,6 +30,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -68,6 +70,10 @@ import org.slf4j.LoggerFactory;
  *       before the codec leaves.
  *   <li>The handshake timeout: Netty has one only inside {@code WebSocketServerProtocolHandler}.
  * </ul>
+ *
+ * <p>A request the HTTP codec could not decode is answered here, whatever its path (the codec
+ * cannot tell it, and reads nothing more on the connection): 414 for a request line over its limit,
+ * 431 for headers over it, 400 for the rest, then the connection is closed.
  *
  * <p>A connection that has neither upgraded nor sent a request for another path within the hub's
  * handshake timeout is closed.
@@ -141,6 +147,20 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest) {
       HttpRequest request = (HttpRequest) msg;
+      if (request.decoderResult().isFailure()) {
+        // Whatever its path: a request line over the codec's limit reaches here as Netty's
+        // stand-in "GET /bad-request" (which would get the application's 404), and the codec
+        // reads nothing more on this connection.
+        swallowContent = !(msg instanceof LastHttpContent);
+        settled = true;
+        stopTimer();
+        try {
+          refuseMalformed(ctx, request.decoderResult().cause());
+        } finally {
+          ReferenceCountUtil.release(msg);
+        }
+        return;
+      }
       String[] target = splitTarget(request.uri());
       if (target[0].equals(path)) {
         swallowContent = !(msg instanceof LastHttpContent);
@@ -181,10 +201,6 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
   private void handle(ChannelHandlerContext ctx, HttpRequest request, String path, String query) {
     settled = true;
     stopTimer();
-    if (request.decoderResult().isFailure()) {
-      refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request", null);
-      return;
-    }
     if (!HttpMethod.GET.equals(request.method())) {
       refuse(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "expected GET", null);
       return;
@@ -223,6 +239,25 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     upgrade(ctx, request, admission);
+  }
+
+  /** 414 or 431 for a request over the codec's limits, as Jetty answers; 400 for the rest. */
+  private void refuseMalformed(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug(
+        "{}: malformed request ({})",
+        ctx.channel(),
+        cause == null ? "no cause" : cause.getClass().getSimpleName());
+    if (cause instanceof TooLongHttpLineException) {
+      refuse(ctx, HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long", null);
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      refuse(
+          ctx,
+          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "request headers too large",
+          null);
+    } else {
+      refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request", null);
+    }
   }
 
   private static boolean isValidKey(String key) {
