@@ -76,6 +76,8 @@ final class ConfigGroups {
     int maxOutboxFrames = HubConfig.DEFAULT_MAX_OUTBOX_FRAMES;
     SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
     int historySize;
+    Duration maxHistoryAge = Duration.ZERO; // zero: no age limit
+    int replayLimit; // 0: half the outbox's frames
     int maxRooms = HubConfig.DEFAULT_MAX_ROOMS;
   }
 

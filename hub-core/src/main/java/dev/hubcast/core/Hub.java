@@ -131,6 +131,48 @@ public interface Hub<M> extends AutoCloseable {
   }
 
   /**
+   * Puts a connection into a room and resumes it from {@code since}, the position of the last room
+   * broadcast it saw: all or nothing. The answer is either {@link Replay.Outcome#RECOVERED} &mdash;
+   * exactly the broadcasts after {@code since} are queued for it, in order, and the live ones
+   * follow with none missed or repeated &mdash; or another outcome that says why not ({@link
+   * Replay.Outcome#EPOCH_CHANGED}, {@link Replay.Outcome#TOO_OLD}, {@link Replay.Outcome#TOO_MANY},
+   * {@link Replay.Outcome#NO_HISTORY}, {@link Replay.Outcome#MISSING}), with nothing queued but the
+   * live broadcasts after the room's position. Without {@code since} it is a plain join ({@link
+   * Replay.Outcome#JOINED}) that queues the room's latest broadcasts held. Either way the answer
+   * carries the room's position, valid even for an empty room.
+   *
+   * <p>With a {@link dev.hubcast.core.backplane.HistoryStore} any node can serve the resume: the
+   * answer comes from this node's history when it holds all of it, otherwise from the store, and
+   * the stage completes on the store's thread.
+   *
+   * @param since where the client stands, or {@code null} for a plain join
+   * @return completes once the connection is in the room and its replay queued; with empty if the
+   *     connection is not open on this node (or closed meanwhile); exceptionally, with the
+   *     connection not in the room, with an {@link IllegalArgumentException} if {@code since} is
+   *     beyond the room's latest position in its epoch
+   * @throws IllegalArgumentException if {@code room} is empty
+   * @throws RoomLimitException if the room would pass {@link HubConfig#maxRooms()}
+   */
+  default CompletableFuture<Optional<Replay>> joinAndResume(
+      String connectionId, String room, RoomPosition since) {
+    return joinAndResume(connectionId, room, since, null);
+  }
+
+  /**
+   * As {@link #joinAndResume(String, String, RoomPosition)}, but instead of the replayed broadcasts
+   * it queues what {@code answer} makes of the outcome (say, one history message that holds them
+   * and tells the client whether it was recovered), then the live broadcasts after the answer's
+   * position. {@code answer} runs while the room's broadcasts are held back, so it must be quick
+   * and must not block; if it returns {@code null} nothing is queued for the answer; if it throws,
+   * the stage fails with what it threw and the connection is not put in the room.
+   */
+  CompletableFuture<Optional<Replay>> joinAndResume(
+      String connectionId,
+      String room,
+      RoomPosition since,
+      java.util.function.Function<? super Replay, ? extends M> answer);
+
+  /**
    * Takes a connection out of a room; an empty room without history is forgotten.
    *
    * @return {@code false} if it was not in the room

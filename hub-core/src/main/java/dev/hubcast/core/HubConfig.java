@@ -70,6 +70,14 @@ public final class HubConfig<M> {
       wiring.nodeId = randomNodeId();
     }
     this.limits = b.limits.copy();
+    if (limits.replayLimit >= limits.maxOutboxFrames) {
+      throw new IllegalArgumentException(
+          "replayLimit: "
+              + limits.replayLimit
+              + " (expected: below maxOutboxFrames, "
+              + limits.maxOutboxFrames
+              + ", so that a replay never trips the slow-consumer policy)");
+    }
     this.timeouts = b.timeouts.copy();
     this.gate = b.gate.copy();
   }
@@ -173,6 +181,23 @@ public final class HubConfig<M> {
    */
   public int historySize() {
     return limits.historySize;
+  }
+
+  /**
+   * How long a broadcast stays in a room's history; {@link Duration#ZERO} keeps it until the room's
+   * {@link #historySize()} pushes it out. Default zero.
+   */
+  public Duration maxHistoryAge() {
+    return limits.maxHistoryAge;
+  }
+
+  /**
+   * The most broadcasts one resume replays ({@link Hub#joinAndResume}); a client further behind is
+   * told {@link Replay.Outcome#TOO_MANY}. Below {@link #maxOutboxFrames()}, so that a replay never
+   * trips the slow-consumer policy. Default half of {@link #maxOutboxFrames()}.
+   */
+  public int replayLimit() {
+    return limits.replayLimit > 0 ? limits.replayLimit : Math.max(1, limits.maxOutboxFrames / 2);
   }
 
   /** Cap on rooms on this node. Default 10,000. */
@@ -430,6 +455,28 @@ public final class HubConfig<M> {
       return this;
     }
 
+    /**
+     * How long a broadcast stays in a room's history (&ge; 0; {@link Duration#ZERO}: no age limit,
+     * only {@link #historySize}). Default zero.
+     */
+    public Builder<M> maxHistoryAge(Duration maxHistoryAge) {
+      requireNonNull(maxHistoryAge, "maxHistoryAge");
+      if (maxHistoryAge.isNegative()) {
+        throw new IllegalArgumentException("maxHistoryAge: " + maxHistoryAge + " (expected: >= 0)");
+      }
+      limits.maxHistoryAge = maxHistoryAge;
+      return this;
+    }
+
+    /**
+     * The most broadcasts one resume replays (&gt; 0, and below the outbox's frame limit, checked
+     * by {@link #build()}). Default half of the outbox's frame limit.
+     */
+    public Builder<M> replayLimit(int replayLimit) {
+      limits.replayLimit = positive("replayLimit", replayLimit);
+      return this;
+    }
+
     /** Cap on rooms on this node (&gt; 0). Default 10,000. */
     public Builder<M> maxRooms(int maxRooms) {
       limits.maxRooms = positive("maxRooms", maxRooms);
@@ -445,7 +492,12 @@ public final class HubConfig<M> {
       return this;
     }
 
-    /** The config. */
+    /**
+     * The config.
+     *
+     * @throws IllegalArgumentException if the {@link #replayLimit} is not below the outbox's frame
+     *     limit
+     */
     public HubConfig<M> build() {
       return new HubConfig<>(this);
     }

@@ -69,4 +69,12 @@ public interface HubHandler<M> {
    * {@code originNode} will never arrive. Called on the backplane's thread.
    */
   default void onBackplaneGap(Hub<M> hub, String originNode, long missed) {}
+
+  /**
+   * Broadcasts to {@code room} were lost on their way to this node and could not be read back from
+   * the history store (or there is none): {@code missed} of them will never be delivered here. The
+   * room's members on this node have missed them; tell them, so that they can resume that room.
+   * Called on a pool thread, holding no lock of the hub's.
+   */
+  default void onRoomGap(Hub<M> hub, String room, long missed) {}
 }

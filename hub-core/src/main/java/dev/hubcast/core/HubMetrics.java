@@ -34,6 +34,10 @@ public final class HubMetrics {
   private final long backplanePublishFailures;
   private final long backplaneReceived;
   private final long backplaneGaps;
+  private final long roomGaps;
+  private final long roomHealed;
+  private final long framesReplayed;
+  private final java.util.Map<Replay.Outcome, Long> resumes;
 
   private HubMetrics(Builder b) {
     this.connections = b.connections;
@@ -57,6 +61,14 @@ public final class HubMetrics {
     this.backplanePublishFailures = b.backplanePublishFailures;
     this.backplaneReceived = b.backplaneReceived;
     this.backplaneGaps = b.backplaneGaps;
+    this.roomGaps = b.roomGaps;
+    this.roomHealed = b.roomHealed;
+    this.framesReplayed = b.framesReplayed;
+    java.util.EnumMap<Replay.Outcome, Long> r = new java.util.EnumMap<>(Replay.Outcome.class);
+    for (Replay.Outcome o : Replay.Outcome.values()) {
+      r.put(o, b.resumes.getOrDefault(o, 0L));
+    }
+    this.resumes = java.util.Collections.unmodifiableMap(r);
   }
 
   /** A builder, for hub implementations and tests. */
@@ -172,6 +184,29 @@ public final class HubMetrics {
     return backplaneGaps;
   }
 
+  /**
+   * Room broadcasts that never reached this node and could not be read back from the history store:
+   * the sum of every {@link HubHandler#onRoomGap} count.
+   */
+  public long roomGaps() {
+    return roomGaps;
+  }
+
+  /** Room broadcasts lost on the way to this node and read back from the history store instead. */
+  public long roomHealed() {
+    return roomHealed;
+  }
+
+  /** Broadcasts queued by {@link Hub#joinAndResume} (an answer message counts as one). */
+  public long framesReplayed() {
+    return framesReplayed;
+  }
+
+  /** Joins with {@link Hub#joinAndResume}, by outcome; every outcome is present. */
+  public java.util.Map<Replay.Outcome, Long> resumes() {
+    return resumes;
+  }
+
   @Override
   public String toString() {
     return "HubMetrics[connections="
@@ -210,6 +245,11 @@ public final class HubMetrics {
     private long backplanePublishFailures;
     private long backplaneReceived;
     private long backplaneGaps;
+    private long roomGaps;
+    private long roomHealed;
+    private long framesReplayed;
+    private final java.util.Map<Replay.Outcome, Long> resumes =
+        new java.util.EnumMap<>(Replay.Outcome.class);
 
     private Builder() {}
 
@@ -336,6 +376,30 @@ public final class HubMetrics {
     /** Sets {@link HubMetrics#backplaneGaps()}. */
     public Builder backplaneGaps(long value) {
       this.backplaneGaps = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#roomGaps()}. */
+    public Builder roomGaps(long value) {
+      this.roomGaps = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#roomHealed()}. */
+    public Builder roomHealed(long value) {
+      this.roomHealed = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#framesReplayed()}. */
+    public Builder framesReplayed(long value) {
+      this.framesReplayed = value;
+      return this;
+    }
+
+    /** Sets one count of {@link HubMetrics#resumes()}. */
+    public Builder resumes(Replay.Outcome outcome, long value) {
+      this.resumes.put(java.util.Objects.requireNonNull(outcome, "outcome"), value);
       return this;
     }
 

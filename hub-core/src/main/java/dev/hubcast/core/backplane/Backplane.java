@@ -31,12 +31,12 @@ public interface Backplane extends AutoCloseable {
   }
 
   /**
-   * The sequencer that numbers room broadcasts across nodes, if this backplane has one. With one, a
-   * room broadcast is delivered once its number arrives, on every node (the origin included) in
-   * number order; without one, each node numbers its own broadcasts and other nodes record the
-   * origin's numbers as they come.
+   * The store that numbers and keeps room broadcasts across nodes, if this backplane has one. With
+   * one, a room broadcast is delivered once its number arrives, on every node (the origin included)
+   * in number order, and any node can serve a resume; without one, each node numbers its own
+   * broadcasts and other nodes record the origin's numbers as they come.
    */
-  default Optional<RoomSequencer> sequencer() {
+  default Optional<HistoryStore> historyStore() {
     return Optional.empty();
   }
 

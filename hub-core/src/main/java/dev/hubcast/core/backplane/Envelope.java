@@ -15,7 +15,10 @@ import dev.hubcast.core.Target;
  *     that receivers can tell how many envelopes they missed
  * @param target who receives it (the sender of an {@code allExcept} may sit on any node)
  * @param message the encoded message
- * @param roomSequence the room history sequence number given by the origin, or {@code -1}
+ * @param roomSequence the broadcast's number in its room, or {@code -1} (not a room broadcast, or
+ *     not numbered yet)
+ * @param roomEpoch the epoch of {@code roomSequence} ({@link dev.hubcast.core.RoomPosition}), or
+ *     {@code ""} when there is none
  * @param timestampMillis when the origin broadcast it, in milliseconds since the epoch
  */
 public record Envelope(
@@ -24,6 +27,7 @@ public record Envelope(
     Target target,
     Message message,
     long roomSequence,
+    String roomEpoch,
     long timestampMillis) {
 
   /** Validates the envelope. */
@@ -31,8 +35,15 @@ public record Envelope(
     requireNonNull(originNode, "originNode");
     requireNonNull(target, "target");
     requireNonNull(message, "message");
+    requireNonNull(roomEpoch, "roomEpoch");
     if (sequence < 1) {
       throw new IllegalArgumentException("sequence: " + sequence + " (expected: >= 1)");
     }
+  }
+
+  /** This envelope with a room number and epoch. */
+  public Envelope numbered(long roomSequence, String roomEpoch) {
+    return new Envelope(
+        originNode, sequence, target, message, roomSequence, roomEpoch, timestampMillis);
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
 
 /**
  * A backplane that joins several hubs in one JVM, for tests and for applications that run several
@@ -36,40 +37,39 @@ public final class InMemoryBackplane implements Backplane {
 
   /** A new, empty group of in-memory backplanes; each node numbers its own room broadcasts. */
   public static Group group() {
-    return new Group(false);
+    return new Group(false, 0);
   }
 
   /**
-   * A new, empty group whose members number room broadcasts from shared counters ({@link
-   * #sequencer()}), as a networked backplane with a central counter does.
+   * A new, empty group whose members number and keep room broadcasts in one shared {@link
+   * HistoryStore} ({@link #historyStore()}), as a networked backplane with a central store does:
+   * any member can serve a resume. It keeps each room's last 1,000 broadcasts.
    */
   public static Group sequencedGroup() {
-    return new Group(true);
+    return sequencedGroup(1000);
   }
 
   /**
-   * The group's shared room counters when the group was made {@link #sequencedGroup() sequenced};
-   * numbers are handed out on the delivery thread, as a remote sequencer answers later.
+   * As {@link #sequencedGroup()}, keeping each room's last {@code historySize} broadcasts (0: it
+   * numbers them and keeps none).
+   *
+   * @throws IllegalArgumentException if {@code historySize} is negative
+   */
+  public static Group sequencedGroup(int historySize) {
+    if (historySize < 0) {
+      throw new IllegalArgumentException("historySize: " + historySize + " (expected: >= 0)");
+    }
+    return new Group(true, historySize);
+  }
+
+  /**
+   * The group's shared store when the group was made {@link #sequencedGroup() sequenced}: it
+   * numbers, keeps and delivers to the other members in one step, on the delivery thread, as a
+   * remote store answers later.
    */
   @Override
-  public Optional<RoomSequencer> sequencer() {
-    if (!group.sequenced) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        (room, atLeast) -> {
-          CompletableFuture<Long> number = new CompletableFuture<>();
-          try {
-            group.delivery.execute(
-                () ->
-                    number.complete(
-                        group.counters.merge(
-                            room, atLeast + 1, (old, floor) -> Math.max(old + 1, floor))));
-          } catch (RejectedExecutionException e) {
-            number.completeExceptionally(e);
-          }
-          return number;
-        });
+  public Optional<HistoryStore> historyStore() {
+    return group.sequenced ? Optional.of(group.store) : Optional.empty();
   }
 
   @Override
@@ -86,14 +86,7 @@ public final class InMemoryBackplane implements Backplane {
     requireNonNull(envelope, "envelope");
     CompletableFuture<Void> published = new CompletableFuture<>();
     try {
-      group.delivery.execute(
-          () ->
-              group.members.forEach(
-                  (id, receiver) -> {
-                    if (!id.equals(envelope.originNode())) {
-                      receiver.receive(envelope);
-                    }
-                  }));
+      group.delivery.execute(() -> group.deliver(envelope));
       published.complete(null);
     } catch (RejectedExecutionException e) {
       published.completeExceptionally(e);
@@ -125,16 +118,54 @@ public final class InMemoryBackplane implements Backplane {
             });
 
     private final boolean sequenced;
-    private final ConcurrentMap<String, Long> counters = new ConcurrentHashMap<>();
+    private final GroupStore store;
+    private volatile Predicate<Envelope> lost = e -> false;
 
-    private Group(boolean sequenced) {
+    private Group(boolean sequenced, int historySize) {
       this.sequenced = sequenced;
+      this.store = new GroupStore(this, historySize);
+    }
+
+    /**
+     * Makes the medium lossy, for tests: envelopes that match {@code lost} reach no other member (a
+     * store still keeps them). {@code e -> false} makes it whole again.
+     */
+    public void lose(Predicate<Envelope> lost) {
+      this.lost = requireNonNull(lost, "lost");
+    }
+
+    /**
+     * Forgets every room the store knows, as a store that was flushed or restarted empty: the next
+     * answer for a room carries a new epoch and its numbering starts again.
+     */
+    public void forgetRooms() {
+      runOnDelivery(store::clear);
+    }
+
+    private void runOnDelivery(Runnable r) {
+      CompletableFuture.runAsync(r, delivery).join();
+    }
+
+    void deliver(Envelope envelope) {
+      if (lost.test(envelope)) {
+        return;
+      }
+      members.forEach(
+          (id, receiver) -> {
+            if (!id.equals(envelope.originNode())) {
+              receiver.receive(envelope);
+            }
+          });
     }
 
     /** Stops the delivery thread; publishes fail from then on. */
     @Override
     public void close() {
       delivery.shutdown();
+    }
+
+    java.util.concurrent.Executor delivery() {
+      return delivery;
     }
 
     /** A backplane for one more hub of this group. */

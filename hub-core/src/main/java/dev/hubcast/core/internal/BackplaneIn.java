@@ -49,21 +49,22 @@ final class BackplaneIn implements Backplane.Receiver {
         return; // our own echo
       }
       counters.backplaneReceived.increment();
-      checkGap(envelope);
       Target target = envelope.target();
       Message message = envelope.message();
       String roomName = FanOutRouter.roomOf(target);
       if (roomName != null && envelope.roomSequence() > 0) {
         Room room = rooms.roomFor(roomName);
         if (numbering.isShared()) {
-          numbering.receiveNumbered(
-              room, target, message, envelope.roomSequence(), envelope.timestampMillis());
+          // Numbered by the store: a missing number is found (and read back) by the room.
+          numbering.receiveNumbered(room, envelope);
         } else {
+          checkGap(envelope);
           numbering.receiveOriginNumbered(
               room, target, message, envelope.roomSequence(), envelope.timestampMillis());
         }
         return;
       }
+      checkGap(envelope);
       router.deliver(target, message, new Tally(0));
     } catch (RuntimeException e) {
       log.warn("hub {}: envelope from {} not delivered", nodeId, envelope.originNode(), e);

@@ -5,7 +5,6 @@ import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
 import dev.hubcast.core.backplane.Backplane;
 import dev.hubcast.core.backplane.Envelope;
-import dev.hubcast.core.backplane.RoomSequencer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,28 +22,22 @@ final class BackplaneOut {
   private final String nodeId;
   private final Backplane backplane;
   private final boolean distributed;
-  private final RoomSequencer sequencer; // null: this node numbers its own room broadcasts
   private final ConnectionRegistry registry;
   private final Counters counters;
   private final AtomicLong envelopeSequence = new AtomicLong();
+  private final AtomicLong roomEnvelopeSequence = new AtomicLong(); // room broadcasts via a store
   private final AtomicBoolean down = new AtomicBoolean();
 
   BackplaneOut(String nodeId, Backplane backplane, ConnectionRegistry registry, Counters counters) {
     this.nodeId = nodeId;
     this.backplane = backplane;
     this.distributed = backplane.isDistributed();
-    this.sequencer = distributed ? backplane.sequencer().orElse(null) : null;
     this.registry = registry;
     this.counters = counters;
   }
 
   boolean isDistributed() {
     return distributed;
-  }
-
-  /** The backplane's sequencer, or null when this node numbers its own room broadcasts. */
-  RoomSequencer sequencer() {
-    return sequencer;
   }
 
   Backplane backplane() {
@@ -71,19 +64,42 @@ final class BackplaneOut {
    * Publishes a broadcast to the other nodes, if there are any and it may reach them.
    *
    * @param roomSequence the room's number for it, or -1
+   * @param roomEpoch the epoch of the number, or null
    */
-  void publish(Target target, Message message, long roomSequence, long timestampMillis) {
+  void publish(
+      Target target, Message message, long roomSequence, String roomEpoch, long timestampMillis) {
     if (!distributed || isLocalOnly(target)) {
       return;
     }
-    Envelope envelope =
+    send(
         new Envelope(
             nodeId,
             envelopeSequence.incrementAndGet(),
             target,
             message,
             roomSequence,
-            timestampMillis);
+            roomEpoch == null ? "" : roomEpoch,
+            timestampMillis));
+  }
+
+  /**
+   * An envelope for a room broadcast that a store numbers: its own counter, since a store may
+   * number this node's broadcasts in another order than they were made (receivers find gaps in room
+   * broadcasts by their room numbers instead).
+   */
+  Envelope roomDraft(Target target, Message message, long timestampMillis) {
+    return new Envelope(
+        nodeId, roomEnvelopeSequence.incrementAndGet(), target, message, -1, "", timestampMillis);
+  }
+
+  /** Publishes a room broadcast the store has numbered but does not publish itself. */
+  void publishNumbered(Envelope envelope) {
+    if (distributed) {
+      send(envelope);
+    }
+  }
+
+  private void send(Envelope envelope) {
     CompletionStage<Void> published;
     try {
       published = backplane.publish(envelope);

@@ -20,4 +20,14 @@ final class Counters {
   final LongAdder backplanePublishFailures = new LongAdder();
   final LongAdder backplaneReceived = new LongAdder();
   final LongAdder backplaneGaps = new LongAdder();
+  final LongAdder roomGaps = new LongAdder();
+  final LongAdder roomHealed = new LongAdder();
+  final LongAdder framesReplayed = new LongAdder();
+  final LongAdder[] resumes = new LongAdder[dev.hubcast.core.Replay.Outcome.values().length];
+
+  Counters() {
+    for (int i = 0; i < resumes.length; i++) {
+      resumes[i] = new LongAdder();
+    }
+  }
 }

@@ -10,8 +10,11 @@ import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.HubMetrics;
 import dev.hubcast.core.Message;
+import dev.hubcast.core.Replay;
+import dev.hubcast.core.RoomPosition;
 import dev.hubcast.core.Target;
 import dev.hubcast.core.backplane.Backplane;
+import dev.hubcast.core.backplane.HistoryStore;
 import dev.hubcast.core.spi.Acceptor;
 import java.time.Duration;
 import java.util.Collection;
@@ -22,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,18 +46,30 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
   private final Sender<M> sender;
   private final Gatekeeper<M> gatekeeper;
   private final BackplaneIn in;
+  private final Resumes<M> resumes;
 
   private DefaultHub(HubConfig<M> config, Backplane backplane) {
     this.config = config;
     String nodeId = config.nodeId();
     registry =
         new ConnectionRegistry(nodeId, config.maxConnections(), config.maxConnectionsPerAddress());
-    rooms = new RoomDirectory(registry, config.maxRooms(), config.historySize());
+    HistoryStore store = backplane.isDistributed() ? backplane.historyStore().orElse(null) : null;
+    rooms =
+        new RoomDirectory(
+            registry,
+            config.maxRooms(),
+            config.historySize(),
+            config.maxHistoryAge().toMillis(),
+            store != null);
     FanOutRouter router = new FanOutRouter(registry, rooms);
     out = new BackplaneOut(nodeId, backplane, registry, counters);
-    RoomNumbering<M> numbering = new RoomNumbering<>(nodeId, config.codec(), router, out, counters);
     // The handlers get this facade to pass to the application; nothing calls it before start().
     Handlers<M> handlers = new Handlers<>(nodeId, this, config.handler().orElse(null), counters);
+    RoomNumbering<M> numbering =
+        new RoomNumbering<>(nodeId, config.codec(), router, out, store, handlers, counters);
+    resumes =
+        new Resumes<>(
+            nodeId, registry, rooms, numbering, config.codec(), config.replayLimit(), counters);
     lifecycle = new Lifecycle<>(nodeId, registry, rooms, out, handlers, config.closeTimeout());
     sender = new Sender<>(config.codec(), lifecycle, rooms, numbering, router, out, registry);
     InboundPipeline<M> pipeline =
@@ -121,6 +137,16 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
   }
 
   @Override
+  public CompletableFuture<Optional<Replay>> joinAndResume(
+      String connectionId,
+      String room,
+      RoomPosition since,
+      Function<? super Replay, ? extends M> answer) {
+    lifecycle.checkRunning();
+    return resumes.joinAndResume(connectionId, room, since, answer);
+  }
+
+  @Override
   public boolean leave(String connectionId, String room) {
     return rooms.leave(connectionId, room);
   }
@@ -183,29 +209,36 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
       pendingBytes += c.outbox.pendingBytes();
     }
     Counters k = counters;
-    return HubMetrics.builder()
-        .connections(registry.count())
-        .rooms(rooms.occupied())
-        .users(registry.userCount())
-        .connectionsOpened(k.connectionsOpened.sum())
-        .framesIn(k.framesIn.sum())
-        .bytesIn(k.bytesIn.sum())
-        .framesOut(k.framesOut.sum())
-        .bytesOut(k.bytesOut.sum())
-        .framesDropped(k.framesDropped.sum())
-        .sendFailures(k.sendFailures.sum())
-        .slowConsumerCloses(k.slowConsumerCloses.sum())
-        .refusedHandshakes(k.refusedHandshakes.sum())
-        .decodeErrors(k.decodeErrors.sum())
-        .handlerErrors(k.handlerErrors.sum())
-        .rateLimited(k.rateLimited.sum())
-        .pendingFrames(pendingFrames)
-        .pendingBytes(pendingBytes)
-        .backplanePublished(k.backplanePublished.sum())
-        .backplanePublishFailures(k.backplanePublishFailures.sum())
-        .backplaneReceived(k.backplaneReceived.sum())
-        .backplaneGaps(k.backplaneGaps.sum())
-        .build();
+    HubMetrics.Builder b =
+        HubMetrics.builder()
+            .connections(registry.count())
+            .rooms(rooms.occupied())
+            .users(registry.userCount())
+            .connectionsOpened(k.connectionsOpened.sum())
+            .framesIn(k.framesIn.sum())
+            .bytesIn(k.bytesIn.sum())
+            .framesOut(k.framesOut.sum())
+            .bytesOut(k.bytesOut.sum())
+            .framesDropped(k.framesDropped.sum())
+            .sendFailures(k.sendFailures.sum())
+            .slowConsumerCloses(k.slowConsumerCloses.sum())
+            .refusedHandshakes(k.refusedHandshakes.sum())
+            .decodeErrors(k.decodeErrors.sum())
+            .handlerErrors(k.handlerErrors.sum())
+            .rateLimited(k.rateLimited.sum())
+            .pendingFrames(pendingFrames)
+            .pendingBytes(pendingBytes)
+            .backplanePublished(k.backplanePublished.sum())
+            .backplanePublishFailures(k.backplanePublishFailures.sum())
+            .backplaneReceived(k.backplaneReceived.sum())
+            .backplaneGaps(k.backplaneGaps.sum())
+            .roomGaps(k.roomGaps.sum())
+            .roomHealed(k.roomHealed.sum())
+            .framesReplayed(k.framesReplayed.sum());
+    for (Replay.Outcome o : Replay.Outcome.values()) {
+      b.resumes(o, k.resumes[o.ordinal()].sum());
+    }
+    return b.build();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.hubcast.core.internal;
 
+import dev.hubcast.core.HistoryEntry;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
 import java.util.HashSet;
@@ -94,13 +95,37 @@ final class FanOutRouter {
     }
   }
 
-  /** Offers to a room's members on this node, as one fan-out. The caller holds the room's lock. */
-  void deliverToRoom(Room room, String except, Message message, Tally tally) {
+  /**
+   * Offers a numbered room broadcast to the room's members on this node, as one fan-out, and keeps
+   * it for the connections still joining. The caller holds the room's lock.
+   */
+  void deliverToRoom(Room room, String except, HistoryEntry entry, Tally tally) {
+    room.delivered(entry);
     FanOut.begin();
     try {
-      offerToRoom(room, except, message, tally);
+      if (room.floors.isEmpty()) {
+        offerToRoom(room, except, entry.message(), tally);
+      } else {
+        offerAboveFloors(room, except, entry, tally);
+      }
     } finally {
       FanOut.end();
+    }
+  }
+
+  /** As offerToRoom, leaving out members already given this number; floors passed are dropped. */
+  private static void offerAboveFloors(Room room, String except, HistoryEntry entry, Tally tally) {
+    for (DefaultClient c : room.members) {
+      Long floor = room.floors.get(c);
+      if (floor != null) {
+        if (entry.sequence() <= floor) {
+          continue;
+        }
+        room.floors.remove(c);
+      }
+      if (except == null || !except.equals(c.id())) {
+        tally.add(c.outbox.offer(entry.message()));
+      }
     }
   }
 

@@ -103,4 +103,17 @@ final class Handlers<M> {
       log.warn("hub {}: onBackplaneGap handler failed", nodeId, e);
     }
   }
+
+  /** Tells the handler, if any, that a room's broadcasts will never arrive here. Never throws. */
+  void roomGap(String room, long missed) {
+    if (handler == null) {
+      return;
+    }
+    try {
+      handler.onRoomGap(hub, room, missed);
+    } catch (RuntimeException e) {
+      counters.handlerErrors.increment();
+      log.warn("hub {}: onRoomGap handler failed", nodeId, e);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import dev.hubcast.core.Client;
 import dev.hubcast.core.HistoryEntry;
 import dev.hubcast.core.HistoryRead;
 import dev.hubcast.core.RoomLimitException;
+import dev.hubcast.core.RoomPosition;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -24,12 +25,29 @@ final class RoomDirectory {
   private final ConnectionRegistry registry;
   private final int maxRooms;
   private final int historySize;
+  private final long maxAgeMillis;
+  private final boolean storeNumbers;
   private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
 
-  RoomDirectory(ConnectionRegistry registry, int maxRooms, int historySize) {
+  /**
+   * @param storeNumbers whether a store numbers the rooms (a room learns its epoch from it);
+   *     otherwise each room mints its epoch when it is created here
+   */
+  RoomDirectory(
+      ConnectionRegistry registry,
+      int maxRooms,
+      int historySize,
+      long maxAgeMillis,
+      boolean storeNumbers) {
     this.registry = registry;
     this.maxRooms = maxRooms;
     this.historySize = historySize;
+    this.maxAgeMillis = maxAgeMillis;
+    this.storeNumbers = storeNumbers;
+  }
+
+  private Room newRoom(String name) {
+    return new Room(name, historySize, maxAgeMillis, storeNumbers ? null : RoomPosition.newEpoch());
   }
 
   /** The room, created if needed (evicting an empty one at the cap). */
@@ -41,7 +59,7 @@ final class RoomDirectory {
     if (rooms.size() >= maxRooms && !evictEmptyRoom()) {
       throw new RoomLimitException(name, maxRooms);
     }
-    return rooms.computeIfAbsent(name, n -> new Room(n, historySize));
+    return rooms.computeIfAbsent(name, this::newRoom);
   }
 
   /** The room if it exists; no creation. */
@@ -52,7 +70,9 @@ final class RoomDirectory {
   private boolean evictEmptyRoom() {
     for (Room r : rooms.values()) {
       if (r.members.isEmpty()
-          && rooms.computeIfPresent(r.name, (k, cur) -> cur.members.isEmpty() ? null : cur)
+          && r.joining.isEmpty()
+          && rooms.computeIfPresent(
+                  r.name, (k, cur) -> cur.members.isEmpty() && cur.joining.isEmpty() ? null : cur)
               == null) {
         return true;
       }
@@ -91,7 +111,7 @@ final class RoomDirectory {
   }
 
   /** Adds {@code c} to the room, creating it if needed; with {@code expected}, only to that one. */
-  private Room addMember(String name, DefaultClient c, Room expected) {
+  Room addMember(String name, DefaultClient c, Room expected) {
     boolean[] full = {false};
     Room joined =
         rooms.compute(
@@ -105,7 +125,7 @@ final class RoomDirectory {
                   full[0] = true;
                   return null;
                 }
-                cur = new Room(k, historySize);
+                cur = newRoom(k);
               }
               cur.members.add(c);
               return cur;
@@ -141,7 +161,7 @@ final class RoomDirectory {
             c.addRoom(room);
           }
         }
-        HistoryRead read = r.history.read(afterSequence);
+        HistoryRead read = read(r, afterSequence);
         FanOut.begin();
         try {
           for (HistoryEntry e : read.entries()) {
@@ -189,8 +209,15 @@ final class RoomDirectory {
       return HistoryRead.EMPTY;
     }
     synchronized (r.lock) {
-      return r.history.read(afterSequence);
+      return read(r, afterSequence);
     }
+  }
+
+  /** What this node holds of a room after a number. Holds the room's lock. */
+  private static HistoryRead read(Room r, long afterSequence) {
+    List<HistoryEntry> entries = r.history.after(afterSequence, System.currentTimeMillis());
+    return new HistoryRead(
+        entries, r.history.missed(afterSequence, entries), Optional.ofNullable(r.position()));
   }
 
   Set<String> names() {

@@ -1,40 +1,45 @@
 package dev.hubcast.core.internal;
 
 import dev.hubcast.core.HistoryEntry;
-import dev.hubcast.core.HistoryRead;
-import dev.hubcast.core.Message;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A room's sequence counter and a bounded ring of its last broadcasts, oldest first (capacity 0:
- * numbering only). Not thread-safe: guarded by its room's lock.
+ * numbering only), each kept at most {@code maxAgeMillis} (0: no age limit). Not thread-safe:
+ * guarded by its room's lock.
  */
 final class RoomHistory {
   private final HistoryEntry[] ring;
+  private final long maxAgeMillis;
   private int head; // index of the oldest entry
   private int size;
   private volatile long lastSequence; // 0 before the first entry; read unlocked by Room
 
-  RoomHistory(int capacity) {
+  RoomHistory(int capacity, long maxAgeMillis) {
     this.ring = new HistoryEntry[capacity];
+    this.maxAgeMillis = maxAgeMillis;
   }
 
   long lastSequence() {
     return lastSequence;
   }
 
-  /** Appends a local broadcast under the next sequence number. */
-  HistoryEntry append(Message frame, long timestampMillis) {
-    return record(lastSequence + 1, timestampMillis, frame);
+  /** Whether the room keeps broadcasts at all. */
+  boolean keeps() {
+    return ring.length > 0;
+  }
+
+  int capacity() {
+    return ring.length;
   }
 
   /**
-   * Records a broadcast under a sequence number given elsewhere (another node). A number at or
-   * below the last one is a duplicate or out of order, and is not recorded ({@code null}). A jump
-   * leaves the skipped numbers missing, which readers see as a gap.
+   * Records a broadcast under its number. A number at or below the last one is a duplicate or out
+   * of order, and is not recorded ({@code null}). A jump leaves the skipped numbers missing, which
+   * readers see as a gap.
    */
-  HistoryEntry record(long sequence, long timestampMillis, Message frame) {
+  HistoryEntry record(long sequence, long timestampMillis, dev.hubcast.core.Message frame) {
     if (sequence <= lastSequence) {
       return null;
     }
@@ -60,25 +65,38 @@ final class RoomHistory {
     }
   }
 
-  /** The entries after {@code afterSequence}, and how many after it are no longer held. */
-  HistoryRead read(long afterSequence) {
+  /** Forgets every entry and starts the numbering again from 0 (a new epoch). */
+  void reset() {
+    java.util.Arrays.fill(ring, null);
+    head = 0;
+    size = 0;
+    lastSequence = 0;
+  }
+
+  private boolean fresh(HistoryEntry e, long now) {
+    return maxAgeMillis == 0 || now - e.timestampMillis() <= maxAgeMillis;
+  }
+
+  /** The fresh entries after {@code afterSequence}, oldest first. */
+  List<HistoryEntry> after(long afterSequence, long now) {
     List<HistoryEntry> entries = new ArrayList<>();
-    long expected = afterSequence + 1;
-    long missed = 0;
     for (int i = 0; i < size; i++) {
       HistoryEntry e = ring[(head + i) % ring.length];
-      if (e.sequence() <= afterSequence) {
-        continue;
+      if (e.sequence() > afterSequence && fresh(e, now)) {
+        entries.add(e);
       }
-      if (e.sequence() > expected) {
-        missed += e.sequence() - expected;
-      }
-      entries.add(e);
-      expected = e.sequence() + 1;
     }
-    if (lastSequence >= expected) {
-      missed += lastSequence - expected + 1; // newer ones no longer (or never) held
-    }
-    return new HistoryRead(entries, missed > 0, missed, lastSequence);
+    return entries;
+  }
+
+  /** The last {@code limit} fresh entries, oldest first. */
+  List<HistoryEntry> latest(int limit, long now) {
+    List<HistoryEntry> all = after(0, now);
+    return all.size() <= limit ? all : new ArrayList<>(all.subList(all.size() - limit, all.size()));
+  }
+
+  /** How many numbers after {@code afterSequence} up to the last one the entries do not cover. */
+  long missed(long afterSequence, List<HistoryEntry> entries) {
+    return Math.max(0, lastSequence - afterSequence - entries.size());
   }
 }

@@ -53,7 +53,7 @@ final class Sender<M> {
     if (out.isDistributed()
         && target instanceof Target.Connection one
         && !registry.isLocal(one.connectionId())) {
-      out.publish(target, message, -1, System.currentTimeMillis());
+      out.publish(target, message, -1, null, System.currentTimeMillis());
       return BroadcastReceipt.none();
     }
     String roomName = FanOutRouter.roomOf(target);
@@ -62,7 +62,7 @@ final class Sender<M> {
     }
     Tally tally = new Tally(0);
     router.deliver(target, message, tally);
-    out.publish(target, message, -1, System.currentTimeMillis());
+    out.publish(target, message, -1, null, System.currentTimeMillis());
     return tally.receipt();
   }
 
