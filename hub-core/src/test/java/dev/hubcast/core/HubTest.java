@@ -743,7 +743,10 @@ class HubTest {
       Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
 
-      assertThat(hub.joinAndReplay(a.id(), "r")).hasValue(HistoryRead.EMPTY);
+      HistoryRead read = hub.joinAndReplay(a.id(), "r").orElseThrow();
+      assertThat(read.entries()).isEmpty();
+      assertThat(read.missed()).isZero();
+      assertThat(read.position()).hasValueSatisfying(p -> assertThat(p.seq()).isZero());
       assertThat(hub.members("r")).hasSize(1);
     }
 
