@@ -234,7 +234,14 @@ class ResumeTest {
   @Nested
   class AcrossNodes {
     private Hub<String> node(String id, InMemoryBackplane.Group group) {
-      return hub(c -> c.nodeId(id).historySize(100).backplane(group::join));
+      // A replay limit above the whole race: every resume in it can be recovered.
+      return hub(
+          c ->
+              c.nodeId(id)
+                  .historySize(100)
+                  .outboxLimits(64 << 20, 10_000)
+                  .replayLimit(5_000)
+                  .backplane(group::join));
     }
 
     private InMemoryBackplane.Group group() {
