@@ -1,7 +1,8 @@
 // Hubcast chat page: plain JavaScript, no build step. The protocol is in docs/chat-protocol.md.
 // One file on purpose, although over 500 lines: the page loads it with one script tag and no
-// bundler, and its parts (connection and reconnect, rooms, presence, private messages, rendering)
-// share one closure of page state; split, they would need modules or a load order to keep.
+// bundler, and its parts (connection and reconnect, resuming the room, rooms, presence, private
+// messages, rendering) share one closure of page state; split, they would need modules or a load
+// order to keep.
 'use strict';
 
 (() => {
@@ -10,6 +11,17 @@
   const LOBBY = 'lobby';
   const NAME_KEY = 'hubcast.chat.name';   // remembered across reloads and tabs
   const ROOM_KEY = 'hubcast.chat.room';   // remembered per tab across reloads
+  const RESUME_KEY = 'hubcast.chat.resume'; // per tab: the room's position and what it showed
+  const EPOCH = /^[A-Za-z0-9_.-]{1,64}$/;
+  const KEEP = 200;                        // messages of the room kept across a reload
+  // Why a resume was not recovered, in words (the `reason` of a `history`).
+  const REASONS = {
+    'epoch-changed': 'the server restarted without keeping history',
+    'too-old': 'they are older than the history keeps',
+    'too-many': 'too many came while you were away',
+    'no-history': 'this server keeps no history',
+    missing: 'a server lost some while out of touch',
+  };
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, cls, text) => {
@@ -32,7 +44,9 @@
     room: sessionStorage.getItem(ROOM_KEY) || LOBBY,
     rooms: [],
     members: [],
-    messages: new Map(),   // room -> array of message objects, by seq
+    messages: new Map(),   // room -> shown: message objects by epoch then seq, and notices
+    position: null,        // { room, epoch, seq }: the last the page has of its room, to resume
+    saveTimer: null,
     dms: new Map(),        // peer -> array of dm objects
     unread: new Map(),     // peer -> count
     missed: 0,             // messages other servers lost on the way here, since last dismissed
@@ -42,6 +56,7 @@
   // ---------- sign in ----------
 
   function start() {
+    restorePosition();
     const saved = localStorage.getItem(NAME_KEY);
     if (saved && NAME.test(saved)) {
       signIn(saved);
@@ -84,6 +99,7 @@
   $('signout').addEventListener('click', () => {
     localStorage.removeItem(NAME_KEY);
     sessionStorage.removeItem(ROOM_KEY);
+    sessionStorage.removeItem(RESUME_KEY);
     state.signedOut = true;
     clearReconnect();
     if (state.ws) state.ws.close(1000, 'signed out');
@@ -95,7 +111,15 @@
   function connect() {
     clearReconnect();
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(`${scheme}//${location.host}/ws?name=${encodeURIComponent(state.name)}`);
+    // With a position in its room, the page resumes: the connection starts in that room and its
+    // history holds exactly what came since (or says why it cannot).
+    let query = `name=${encodeURIComponent(state.name)}`;
+    const pos = state.position;
+    if (pos && pos.room === state.room) {
+      query += `&room=${encodeURIComponent(pos.room)}&epoch=${encodeURIComponent(pos.epoch)}`
+        + `&seq=${pos.seq}`;
+    }
+    const ws = new WebSocket(`${scheme}//${location.host}/ws?${query}`);
     state.ws = ws;
     setStatus('connecting', state.attempt ? 'Reconnecting…' : 'Connecting…');
     ws.onopen = () => {
@@ -178,13 +202,12 @@
         if (state.room !== msg.room) {
           const wanted = state.room;
           state.room = msg.room;
-          if (NAME.test(wanted)) send({ type: 'join', room: wanted });
+          if (NAME.test(wanted)) send(joinRequest(wanted));
         }
         renderRooms();
         break;
       case 'history':
-        state.messages.set(msg.room, (msg.messages || []).slice());
-        enterRoom(msg.room);
+        takeHistory(msg);
         break;
       case 'message':
         addMessage(msg);
@@ -222,23 +245,137 @@
     render();
   }
 
+  // A history answers a join. Recovered: exactly what came after the position the page gave, to
+  // append. Not recovered: a notice of why, then the room's latest messages. Neither (a plain
+  // join): the room's latest messages, in place of what was shown.
+  function takeHistory(h) {
+    const given = Array.isArray(h.messages) ? h.messages : [];
+    if (h.recovered === true || h.recovered === false) {
+      if (!state.messages.has(h.room)) state.messages.set(h.room, []);
+      const list = state.messages.get(h.room);
+      if (h.recovered === false) list.push(notice(h.reason));
+      for (const m of given) insertMessage(list, m);
+    } else {
+      state.messages.set(h.room, given.slice());
+    }
+    if (typeof h.epoch === 'string' && EPOCH.test(h.epoch) && Number.isSafeInteger(h.seq)) {
+      state.position = { room: h.room, epoch: h.epoch, seq: h.seq };
+    } else {
+      state.position = null; // a server that does not number its rooms: join as before
+    }
+    enterRoom(h.room);
+    savePosition();
+  }
+
+  function notice(reason) {
+    const why = REASONS[reason] || 'the server did not say why';
+    const text = `Some messages could not be recovered: ${why}.`;
+    return { kind: 'notice', reason: String(reason), text };
+  }
+
+  // The join for a room: with the position the page has in it, a resume.
+  function joinRequest(room) {
+    const pos = state.position;
+    if (pos && pos.room === room) {
+      return { type: 'join', room, since: { epoch: pos.epoch, seq: pos.seq } };
+    }
+    return { type: 'join', room };
+  }
+
   function addMessage(m) {
     let list = state.messages.get(m.room);
     if (!list) {
       list = [];
       state.messages.set(m.room, list);
     }
-    const last = list.length ? list[list.length - 1].seq : 0;
-    if (m.seq <= last) {
-      if (list.some((x) => x.seq === m.seq)) return; // seen already
+    const at = insertMessage(list, m);
+    if (at < 0) return;
+    if (m.room === state.room && typeof m.epoch === 'string' && EPOCH.test(m.epoch)
+        && Number.isSafeInteger(m.seq)) {
+      const pos = state.position;
+      if (!pos || pos.room !== m.room || pos.epoch !== m.epoch || m.seq > pos.seq) {
+        state.position = { room: m.room, epoch: m.epoch, seq: m.seq };
+        savePositionSoon();
+      }
+    }
+    if (!isViewing('room', m.room)) return;
+    if (at === list.length - 1) {
+      appendMessage(m, list[at - 1]);
+    } else {
+      renderMessages();
+    }
+  }
+
+  // Puts m in its place in a room's list, once: after the messages of its epoch with a lower seq.
+  // A message of an epoch other than the last one shown starts the new epoch after what is shown.
+  // Returns its index, or -1 when it is there already.
+  function insertMessage(list, m) {
+    const epoch = m.epoch;
+    let last;
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (list[i].kind !== 'notice') {
+        last = list[i];
+        break;
+      }
+    }
+    if (!last || last.epoch !== epoch || m.seq > last.seq) {
       list.push(m);
-      list.sort((a, b) => a.seq - b.seq);
-      if (isViewing('room', m.room)) renderMessages();
+      return list.length - 1;
+    }
+    if (list.some((x) => x.kind !== 'notice' && x.epoch === epoch && x.seq === m.seq)) return -1;
+    let i = list.length;
+    while (i > 0 && list[i - 1].kind !== 'notice' && list[i - 1].epoch === epoch
+        && list[i - 1].seq > m.seq) {
+      i -= 1;
+    }
+    list.splice(i, 0, m);
+    return i;
+  }
+
+  // ---------- the position, kept across a reload ----------
+
+  // The room's position and what the page shows of it go into sessionStorage together, so that a
+  // reload shows the same and resumes from there; never one without the other.
+  function savePosition() {
+    clearTimeout(state.saveTimer);
+    state.saveTimer = null;
+    const pos = state.position;
+    try {
+      if (pos && pos.room === state.room) {
+        const shown = (state.messages.get(pos.room) || []).slice(-KEEP);
+        sessionStorage.setItem(RESUME_KEY, JSON.stringify({ ...pos, shown }));
+      } else {
+        sessionStorage.removeItem(RESUME_KEY);
+      }
+    } catch (err) {
+      sessionStorage.removeItem(RESUME_KEY); // full: a reload joins the room afresh
+    }
+  }
+
+  function savePositionSoon() {
+    if (!state.saveTimer) state.saveTimer = setTimeout(savePosition, 500);
+  }
+
+  function restorePosition() {
+    let saved;
+    try {
+      saved = JSON.parse(sessionStorage.getItem(RESUME_KEY) || 'null');
+    } catch (err) {
+      saved = null;
+    }
+    if (!saved || saved.room !== state.room || typeof saved.epoch !== 'string'
+        || !EPOCH.test(saved.epoch) || !Number.isSafeInteger(saved.seq) || saved.seq < 0
+        || !Array.isArray(saved.shown)) {
+      sessionStorage.removeItem(RESUME_KEY);
       return;
     }
-    list.push(m);
-    if (isViewing('room', m.room)) appendMessage(m, list[list.length - 2]);
+    state.position = { room: saved.room, epoch: saved.epoch, seq: saved.seq };
+    state.messages.set(saved.room, saved.shown);
   }
+
+  window.addEventListener('pagehide', () => {
+    if (state.name && !state.signedOut) savePosition();
+  });
 
   function addDm(dm) {
     const peer = dm.from === state.name ? dm.to : dm.from;
@@ -366,13 +503,20 @@
   }
 
   function messageItem(m, prev) {
+    if (m.kind === 'notice') {
+      const li = el('li', 'notice', m.text);
+      li.dataset.reason = m.reason;
+      li.setAttribute('role', 'status');
+      return li;
+    }
     const li = el('li', 'msg');
     if (m.type === 'dm') li.classList.add('private');
     if (m.from === state.name) li.classList.add('mine');
     if (m.seq !== undefined) li.dataset.seq = m.seq;
     li.dataset.from = m.from;
     const when = new Date(m.ts);
-    const sameAuthor = prev && prev.from === m.from && when - new Date(prev.ts) < 5 * 60 * 1000;
+    const sameAuthor = prev && prev.kind !== 'notice' && prev.from === m.from
+      && when - new Date(prev.ts) < 5 * 60 * 1000;
     if (sameAuthor) li.classList.add('cont');
 
     const avatar = el('div', 'avatar');
