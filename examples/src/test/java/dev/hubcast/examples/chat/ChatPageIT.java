@@ -3,9 +3,11 @@ package dev.hubcast.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hubcast.testkit.RedisServer;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -32,8 +34,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The chat page in headless Chromium: two people chat in the lobby, one sends the other a private
  * message, a notice says messages may be missing, one moves to another room, a reload shows the
- * history, and a server restart is ridden out by the page's reconnect. Screenshots go to {@code
- * target/chat-screenshot*.png}.
+ * history, and a server restart is ridden out by the page's reconnect. The page resumes its room
+ * after every reconnect: a server restarted without history makes it say what could not be
+ * recovered, and a failover from a killed server to another on the same Redis loses nothing.
+ * Screenshots go to {@code target/chat-screenshot*.png}.
  *
  * <p>Uses Debian's {@code chromium} and {@code chromium-driver} ({@code
  * scripts/install-test-deps.sh}); {@code -Dchat.chromium=...} and {@code -Dchat.chromedriver=...}
@@ -49,6 +53,20 @@ class ChatPageIT {
 
   private static final String GAP_NOTICE =
       "Some messages may be missing (%d): the chat's servers lost touch for a moment.";
+
+  private static final String NOT_RECOVERED =
+      "Some messages could not be recovered: the server restarted without keeping history.";
+
+  /** The message list as the page shows it: each message's text, each notice as "notice:REASON". */
+  private static final String SHOWN =
+      "return Array.from(document.querySelectorAll('#messages > li')).map(li =>"
+          + " li.classList.contains('notice') ? 'notice:' + li.dataset.reason"
+          + " : li.querySelector('.text').textContent);";
+
+  /** The seq of each message shown, in the page's order. */
+  private static final String SEQS =
+      "return Array.from(document.querySelectorAll('#messages > li.msg'))"
+          + ".map(li => li.dataset.seq);";
 
   private static final String SIDEBAR_EDGES =
       "const r = document.getElementById('sidebar').getBoundingClientRect();"
@@ -171,8 +189,137 @@ class ChatPageIT {
     alice.awaitMessage("Back after the restart.");
   }
 
+  @Test
+  void serverRestartedWithoutHistory_thePageSaysWhatCouldNotBeRecovered() throws Exception {
+    ChatServer server = startServer(0);
+    int port = server.port();
+    Browser alice = browser(1280, 800);
+    alice.signIn("http://127.0.0.1:" + port + "/", "alice");
+    ChatClient bob = enter(port, "bob");
+    bob.say("Before the restart.");
+    alice.awaitMessage("Before the restart.");
+
+    // The restarted server numbers the lobby afresh, in a new epoch: the page's position cannot be
+    // resumed there, and the page says so where the messages would have been.
+    server.close();
+    alice.await(
+        "alice's page to notice",
+        () -> List.of(alice.find("#status").getAttribute("data-state")),
+        "offline");
+    startServer(port);
+    alice.awaitOnline();
+    alice.await(
+        "the notice after what was shown",
+        alice::shown,
+        "Before the restart.",
+        "notice:epoch-changed");
+    assertThat(alice.texts("#messages li.notice")).containsExactly(NOT_RECOVERED);
+    alice.screenshot("chat-screenshot-not-recovered.png");
+
+    // The new epoch goes on below the notice, the old messages still above it.
+    ChatClient carol = enter(port, "carol");
+    carol.say("After the restart.");
+    alice.await(
+        "the new epoch's first message",
+        alice::shown,
+        "Before the restart.",
+        "notice:epoch-changed",
+        "After the restart.");
+    alice.driver.navigate().refresh();
+    alice.awaitOnline();
+    carol.say("After the reload.");
+    alice.await(
+        "the same list after a reload, and what came since",
+        alice::shown,
+        "Before the restart.",
+        "notice:epoch-changed",
+        "After the restart.",
+        "After the reload.");
+  }
+
+  /**
+   * Failover: the page is loaded through a {@link FailoverProxy} (the load balancer) from server A,
+   * a chat server in a JVM of its own ({@link ChatServerProcess}, Jetty), while bob talks on server
+   * B (Netty, in this JVM); both use one real {@code redis-server}, which holds the rooms' history.
+   * A is killed with SIGKILL (no clean shutdown: its connections just drop), bob goes on talking
+   * while the page is away, then the proxy sends new connections to B. The page resumes there and
+   * shows every message once, in order, with no notice.
+   */
+  @Test
+  void serverKilled_thePageResumesOnAnother_withEveryMessageOnce() throws Exception {
+    RedisServer redis = RedisServer.start();
+    open.add(redis);
+    ChatServer b =
+        startServer(
+            new ChatOptions(ChatOptions.Transport.NETTY, "127.0.0.1", 0, 50)
+                .withRedis(URI.create(redis.uri())));
+    ChatServerProcess a =
+        ChatServerProcess.start(
+            "chat-server-a",
+            30_000,
+            "--transport",
+            "jetty",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--redis",
+            redis.uri());
+    open.add(a);
+    FailoverProxy balancer = FailoverProxy.start(a.port());
+    open.add(balancer);
+
+    Browser alice = browser(1280, 800);
+    alice.signIn("http://127.0.0.1:" + balancer.port() + "/", "alice");
+    ChatClient bob = enter(b.port(), "bob");
+    List<String> said = new ArrayList<>();
+    for (String text : List.of("one", "two", "three")) {
+      bob.say(text);
+      said.add(text);
+      alice.awaitMessage(text);
+    }
+
+    a.kill();
+    alice.await(
+        "alice's page to notice",
+        () -> List.of(alice.find("#status").getAttribute("data-state")),
+        "offline");
+    for (String text : List.of("four", "five", "six")) {
+      bob.say(text);
+      said.add(text);
+      bob.awaitMatching(
+          "his own \"" + text + "\"",
+          m -> m.path("type").asText().equals("message") && m.get("text").asText().equals(text),
+          WAIT);
+    }
+    balancer.switchTo(b.port());
+
+    alice.awaitOnline();
+    bob.say("seven");
+    said.add("seven");
+    alice.await("every message once, in order", alice::shown, said.toArray(String[]::new));
+    List<Long> seqs = alice.seqs();
+    for (int i = 1; i < seqs.size(); i++) {
+      assertThat(seqs.get(i)).as("seq after %s", seqs.get(i - 1)).isEqualTo(seqs.get(i - 1) + 1);
+    }
+    assertThat(alice.texts("#messages li.notice")).isEmpty();
+    assertThat(alice.find("#gap").isDisplayed()).isFalse();
+    assertThat(alice.text("#title")).isEqualTo("# lobby");
+    alice.screenshot("chat-screenshot-failover.png");
+  }
+
+  private ChatClient enter(int port, String name) throws Exception {
+    ChatClient client = ChatClient.enter(port, name);
+    open.add(client);
+    return client;
+  }
+
   private ChatServer startServer(int port) {
-    ChatOptions options = new ChatOptions(ChatOptions.Transport.NETTY, "127.0.0.1", port, 50);
+    return startServer(new ChatOptions(ChatOptions.Transport.NETTY, "127.0.0.1", port, 50));
+  }
+
+  private ChatServer startServer(ChatOptions options) {
+    int port = options.port();
     AtomicReference<ChatServer> started = new AtomicReference<>();
     await("the chat server to start on port " + port)
         .atMost(WAIT)
@@ -271,6 +418,20 @@ class ChatPageIT {
 
     String text(String css) {
       return find(css).getText();
+    }
+
+    /** The message list: each message's text, each notice as {@code notice:REASON}. */
+    List<String> shown() {
+      return strings(driver.executeScript(SHOWN));
+    }
+
+    /** The seq of each message in the list, in order. */
+    List<Long> seqs() {
+      return strings(driver.executeScript(SEQS)).stream().map(Long::valueOf).toList();
+    }
+
+    private static List<String> strings(Object fromScript) {
+      return ((List<?>) fromScript).stream().map(String::valueOf).toList();
     }
 
     List<String> texts(String css) {
