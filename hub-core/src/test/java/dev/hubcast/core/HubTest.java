@@ -695,10 +695,10 @@ class HubTest {
       FakeConnection a = open(hub);
       hub.join(a.id(), "r");
 
-      hub.broadcastSequenced(Target.room("r"), seq -> "#" + seq);
+      hub.broadcastSequenced(Target.room("r"), at -> "#" + at.seq());
       hub.broadcast(Target.room("r"), "plain");
       BroadcastReceipt third =
-          hub.broadcastSequenced(Target.roomExcept("r", "x"), seq -> "#" + seq);
+          hub.broadcastSequenced(Target.roomExcept("r", "x"), at -> "#" + at.seq());
 
       assertThat(a.texts()).containsExactly("#1", "plain", "#3");
       assertThat(third.sequence()).hasValue(3);

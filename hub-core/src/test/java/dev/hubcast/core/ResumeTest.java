@@ -48,7 +48,7 @@ class ResumeTest {
 
   private static void say(Hub<String> hub, String room, int from, int to) {
     for (int i = from; i <= to; i++) {
-      hub.broadcastSequenced(Target.room(room), seq -> "m" + seq);
+      hub.broadcastSequenced(Target.room(room), at -> "m" + at.seq());
     }
   }
 
@@ -303,7 +303,7 @@ class ResumeTest {
           new Thread(
               () -> {
                 for (int i = 0; i < total; i++) {
-                  (i % 2 == 0 ? a : b).broadcastSequenced(Target.room("r"), seq -> "m" + seq);
+                  (i % 2 == 0 ? a : b).broadcastSequenced(Target.room("r"), at -> "m" + at.seq());
                 }
               });
       talker.start();

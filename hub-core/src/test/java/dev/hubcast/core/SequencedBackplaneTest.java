@@ -76,7 +76,8 @@ class SequencedBackplaneTest {
                   go.await();
                   for (int i = 0; i < perNode; i++) {
                     BroadcastReceipt r =
-                        hub.broadcastSequenced(Target.room("r"), seq -> hub.nodeId() + "#" + seq);
+                        hub.broadcastSequenced(
+                            Target.room("r"), at -> hub.nodeId() + "#" + at.seq());
                     assertThat(r.isPending()).isTrue();
                   }
                   return null;
@@ -175,8 +176,8 @@ class SequencedBackplaneTest {
     FakeConnection onA = FakeConnection.open(a, "127.0.0.1", "");
     a.join(onA.id(), "r");
 
-    a.broadcastSequenced(Target.room("r"), seq -> "#" + seq);
-    a.broadcastSequenced(Target.room("r"), seq -> "#" + seq);
+    a.broadcastSequenced(Target.room("r"), at -> "#" + at.seq());
+    a.broadcastSequenced(Target.room("r"), at -> "#" + at.seq());
 
     await("both numbered here").until(() -> onA.texts().size() == 2);
     assertThat(onA.texts()).containsExactly("#1", "#2");

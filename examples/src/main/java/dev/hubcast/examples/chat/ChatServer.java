@@ -113,6 +113,9 @@ public final class ChatServer implements AutoCloseable {
         .handler(handler)
         .authenticator(ChatHandler::authenticate)
         .historySize(options.history())
+        // A resume replays one history message, so any number of messages fits the outbox.
+        .replayLimit(
+            Math.max(1, Math.min(options.history(), HubConfig.DEFAULT_MAX_OUTBOX_FRAMES - 1)))
         .backplane(directory::backplane)
         .build();
   }

@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,8 +121,8 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
 
   @Override
   public BroadcastReceipt broadcastSequenced(
-      Target target, LongFunction<? extends M> messageForSequence) {
-    return sender.broadcastSequenced(target, messageForSequence);
+      Target target, Function<? super RoomPosition, ? extends M> messageForPosition) {
+    return sender.broadcastSequenced(target, messageForPosition);
   }
 
   @Override

@@ -189,11 +189,11 @@ final class Resumes<M> {
     if (since.seq() == latest.seq()) {
       return Outcome.RECOVERED;
     }
-    if (latest.seq() - since.seq() > limit) {
-      return Outcome.TOO_MANY;
-    }
     if (!keeps) {
       return Outcome.NO_HISTORY;
+    }
+    if (latest.seq() - since.seq() > limit) {
+      return Outcome.TOO_MANY;
     }
     if (after.isEmpty() || after.get(0).sequence() != since.seq() + 1) {
       return Outcome.TOO_OLD;

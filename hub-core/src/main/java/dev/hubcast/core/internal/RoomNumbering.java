@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,13 +73,13 @@ final class RoomNumbering<M> {
 
   /** Numbers a room broadcast, then makes its message with the number and delivers it. */
   BroadcastReceipt broadcastSequenced(
-      Room room, Target target, LongFunction<? extends M> messageForSequence) {
+      Room room, Target target, Function<? super RoomPosition, ? extends M> messageForPosition) {
     if (store != null) {
-      return viaStore(room, target, null, messageForSequence);
+      return viaStore(room, target, null, messageForPosition);
     }
     synchronized (room.lock) {
-      long next = room.history.lastSequence() + 1;
-      M message = requireNonNull(messageForSequence.apply(next), "message");
+      RoomPosition next = new RoomPosition(room.epoch, room.history.lastSequence() + 1);
+      M message = requireNonNull(messageForPosition.apply(next), "message");
       return deliverNumbered(room, target, codec.encode(message));
     }
   }
@@ -108,7 +108,10 @@ final class RoomNumbering<M> {
   // ---------------------------------------------------------------- through the store
 
   private BroadcastReceipt viaStore(
-      Room room, Target target, Message message, LongFunction<? extends M> factory) {
+      Room room,
+      Target target,
+      Message message,
+      Function<? super RoomPosition, ? extends M> factory) {
     synchronized (room.lock) {
       if (room.epoch != null) {
         attempt(room, target, message, factory, 1);
@@ -149,13 +152,18 @@ final class RoomNumbering<M> {
    * that number. Holds {@code room.lock}.
    */
   private void attempt(
-      Room room, Target target, Message message, LongFunction<? extends M> factory, int n) {
+      Room room,
+      Target target,
+      Message message,
+      Function<? super RoomPosition, ? extends M> factory,
+      int n) {
     RoomOrder order = room.order;
     long seq = Math.max(order.assignedMax, room.history.lastSequence()) + 1;
+    RoomPosition expected = new RoomPosition(room.epoch, seq);
     Message encoded = message;
     if (encoded == null) {
       try {
-        encoded = codec.encode(requireNonNull(factory.apply(seq), "message"));
+        encoded = codec.encode(requireNonNull(factory.apply(expected), "message"));
       } catch (RuntimeException e) {
         counters.handlerErrors.increment();
         log.warn("hub {}: room {}: message {} could not be made", nodeId, room.name, seq, e);
@@ -163,7 +171,6 @@ final class RoomNumbering<M> {
       }
     }
     order.assignedMax = seq;
-    RoomPosition expected = new RoomPosition(room.epoch, seq);
     long now = System.currentTimeMillis();
     Envelope draft = out.roomDraft(target, encoded, now);
     CompletionStage<HistoryStore.Appended> appended;
@@ -193,7 +200,7 @@ final class RoomNumbering<M> {
       Target target,
       Message given,
       Message made,
-      LongFunction<? extends M> factory,
+      Function<? super RoomPosition, ? extends M> factory,
       Envelope draft,
       RoomPosition expected,
       HistoryStore.Appended a,
