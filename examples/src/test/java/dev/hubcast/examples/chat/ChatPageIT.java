@@ -54,6 +54,8 @@ class ChatPageIT {
   private static final String GAP_NOTICE =
       "Some messages may be missing (%d): the chat's servers lost touch for a moment.";
 
+  private static final int SHORT_HISTORY = 4;
+
   private static final String NOT_RECOVERED =
       "Some messages could not be recovered: the server restarted without keeping history.";
 
@@ -243,7 +245,9 @@ class ChatPageIT {
    * B (Netty, in this JVM); both use one real {@code redis-server}, which holds the rooms' history.
    * A is killed with SIGKILL (no clean shutdown: its connections just drop), bob goes on talking
    * while the page is away, then the proxy sends new connections to B. The page resumes there and
-   * shows every message once, in order, with no notice.
+   * shows every message once, in order, with no notice. Both servers keep a history of {@value
+   * #SHORT_HISTORY} messages, fewer than the page ends up showing: a page that joined the room
+   * afresh, instead of resuming it, would lose the first ones.
    */
   @Test
   void serverKilled_thePageResumesOnAnother_withEveryMessageOnce() throws Exception {
@@ -251,7 +255,7 @@ class ChatPageIT {
     open.add(redis);
     ChatServer b =
         startServer(
-            new ChatOptions(ChatOptions.Transport.NETTY, "127.0.0.1", 0, 50)
+            new ChatOptions(ChatOptions.Transport.NETTY, "127.0.0.1", 0, SHORT_HISTORY)
                 .withRedis(URI.create(redis.uri())));
     ChatServerProcess a =
         ChatServerProcess.start(
@@ -263,6 +267,8 @@ class ChatPageIT {
             "127.0.0.1",
             "--port",
             "0",
+            "--history",
+            String.valueOf(SHORT_HISTORY),
             "--redis",
             redis.uri());
     open.add(a);
