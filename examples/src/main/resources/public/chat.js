@@ -111,13 +111,15 @@
   function connect() {
     clearReconnect();
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    // With a position in its room, the page resumes: the connection starts in that room and its
-    // history holds exactly what came since (or says why it cannot).
+    // The connection starts in the page's room. With a position there, the page resumes: the
+    // room's history holds exactly what came since (or says why it cannot).
     let query = `name=${encodeURIComponent(state.name)}`;
     const pos = state.position;
     if (pos && pos.room === state.room) {
       query += `&room=${encodeURIComponent(pos.room)}&epoch=${encodeURIComponent(pos.epoch)}`
         + `&seq=${pos.seq}`;
+    } else if (state.room !== LOBBY && NAME.test(state.room)) {
+      query += `&room=${encodeURIComponent(state.room)}`;
     }
     const ws = new WebSocket(`${scheme}//${location.host}/ws?${query}`);
     state.ws = ws;
