@@ -129,8 +129,10 @@ class ChatFailoverTest {
     ServerProcess a = startServer("jetty");
     ServerProcess b = startServer("netty");
     ChatClient bob = connect(b.port(), "bob", null);
+    bob.next("welcome");
     bob.next("history");
     ChatClient carol = connect(a.port(), "carol", null);
+    carol.next("welcome");
     carol.next("history");
 
     JsonNode last = null;
