@@ -4,21 +4,18 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.backplane.Backplane;
 import dev.hubcast.core.backplane.Envelope;
-import dev.hubcast.core.backplane.RoomSequencer;
+import dev.hubcast.core.backplane.HistoryStore;
 import dev.hubcast.redis.internal.EnvelopeCodec;
 import dev.hubcast.redis.internal.LettuceClients;
+import dev.hubcast.redis.internal.RedisHistoryStore;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,26 +30,49 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Backplane} on Redis, through Lettuce: several hub nodes, each with its own transport,
- * act as one hub. Thread-safe; envelopes are handed to the hub on Lettuce's I/O thread, one at a
- * time.
+ * act as one hub, and any of them can resume a client from its room position. Thread-safe;
+ * envelopes are handed to the hub on Lettuce's I/O thread, one at a time.
  *
  * <pre>{@code
- * RedisBackplane redis = RedisBackplane.create("redis://127.0.0.1:6379");
+ * RedisBackplane redis = RedisBackplane.builder("redis://127.0.0.1:6379")
+ *     .history(1000)                    // each room's last 1,000 broadcasts
+ *     .historyAge(Duration.ofHours(1))  // for at most an hour
+ *     .build();
  * Hub<String> hub = Hub.create(HubConfig.textBuilder().backplane(() -> redis).build());
  * }</pre>
  *
  * <ul>
- *   <li>One {@code PUBLISH} per broadcast on one channel ({@code <prefix>:bus}); every node
- *       subscribes to it and ignores its own envelopes. Publishes from one node go out in order on
- *       one connection, so one node's broadcasts reach the others in the order it made them.
- *   <li>Room numbers are shared: a Lua script {@code INCR}s {@code <prefix>:seq:<room>} (never
- *       below what the node has already seen), so a room's {@code seq} means the same on every
- *       node.
- *   <li>Nothing blocks: publishes and numbers are asynchronous; while Redis is unreachable they
- *       fail at once (the hub then delivers locally and counts them), and Lettuce reconnects in the
- *       background, resubscribing, within about a second of Redis coming back.
+ *   <li>One channel, {@code <prefix>:bus}: every node subscribes to it and ignores its own
+ *       envelopes. A broadcast that is not to a room is one {@code PUBLISH}; publishes from one
+ *       node go out in order on one connection, so one node's broadcasts reach the others in the
+ *       order it made them.
+ *   <li>Room broadcasts go through the {@link #historyStore() history store}, always present so
+ *       that a room's numbers mean the same on every node: one Lua script ({@code append.lua}, in
+ *       this package's resources) numbers the broadcast in the room's hash {@code
+ *       <prefix>:room:<room>} (fields {@code epoch} and {@code seq}), appends it to the room's
+ *       stream {@code <prefix>:history:<room>} (entry ID {@code <seq>-0}, bounded by {@link
+ *       Builder#history} exactly and by {@link Builder#historyAge}) and publishes it, numbered, on
+ *       the channel: a number is never handed out without its broadcast being stored. A room's
+ *       epoch is minted by the same script (or by {@code read.lua}, when a node first asks about
+ *       the room), so every node agrees on it; when Redis loses the room (flushed, restarted empty,
+ *       expired), the next broadcast or read mints a new one and resumes across it answer {@code
+ *       EPOCH_CHANGED}.
+ *   <li>Expiry: every room broadcast renews the stream's expiry (the history age when set, else
+ *       {@link Builder#roomIdleTtl}, 1 day) and the hash's, {@link Builder#metadataGrace} (1 day)
+ *       longer, so a room whose history expired keeps its epoch and number for that long and
+ *       resumes from before answer {@code TOO_OLD} rather than {@code EPOCH_CHANGED}.
+ *   <li>Nothing blocks: publishes and scripts are asynchronous; while Redis is unreachable they
+ *       fail at once, and Lettuce reconnects in the background, resubscribing, within about a
+ *       second of Redis coming back. Meanwhile a node numbers its room broadcasts alone and
+ *       delivers them to its own connections only (the hub counts them); Redis never holds them, so
+ *       a resume across one of those numbers answers {@code MISSING}.
+ *   <li>A room broadcast lost on its way to a node (a pub/sub message missed while its subscription
+ *       reconnects) is read back from the room's stream by the hub; only what the stream no longer
+ *       holds is a gap.
  *   <li>An envelope that cannot be read (garbage, another version) is logged and skipped.
  * </ul>
+ *
+ * <p>Needs Redis 6.2 or later (streams trimmed by {@code MINID}); one Redis, not a cluster.
  *
  * <p>A backplane makes its own Lettuce client and shuts it down when it closes. An application that
  * talks to the same Redis for other things shares one client instead, and with it one set of
@@ -75,10 +95,10 @@ public final class RedisBackplane implements Backplane {
 
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
 
-  /** INCR that never answers at or below what the asking node has seen (next-number.lua). */
-  private static final String NEXT_NUMBER = script("next-number.lua");
-
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration DEFAULT_ROOM_IDLE_TTL = Duration.ofDays(1);
+  private static final Duration DEFAULT_METADATA_GRACE = Duration.ofDays(1);
+  private static final Duration LONGEST = Duration.ofDays(365);
   private static final long BAD_ENVELOPE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final RedisURI uri;
@@ -95,6 +115,7 @@ public final class RedisBackplane implements Backplane {
   private volatile Receiver receiver;
   private volatile StatefulRedisConnection<byte[], byte[]> commands;
   private volatile StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
+  private final RedisHistoryStore store;
 
   private RedisBackplane(Builder builder) {
     Duration timeout = builder.commandTimeout == null ? DEFAULT_TIMEOUT : builder.commandTimeout;
@@ -104,6 +125,18 @@ public final class RedisBackplane implements Backplane {
     this.channel = (prefix + ":bus").getBytes(StandardCharsets.UTF_8);
     this.ownsClient = builder.client == null;
     this.client = ownsClient ? LettuceClients.create(uri, timeout) : builder.client;
+    long streamTtl =
+        (builder.historyAge.isZero() ? builder.roomIdleTtl : builder.historyAge).toMillis();
+    this.store =
+        new RedisHistoryStore(
+            () -> closed.get() ? null : commands,
+            prefix,
+            channel,
+            builder.history,
+            builder.historyAge.toMillis(),
+            streamTtl,
+            streamTtl + builder.metadataGrace.toMillis(),
+            this::badEnvelope);
     client.addListener(connectionLog);
   }
 
@@ -159,21 +192,15 @@ public final class RedisBackplane implements Backplane {
     return commandTimeout;
   }
 
-  /** A script from this package's resources, read once. */
-  private static String script(String name) {
-    try (InputStream in = RedisBackplane.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource dev/hubcast/redis/" + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read dev/hubcast/redis/" + name, e);
-    }
-  }
-
+  /**
+   * The store that numbers, keeps and publishes room broadcasts in Redis; always present, so that
+   * room numbers are shared (with {@link Builder#history} and {@link Builder#historyAge} both unset
+   * it only numbers: {@link HistoryStore#keepsHistory()} is false). It {@link
+   * HistoryStore#publishes() publishes} room broadcasts itself.
+   */
   @Override
-  public Optional<RoomSequencer> sequencer() {
-    return Optional.of(this::nextNumber);
+  public Optional<HistoryStore> historyStore() {
+    return Optional.of(store);
   }
 
   @Override
@@ -197,7 +224,18 @@ public final class RedisBackplane implements Backplane {
         pubSub = ps;
       }
       if (commands == null) {
-        commands = client.connect(ByteArrayCodec.INSTANCE, uri);
+        StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE, uri);
+        try {
+          loadScripts(c).toCompletableFuture().get(); // bounded by the command timeout
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          c.close();
+          throw new IllegalStateException("interrupted while loading the scripts", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          c.close();
+          throw new IllegalStateException("cannot load the scripts: " + e.getCause(), e);
+        }
+        commands = c;
       }
       down.set(false);
       log.info("node {}: backplane on redis {}:{} ready", nodeId, uri.getHost(), uri.getPort());
@@ -234,25 +272,22 @@ public final class RedisBackplane implements Backplane {
     }
   }
 
-  private CompletionStage<Long> nextNumber(String room, long atLeast) {
-    StatefulRedisConnection<byte[], byte[]> c = commands;
-    if (c == null || closed.get()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("redis not connected"));
-    }
-    try {
-      byte[] key = (prefix + ":seq:" + room).getBytes(StandardCharsets.UTF_8);
-      return c.async()
-          .<Long>eval(
-              NEXT_NUMBER,
-              ScriptOutputType.INTEGER,
-              new byte[][] {key},
-              Long.toString(atLeast).getBytes(StandardCharsets.US_ASCII));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+  /**
+   * Loads the store's scripts into Redis, so that they run by their SHA-1 from the first broadcast
+   * on (and again after Redis restarted empty).
+   */
+  private static CompletionStage<Void> loadScripts(StatefulRedisConnection<byte[], byte[]> c) {
+    CompletableFuture<?>[] loads =
+        RedisHistoryStore.scripts().stream()
+            .map(s -> c.async().scriptLoad(s).toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(loads);
   }
 
-  /** Envelopes that could not be read since this backplane started. */
+  /**
+   * Envelopes that could not be read since this backplane started, from the channel or from a
+   * room's history.
+   */
   public long badEnvelopes() {
     return badEnvelopes.get();
   }
@@ -281,6 +316,17 @@ public final class RedisBackplane implements Backplane {
     return "RedisBackplane[" + uri.getHost() + ":" + uri.getPort() + ", prefix=" + prefix + "]";
   }
 
+  /** Counts an envelope that cannot be read, and logs it at most once every 10 s. */
+  private void badEnvelope(IllegalArgumentException e) {
+    long n = badEnvelopes.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastBadLog.get();
+    if (now - last > BAD_ENVELOPE_LOG_INTERVAL_NANOS && lastBadLog.compareAndSet(last, now)) {
+      log.warn(
+          "node {}: skipped an unreadable envelope ({} so far): {}", nodeId, n, e.getMessage());
+    }
+  }
+
   private final class Listener extends RedisPubSubAdapter<byte[], byte[]> {
     @Override
     public void message(byte[] ch, byte[] message) {
@@ -288,17 +334,7 @@ public final class RedisBackplane implements Backplane {
       try {
         envelope = EnvelopeCodec.decode(message);
       } catch (IllegalArgumentException e) {
-        long n = badEnvelopes.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastBadLog.get();
-        if (now - last > BAD_ENVELOPE_LOG_INTERVAL_NANOS && lastBadLog.compareAndSet(last, now)) {
-          log.warn(
-              "node {}: skipped an unreadable envelope ({} bytes, {} so far): {}",
-              nodeId,
-              message.length,
-              n,
-              e.getMessage());
-        }
+        badEnvelope(e);
         return;
       }
       if (envelope.originNode().equals(nodeId)) {
@@ -319,6 +355,14 @@ public final class RedisBackplane implements Backplane {
 
     @Override
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+      StatefulRedisConnection<byte[], byte[]> c = commands;
+      if (connection == c && !closed.get()) {
+        try {
+          loadScripts(c); // Redis may have come back empty; a call before it sends the text
+        } catch (RuntimeException e) {
+          log.debug("node {}: scripts not loaded on reconnect: {}", nodeId, e.toString());
+        }
+      }
       if (ours(connection) && down.compareAndSet(true, false)) {
         log.info("node {}: redis {} reachable again", nodeId, address);
       }
@@ -338,14 +382,18 @@ public final class RedisBackplane implements Backplane {
     private String prefix = "hubcast";
     private Duration commandTimeout; // null: 2 s, or the given client's
     private RedisClient client; // null: the backplane makes and owns one
+    private int history;
+    private Duration historyAge = Duration.ZERO;
+    private Duration roomIdleTtl = DEFAULT_ROOM_IDLE_TTL;
+    private Duration metadataGrace = DEFAULT_METADATA_GRACE;
 
     private Builder(RedisURI uri) {
       this.uri = uri;
     }
 
     /**
-     * The prefix of the channel and keys ({@code <prefix>:bus}, {@code <prefix>:seq:<room>}): nodes
-     * with the same prefix form one hub. Default "hubcast".
+     * The prefix of the channel and keys ({@code <prefix>:bus}, {@code <prefix>:room:<room>},
+     * {@code <prefix>:history:<room>}): nodes with the same prefix form one hub. Default "hubcast".
      */
     public Builder prefix(String prefix) {
       requireNonNull(prefix, "prefix");
@@ -392,6 +440,71 @@ public final class RedisBackplane implements Backplane {
       }
       this.client = client;
       return this;
+    }
+
+    /**
+     * How many broadcasts each room's stream keeps (0-1,000,000), exactly: the oldest goes as the
+     * next comes. With 0 and no {@link #historyAge}, the default, the store only numbers room
+     * broadcasts, and a resume from an older position answers {@code NO_HISTORY}. With 0 and an
+     * age, the age alone bounds the history. Every node of a hub should keep the same.
+     *
+     * @throws IllegalArgumentException if {@code size} is out of range
+     */
+    public Builder history(int size) {
+      if (size < 0 || size > 1_000_000) {
+        throw new IllegalArgumentException("history: " + size + " (expected: 0-1000000)");
+      }
+      this.history = size;
+      return this;
+    }
+
+    /**
+     * How long a broadcast stays in its room's stream (zero, the default: no bound by age; else 1
+     * ms to 365 days). Older entries are trimmed as the room's broadcasts come and never answered;
+     * the stream expires this long after the room's last broadcast. Usable alone or with {@link
+     * #history}. Give the hub's {@code HubConfig.maxHistoryAge} the same, so that its memory in
+     * front of the store agrees.
+     *
+     * @throws IllegalArgumentException if {@code age} is negative, below 1 ms or above 365 days
+     */
+    public Builder historyAge(Duration age) {
+      requireNonNull(age, "age");
+      if (!age.isZero()) {
+        within("historyAge", age);
+      }
+      this.historyAge = age;
+      return this;
+    }
+
+    /**
+     * How long a room's stream lives after its last broadcast when no {@link #historyAge} is set (1
+     * ms to 365 days). Default 1 day.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is out of range
+     */
+    public Builder roomIdleTtl(Duration ttl) {
+      this.roomIdleTtl = within("roomIdleTtl", ttl);
+      return this;
+    }
+
+    /**
+     * How much longer than its stream a room's epoch and number live after its last broadcast (1 ms
+     * to 365 days), so that a client resuming from a position whose history has expired is told
+     * {@code TOO_OLD}, and only after that {@code EPOCH_CHANGED}. Default 1 day.
+     *
+     * @throws IllegalArgumentException if {@code grace} is out of range
+     */
+    public Builder metadataGrace(Duration grace) {
+      this.metadataGrace = within("metadataGrace", grace);
+      return this;
+    }
+
+    private static Duration within(String name, Duration value) {
+      requireNonNull(value, name);
+      if (value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(LONGEST) > 0) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: 1ms-365d)");
+      }
+      return value;
     }
 
     /** The backplane; it connects when a hub starts it. */

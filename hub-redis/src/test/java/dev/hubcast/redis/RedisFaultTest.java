@@ -7,10 +7,15 @@ import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.HubHandler;
+import dev.hubcast.core.Replay;
+import dev.hubcast.core.RoomPosition;
+import dev.hubcast.core.Target;
 import dev.hubcast.redis.Nodes.Node;
 import dev.hubcast.redis.Nodes.Transport;
 import dev.hubcast.testkit.RedisServer;
 import dev.hubcast.testkit.TestClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Redis dies and comes back while clients on two nodes exchange a steady stream: local delivery
  * never stops, cross-node delivery resumes within 5 s, and the receiving node reports exactly the
- * broadcasts it missed.
+ * broadcasts it missed. Room broadcasts made meanwhile stay on their node, and Redis, back empty,
+ * numbers the room in a new epoch.
  */
 class RedisFaultTest {
 
@@ -65,6 +71,7 @@ class RedisFaultTest {
       // Alice sends a steady stream; her own node echoes every message back to her (local
       // delivery) and publishes it for Bob's node (cross-node delivery).
       AtomicBoolean sending = new AtomicBoolean(true);
+      AtomicBoolean reading = new AtomicBoolean(true); // until the last echoes were awaited
       AtomicInteger sent = new AtomicInteger();
       Thread sender =
           new Thread(
@@ -84,7 +91,7 @@ class RedisFaultTest {
           new Thread(
               () -> {
                 int expected = 0;
-                while (sending.get() || alice.pendingTexts() > 0 || bob.pendingTexts() > 0) {
+                while (reading.get() || alice.pendingTexts() > 0 || bob.pendingTexts() > 0) {
                   while (bob.pendingTexts() > 0) {
                     String m = bob.awaitText(WAIT);
                     bobGotAt.putIfAbsent(Integer.parseInt(m.substring(2)), System.nanoTime());
@@ -130,6 +137,7 @@ class RedisFaultTest {
       await("the last message at bob")
           .atMost(WAIT)
           .until(() -> bobGotAt.containsKey((int) lastToBob));
+      reading.set(false);
       readers.join(TimeUnit.SECONDS.toMillis(10));
 
       long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(recoveredAt - restartedAt);
@@ -148,6 +156,71 @@ class RedisFaultTest {
       assertThat(gapsSeenByNetty.get("j")).as("gap reported by bob's node").isEqualTo(missedByBob);
       assertThat(netty.hub().metrics().backplaneGaps()).isEqualTo(missedByBob);
       assertThat(jetty.hub().metrics().backplanePublishFailures()).isPositive();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void redisDown_roomBroadcastsAreNumberedAndDeliveredOnTheirNode_thenANewEpoch() throws Exception {
+    HubConfig.Builder<String> none = HubConfig.textBuilder().policy(BroadcastPolicy.NONE);
+    try (RedisServer redis = RedisServer.start();
+        Nodes nodes = new Nodes(redis.uri(), "down")) {
+      Node jetty = nodes.start("j", Transport.JETTY, none, o -> o.history(100));
+      Node netty = nodes.start("n", Transport.NETTY, none, o -> o.history(100));
+      TestClient onJetty = jetty.server().connect("tag=a", Map.of());
+      TestClient onNetty = netty.server().connect("tag=b", Map.of());
+      await().atMost(WAIT).until(() -> jetty.hub().clients().size() == 1);
+      await().atMost(WAIT).until(() -> netty.hub().clients().size() == 1);
+      String jettyId = jetty.hub().clients().iterator().next().id();
+      String nettyId = netty.hub().clients().iterator().next().id();
+      Replay joined =
+          jetty.hub().joinAndResume(jettyId, "red", null).get(10, TimeUnit.SECONDS).orElseThrow();
+      netty.hub().joinAndResume(nettyId, "red", null).get(10, TimeUnit.SECONDS).orElseThrow();
+      jetty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
+      assertThat(onJetty.awaitText(WAIT)).isEqualTo("red#1");
+      assertThat(onNetty.awaitText(WAIT)).isEqualTo("red#1");
+
+      redis.kill();
+      jetty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
+
+      assertThat(onJetty.awaitText(WAIT)).as("numbered on its node alone").isEqualTo("red#2");
+      assertThat(jetty.hub().metrics().backplanePublishFailures()).isPositive();
+      redis.restart();
+      await("netty's history store reachable again")
+          .atMost(WAIT)
+          .ignoreExceptions()
+          .until(
+              () ->
+                  netty
+                          .backplane()
+                          .historyStore()
+                          .orElseThrow()
+                          .latest("red", 0)
+                          .toCompletableFuture()
+                          .get(5, TimeUnit.SECONDS)
+                      != null);
+      RedisClient raw = RedisClient.create(redis.uri());
+      try (StatefulRedisConnection<String, String> c = raw.connect()) {
+        await("both nodes subscribed again")
+            .atMost(WAIT)
+            .until(() -> c.sync().pubsubNumsub("down:bus").get("down:bus") == 2);
+      } finally {
+        raw.shutdown();
+      }
+      netty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
+
+      assertThat(onNetty.awaitText(WAIT))
+          .as("the broadcast made during the outage never reached it; a new epoch starts at 1")
+          .isEqualTo("red#1");
+      assertThat(onJetty.awaitText(WAIT)).isEqualTo("red#1");
+      Replay resumed =
+          netty
+              .hub()
+              .joinAndResume(nettyId, "red", new RoomPosition(joined.position().epoch(), 1))
+              .get(10, TimeUnit.SECONDS)
+              .orElseThrow();
+      assertThat(resumed.outcome()).isEqualTo(Replay.Outcome.EPOCH_CHANGED);
+      assertThat(resumed.position().epoch()).isNotEqualTo(joined.position().epoch());
     }
   }
 }

@@ -130,7 +130,10 @@ public final class ChatServer implements AutoCloseable {
     requireNonNull(options, "options");
     options.redis().ifPresent(ChatServer::checkReachable);
     ChatDirectory directory =
-        options.redis().map(ChatDirectory::redis).orElseGet(ChatDirectory::inMemory);
+        options
+            .redis()
+            .map(uri -> ChatDirectory.redis(uri, options.history()))
+            .orElseGet(ChatDirectory::inMemory);
     ChatHandler handler = new ChatHandler(Clock.systemUTC(), directory);
     Hub<ChatMessage> hub = Hub.create(hubConfig(options, handler, directory));
     try {

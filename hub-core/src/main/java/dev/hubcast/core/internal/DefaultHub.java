@@ -64,8 +64,10 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
     out = new BackplaneOut(nodeId, backplane, registry, counters);
     // The handlers get this facade to pass to the application; nothing calls it before start().
     Handlers<M> handlers = new Handlers<>(nodeId, this, config.handler().orElse(null), counters);
+    RoomEnvelopeGaps originGaps = new RoomEnvelopeGaps(nodeId, handlers, counters);
     RoomNumbering<M> numbering =
-        new RoomNumbering<>(nodeId, config.codec(), router, out, store, handlers, counters);
+        new RoomNumbering<>(
+            nodeId, config.codec(), router, out, store, handlers, counters, originGaps);
     resumes =
         new Resumes<>(
             nodeId, registry, rooms, numbering, config.codec(), config.replayLimit(), counters);
@@ -82,7 +84,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
             lifecycle,
             counters);
     gatekeeper = new Gatekeeper<>(config, registry, lifecycle, pipeline, handlers, counters);
-    in = new BackplaneIn(nodeId, rooms, numbering, router, handlers, counters);
+    in = new BackplaneIn(nodeId, rooms, numbering, router, handlers, counters, originGaps);
   }
 
   /** Builds a hub, then starts its backplane: nothing reaches the hub before it is whole. */

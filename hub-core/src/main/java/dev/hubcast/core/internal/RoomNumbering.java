@@ -43,6 +43,7 @@ final class RoomNumbering<M> {
   private final HistoryStore store; // null: number locally
   private final Handlers<?> handlers;
   private final Counters counters;
+  private final RoomEnvelopeGaps originGaps;
 
   RoomNumbering(
       String nodeId,
@@ -51,7 +52,8 @@ final class RoomNumbering<M> {
       BackplaneOut out,
       HistoryStore store,
       Handlers<?> handlers,
-      Counters counters) {
+      Counters counters,
+      RoomEnvelopeGaps originGaps) {
     this.nodeId = nodeId;
     this.codec = codec;
     this.router = router;
@@ -59,6 +61,7 @@ final class RoomNumbering<M> {
     this.store = store;
     this.handlers = handlers;
     this.counters = counters;
+    this.originGaps = originGaps;
   }
 
   /** Numbers and delivers an encoded room broadcast. */
@@ -223,7 +226,7 @@ final class RoomNumbering<M> {
       // The store cannot be reached (or is too contended): this node numbers it alone and
       // delivers it here only; the store never holds it, so resumes across it say MISSING.
       Throwable why = failure != null ? failure : new IllegalStateException("no number after " + n);
-      out.skip(why);
+      out.failed(why); // its envelope number is left unused: the other nodes see the jump
       if (expected.epoch().equals(room.epoch)) {
         place(room, expected, target, made, draft.timestampMillis());
       } else {
@@ -364,6 +367,7 @@ final class RoomNumbering<M> {
                             new RoomOrder.Arrival(e.target(), e.message(), e.timestampMillis()))
                         == null) {
                   healed++;
+                  originGaps.readBack(e.originNode(), e.sequence());
                 }
               }
               counters.roomHealed.add(healed);
