@@ -593,7 +593,10 @@ abstract class ChatProtocolContract {
       assertThat(alice.next("message").get("text").asText()).isEqualTo("two");
       alice.send("type", "join", "room", "lobby");
       alice.next("history");
+      bob.next("message"); // his own "one"
+      bob.next("message");
       bob.say("three");
+      assertThat(bob.next("message").get("text").asText()).isEqualTo("three"); // numbered
 
       alice.send(
           "type",
