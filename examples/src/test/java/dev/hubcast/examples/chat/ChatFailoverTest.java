@@ -5,18 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubcast.testkit.RedisServer;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ChatFailoverTest {
-  private static final Pattern PAGE = Pattern.compile("open http://[^:]+:(\\d+)/");
 
   private final List<AutoCloseable> open = new ArrayList<>();
   private RedisServer redis;
@@ -49,61 +40,19 @@ class ChatFailoverTest {
     redis.close();
   }
 
-  /** A chat server in its own JVM; its port, read from the line it prints when it is up. */
-  private record ServerProcess(Process process, int port) implements AutoCloseable {
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      kill();
-    }
-  }
-
-  private ServerProcess startServer(String transport) throws Exception {
-    String java =
-        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    Process p =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                ChatServer.class.getName(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--transport",
-                transport,
-                "--redis",
-                redis.uri())
-            .redirectErrorStream(true)
-            .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                  Matcher m = PAGE.matcher(line);
-                  if (m.find()) {
-                    port.complete(Integer.parseInt(m.group(1)));
-                  }
-                }
-                port.completeExceptionally(new IOException("the chat server exited"));
-              } catch (IOException e) {
-                port.completeExceptionally(e);
-              }
-            },
-            "chat-" + transport + "-output");
-    reader.setDaemon(true);
-    reader.start();
-    ServerProcess server = new ServerProcess(p, port.get(60, TimeUnit.SECONDS));
+  private ChatServerProcess startServer(String transport) throws Exception {
+    ChatServerProcess server =
+        ChatServerProcess.start(
+            "chat-" + transport,
+            60_000,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--transport",
+            transport,
+            "--redis",
+            redis.uri());
     open.add(server);
     return server;
   }
@@ -126,8 +75,8 @@ class ChatFailoverTest {
 
   @Test
   void aClientOnAKilledServer_resumesOnTheOther_withExactlyWhatItMissed() throws Exception {
-    ServerProcess a = startServer("jetty");
-    ServerProcess b = startServer("netty");
+    ChatServerProcess a = startServer("jetty");
+    ChatServerProcess b = startServer("netty");
     ChatClient bob = connect(b.port(), "bob", null);
     bob.next("welcome");
     bob.next("history");
