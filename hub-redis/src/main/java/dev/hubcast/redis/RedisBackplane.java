@@ -136,7 +136,9 @@ public final class RedisBackplane implements Backplane {
             builder.historyAge.toMillis(),
             streamTtl,
             streamTtl + builder.metadataGrace.toMillis(),
-            this::badEnvelope);
+            this::badEnvelope,
+            // one thread, so that answers reach the hub in the order Redis gave them
+            client.getResources().eventExecutorGroup().next());
     client.addListener(connectionLog);
   }
 
