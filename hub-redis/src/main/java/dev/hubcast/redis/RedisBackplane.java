@@ -228,14 +228,10 @@ public final class RedisBackplane implements Backplane {
       if (commands == null) {
         StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE, uri);
         try {
-          loadScripts(c).toCompletableFuture().get(); // bounded by the command timeout
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          RedisHistoryStore.loadScripts(c);
+        } catch (RuntimeException e) {
           c.close();
-          throw new IllegalStateException("interrupted while loading the scripts", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-          c.close();
-          throw new IllegalStateException("cannot load the scripts: " + e.getCause(), e);
+          throw e;
         }
         commands = c;
       }
@@ -272,18 +268,6 @@ public final class RedisBackplane implements Backplane {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  /**
-   * Loads the store's scripts into Redis, so that they run by their SHA-1 from the first broadcast
-   * on (and again after Redis restarted empty).
-   */
-  private static CompletionStage<Void> loadScripts(StatefulRedisConnection<byte[], byte[]> c) {
-    CompletableFuture<?>[] loads =
-        RedisHistoryStore.scripts().stream()
-            .map(s -> c.async().scriptLoad(s).toCompletableFuture())
-            .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(loads);
   }
 
   /**
@@ -359,11 +343,7 @@ public final class RedisBackplane implements Backplane {
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
       StatefulRedisConnection<byte[], byte[]> c = commands;
       if (connection == c && !closed.get()) {
-        try {
-          loadScripts(c); // Redis may have come back empty; a call before it sends the text
-        } catch (RuntimeException e) {
-          log.debug("node {}: scripts not loaded on reconnect: {}", nodeId, e.toString());
-        }
+        RedisHistoryStore.loadScriptsLater(c); // Redis may have come back empty
       }
       if (ours(connection) && down.compareAndSet(true, false)) {
         log.info("node {}: redis {} reachable again", nodeId, address);

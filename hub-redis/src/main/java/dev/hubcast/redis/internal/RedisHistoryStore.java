@@ -104,9 +104,25 @@ public final class RedisHistoryStore implements HistoryStore {
     this.executor = requireNonNull(executor, "executor");
   }
 
-  /** The scripts, for the backplane to load when it connects. */
-  public static List<String> scripts() {
-    return List.of(APPEND.body, READ.body);
+  /**
+   * Loads the scripts into Redis, so that they run by their SHA-1 from the first call on, and waits
+   * (at most the command timeout).
+   *
+   * @throws io.lettuce.core.RedisException if Redis did not take them
+   */
+  public static void loadScripts(StatefulRedisConnection<byte[], byte[]> c) {
+    c.sync().scriptLoad(APPEND.body);
+    c.sync().scriptLoad(READ.body);
+  }
+
+  /** Loads the scripts into Redis again (it may have restarted empty), without waiting. */
+  public static void loadScriptsLater(StatefulRedisConnection<byte[], byte[]> c) {
+    try {
+      c.async().scriptLoad(APPEND.body);
+      c.async().scriptLoad(READ.body);
+    } catch (RuntimeException e) {
+      // not connected after all: a call sends the script's text when Redis lacks it
+    }
   }
 
   @Override
