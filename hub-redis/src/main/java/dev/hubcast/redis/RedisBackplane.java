@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Room broadcasts go through the {@link #historyStore() history store}, always present so
  *       that a room's numbers mean the same on every node: one Lua script ({@code append.lua}, in
  *       this package's resources) numbers the broadcast in the room's hash {@code
- *       <prefix>:room:<room>} (fields {@code epoch} and {@code seq}), appends it to the room's
+ *       <prefix>:position:<room>} (fields {@code epoch} and {@code seq}), appends it to the room's
  *       stream {@code <prefix>:history:<room>} (entry ID {@code <seq>-0}, bounded by {@link
  *       Builder#history} exactly and by {@link Builder#historyAge}) and publishes it, numbered, on
  *       the channel: a number is never handed out without its broadcast being stored. A room's
@@ -374,7 +374,7 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
-     * The prefix of the channel and keys ({@code <prefix>:bus}, {@code <prefix>:room:<room>},
+     * The prefix of the channel and keys ({@code <prefix>:bus}, {@code <prefix>:position:<room>},
      * {@code <prefix>:history:<room>}): nodes with the same prefix form one hub. Default "hubcast".
      */
     public Builder prefix(String prefix) {

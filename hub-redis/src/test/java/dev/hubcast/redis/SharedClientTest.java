@@ -59,7 +59,7 @@ class SharedClientTest {
           assertThat(onJetty.awaitTexts(2, WAIT)).containsExactly("red#1", "red#2");
         } // both hubs shut down, closing their backplanes
         assertThat(applications.isOpen()).isTrue();
-        assertThat(applications.sync().hget("shared:room:red", "seq")).isEqualTo("2");
+        assertThat(applications.sync().hget("shared:position:red", "seq")).isEqualTo("2");
         try (StatefulRedisConnection<String, String> later = client.connect()) {
           assertThat(later.sync().ping()).isEqualTo("PONG");
         }

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
 
 /**
  * The {@link HistoryStore} of {@code RedisBackplane}: each room's epoch and latest number in a hash
- * ({@code <prefix>:room:<room>}), its broadcasts in a stream ({@code <prefix>:history:<room>},
+ * ({@code <prefix>:position:<room>}), its broadcasts in a stream ({@code <prefix>:history:<room>},
  * entry IDs {@code <seq>-0}), both written by one Lua script per broadcast ({@code append.lua})
  * that also publishes the numbered broadcast on the channel, and read by another ({@code
  * read.lua}). Thread-safe; nothing blocks: every call is one asynchronous script on the backplane's
@@ -206,7 +206,7 @@ public final class RedisHistoryStore implements HistoryStore {
 
   private byte[][] keys(String room) {
     return new byte[][] {
-      (prefix + ":room:" + room).getBytes(StandardCharsets.UTF_8),
+      (prefix + ":position:" + room).getBytes(StandardCharsets.UTF_8),
       (prefix + ":history:" + room).getBytes(StandardCharsets.UTF_8)
     };
   }
