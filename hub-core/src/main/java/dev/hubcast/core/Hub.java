@@ -6,7 +6,7 @@ import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongFunction;
+import java.util.function.Function;
 
 /**
  * A broadcast hub: it keeps track of connected clients and fans each message out to a {@link
@@ -74,24 +74,28 @@ public interface Hub<M> extends AutoCloseable {
   BroadcastReceipt broadcastMessage(Target target, Message message);
 
   /**
-   * Broadcasts to a room a message that carries its own sequence number: the hub numbers the room's
-   * next broadcast, asks {@code messageForSequence} for the message with that number, then encodes
-   * and delivers it as {@link #broadcast} does. Use it when clients must see the number inside the
-   * message (to resume after a reconnect, say).
+   * Broadcasts to a room a message that carries its own position: the hub numbers the room's next
+   * broadcast, asks {@code messageForPosition} for the message at that {@link RoomPosition} (epoch
+   * and seq), then encodes and delivers it as {@link #broadcast} does. Use it when clients must see
+   * the position inside the message, to resume from it after a reconnect ({@link #joinAndResume}).
    *
    * <pre>{@code
-   * hub.broadcastSequenced(Target.room("lobby"), seq -> new ChatLine("lobby", from, text, seq));
+   * hub.broadcastSequenced(Target.room("lobby"), at -> new ChatLine("lobby", from, text, at));
    * }</pre>
    *
    * <p>The function and the codec run while the room's broadcasts are held back (that is what keeps
-   * the numbers in order), so they must be quick and must not block.
+   * the numbers in order), so they must be quick and must not block. With a {@link
+   * dev.hubcast.core.backplane.HistoryStore} the function may be called more than once, with
+   * another position each time, when another node took the number first; only the last message is
+   * delivered.
    *
    * @param target {@link Target#room} or {@link Target#roomExcept}
    * @throws IllegalArgumentException if the target is not a room
    * @throws IllegalStateException if the hub is shut down
    * @throws RoomLimitException if the room would pass {@link HubConfig#maxRooms()}
    */
-  BroadcastReceipt broadcastSequenced(Target target, LongFunction<? extends M> messageForSequence);
+  BroadcastReceipt broadcastSequenced(
+      Target target, Function<? super RoomPosition, ? extends M> messageForPosition);
 
   /** Queues {@code message} for one connection: {@code broadcast(Target.connection(id), m)}. */
   default BroadcastReceipt send(String connectionId, M message) {
@@ -170,7 +174,7 @@ public interface Hub<M> extends AutoCloseable {
       String connectionId,
       String room,
       RoomPosition since,
-      java.util.function.Function<? super Replay, ? extends M> answer);
+      Function<? super Replay, ? extends M> answer);
 
   /**
    * Takes a connection out of a room; an empty room without history is forgotten.

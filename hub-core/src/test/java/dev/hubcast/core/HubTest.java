@@ -695,10 +695,10 @@ class HubTest {
       FakeConnection a = open(hub);
       hub.join(a.id(), "r");
 
-      hub.broadcastSequenced(Target.room("r"), seq -> "#" + seq);
+      hub.broadcastSequenced(Target.room("r"), at -> "#" + at.seq());
       hub.broadcast(Target.room("r"), "plain");
       BroadcastReceipt third =
-          hub.broadcastSequenced(Target.roomExcept("r", "x"), seq -> "#" + seq);
+          hub.broadcastSequenced(Target.roomExcept("r", "x"), at -> "#" + at.seq());
 
       assertThat(a.texts()).containsExactly("#1", "plain", "#3");
       assertThat(third.sequence()).hasValue(3);
@@ -743,7 +743,10 @@ class HubTest {
       Hub<String> hub = hub(HubConfig.textBuilder());
       FakeConnection a = open(hub);
 
-      assertThat(hub.joinAndReplay(a.id(), "r")).hasValue(HistoryRead.EMPTY);
+      HistoryRead read = hub.joinAndReplay(a.id(), "r").orElseThrow();
+      assertThat(read.entries()).isEmpty();
+      assertThat(read.missed()).isZero();
+      assertThat(read.position()).hasValueSatisfying(p -> assertThat(p.seq()).isZero());
       assertThat(hub.members("r")).hasSize(1);
     }
 

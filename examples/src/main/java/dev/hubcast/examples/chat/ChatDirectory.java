@@ -53,10 +53,11 @@ public interface ChatDirectory extends AutoCloseable {
 
   /**
    * A directory in the Redis at {@code uri} ({@code redis://HOST:PORT}), shared by every chat
-   * server started with the same Redis. It connects in {@link #start}.
+   * server started with the same Redis, whose backplane keeps each room's last {@code history}
+   * messages in Redis. It connects in {@link #start}.
    */
-  static ChatDirectory redis(URI uri) {
-    return new RedisChatDirectory(uri);
+  static ChatDirectory redis(URI uri, int history) {
+    return new RedisChatDirectory(uri, history);
   }
 
   /**

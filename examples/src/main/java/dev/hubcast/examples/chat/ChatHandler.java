@@ -6,12 +6,14 @@ import dev.hubcast.core.AuthResult;
 import dev.hubcast.core.Client;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.HistoryEntry;
-import dev.hubcast.core.HistoryRead;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubHandler;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
 import dev.hubcast.core.MessageDecodingException;
+import dev.hubcast.core.Replay;
+import dev.hubcast.core.RoomLimitException;
+import dev.hubcast.core.RoomPosition;
 import dev.hubcast.core.Target;
 import dev.hubcast.examples.chat.ChatMessage.Dm;
 import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
@@ -30,27 +32,32 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
- * The chat's rules, as a {@link HubHandler}: rooms with history, presence, private messages and
- * error replies. The protocol is in {@code docs/chat-protocol.md}.
+ * The chat's rules, as a {@link HubHandler}: rooms with history and resume, presence, private
+ * messages and error replies. The protocol is in {@code docs/chat-protocol.md}.
  *
  * <p>Each connection is in exactly one room at a time, kept in its {@link Client#attributes()}; it
- * starts in {@value #LOBBY}. Everything said in a room is a {@link Hub#broadcastSequenced
- * sequenced} room broadcast, so the hub numbers it and keeps it in the room's history (with a
- * backplane, on every node). Presence, the rooms list and private messages go through a {@link
- * ChatDirectory}, outside the history: in memory for a chat on one server, in Redis for several.
+ * starts in {@value #LOBBY}, or in the room its URL names. Everything said in a room is a {@link
+ * Hub#broadcastSequenced sequenced} room broadcast, so the hub numbers it (epoch and seq) and keeps
+ * it in the room's history; entering a room is the hub's {@link Hub#joinAndResume}, whose answer is
+ * the {@code history}, from a position when the client gives one. With {@code --redis} the history
+ * lives in Redis and any server answers a resume. Presence, the rooms list and private messages go
+ * through a {@link ChatDirectory}, outside the history: in memory for a chat on one server, in
+ * Redis for several.
  *
  * <p>Thread-safe. The hub calls it on its transport's I/O threads, one call at a time per
- * connection and concurrently across connections; the directory calls its listener on the Redis
- * thread; nothing here blocks. Entering a room (join, history read, history sent) and saying
- * something in it take the same per-room lock (one of a fixed set of stripes), so a newcomer's
- * {@code history} is never overtaken or repeated by a live {@code message}, and the members' {@code
- * presence} updates go out in the order they were taken. {@link #start} must be called once, before
- * the hub takes connections.
+ * connection and concurrently across connections; a join may finish on the history store's thread;
+ * the directory calls its listener on the Redis thread; nothing here blocks. A newcomer's {@code
+ * history} is queued by the hub atomically with the room's live messages, so no {@code message}
+ * overtakes or repeats it; presence changes for a room take that room's lock (one of a fixed set of
+ * stripes), so the members' {@code presence} updates go out in the order they were taken. {@link
+ * #start} must be called once, before the hub takes connections.
  */
 public final class ChatHandler implements HubHandler<ChatMessage> {
 
@@ -130,20 +137,40 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     if (!started) {
       throw new IllegalStateException("ChatHandler.start(hub) was not called");
     }
-    synchronized (stripe(LOBBY)) {
-      // Under the rooms lock: every later rooms update reaches it, and none comes before its
-      // history; updates for greeted connections (rooms, dm, gap) reach it once marked.
-      synchronized (roomsLock) {
-        Set<String> rooms = new TreeSet<>(directory.rooms());
-        rooms.add(LOBBY); // it is about to be in it
-        hub.send(client.id(), new Welcome(name(client), LOBBY, List.copyOf(rooms)));
-        enterWithHistory(hub, client, LOBBY);
-        client.attributes().put(WELCOMED_KEY, Boolean.TRUE);
+    Start start = Start.of(client);
+    enter(hub, client, start.room(), start.since(), null, start.problem());
+  }
+
+  /**
+   * Where a connection starts: the lobby, or the room and position of its URL ({@code
+   * ?room=R&epoch=E&seq=S}), and what was wrong with them.
+   */
+  private record Start(String room, RoomPosition since, String problem) {
+    static Start of(Client client) {
+      Handshake h = client.handshake();
+      Optional<String> room = h.queryParam("room");
+      Optional<String> epoch = h.queryParam("epoch");
+      Optional<String> seq = h.queryParam("seq");
+      if (room.isEmpty()) {
+        return epoch.isPresent() || seq.isPresent()
+            ? new Start(LOBBY, null, "connect: \"epoch\" and \"seq\" need a \"room\"")
+            : new Start(LOBBY, null, null);
       }
-      client.attributes().put(ROOM_KEY, LOBBY);
-      directory.entered(client, LOBBY);
+      if (!NAME.matcher(room.get()).matches()) {
+        return new Start(LOBBY, null, "connect: room names are 1-32 letters, digits, '_' or '-'");
+      }
+      if (epoch.isEmpty() && seq.isEmpty()) {
+        return new Start(room.get(), null, null);
+      }
+      try {
+        long n = Long.parseLong(seq.orElse(""));
+        return new Start(room.get(), new ChatMessage.Since(epoch.orElse(null), n).position(), null);
+      } catch (NumberFormatException e) {
+        return new Start(room.get(), null, "connect: \"seq\" must be a whole number, 0 or more");
+      } catch (IllegalArgumentException e) {
+        return new Start(room.get(), null, e.getMessage().replace("join: \"since\".", "connect: "));
+      }
     }
-    settled();
   }
 
   @Override
@@ -154,7 +181,7 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     if (message instanceof Say) {
       say(hub, client, ((Say) message).text());
     } else if (message instanceof Join) {
-      join(hub, client, ((Join) message).room());
+      join(hub, client, (Join) message);
     } else if (message instanceof Dm) {
       Dm dm = (Dm) message;
       directMessage(hub, client, dm.to(), dm.text());
@@ -201,89 +228,146 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new Gap(missed)));
   }
 
+  /**
+   * Tells this server's members of {@code room} that some of its messages will never reach them
+   * ({@code gap} with the room): they may resume it to get back what is still kept.
+   */
+  @Override
+  public void onRoomGap(Hub<ChatMessage> hub, String room, long missed) {
+    if (hub.isShutdown()) {
+      return;
+    }
+    sendTo(hub, welcomed(hub.members(room)), codec(hub).encode(new Gap(missed, room)));
+  }
+
   private void say(Hub<ChatMessage> hub, Client client, String text) {
     if (badText(hub, client, "say", text)) {
       return;
     }
     String room = currentRoom(client);
     String from = name(client);
-    synchronized (stripe(room)) {
-      hub.broadcastSequenced(
-          Target.room(room), seq -> new RoomMessage(room, from, text, seq, now()));
-    }
+    hub.broadcastSequenced(
+        Target.room(room), at -> new RoomMessage(room, from, text, at.seq(), at.epoch(), now()));
   }
 
-  private void join(Hub<ChatMessage> hub, Client client, String room) {
+  private void join(Hub<ChatMessage> hub, Client client, Join join) {
+    String room = join.room();
     if (!NAME.matcher(room).matches()) {
       reply(hub, client, "bad-request", "join: room names are 1-32 letters, digits, '_' or '-'");
       return;
     }
-    String old = currentRoom(client);
-    if (room.equals(old)) {
-      synchronized (stripe(room)) {
-        if (acrossNodes(hub)) {
-          // Out and in again, so that the history and the live messages meet as on entering.
-          hub.leave(client.id(), room);
-          enterWithHistory(hub, client, room);
-        } else {
-          sendHistory(hub, client, room, hub.history(room, 0));
-        }
-        directory.entered(client, room);
-      }
-      return;
-    }
-    // Leave first: after the new room's history nothing more comes from the old one.
-    synchronized (stripe(old)) {
-      hub.leave(client.id(), old);
-      directory.left(client, old);
-    }
-    if (!enter(hub, client, room)) {
-      reply(hub, client, "room-limit", "join: this server has no room for another room");
-      enter(hub, client, old);
-    }
-    settled();
-  }
-
-  /** Joins a room and queues its history; {@code false} if the hub has no room for it. */
-  private boolean enter(Hub<ChatMessage> hub, Client client, String room) {
-    synchronized (stripe(room)) {
-      try {
-        enterWithHistory(hub, client, room);
-      } catch (IllegalStateException full) {
-        return false;
-      }
-      client.attributes().put(ROOM_KEY, room);
-      directory.entered(client, room);
-      return true;
-    }
+    RoomPosition since = join.since() == null ? null : join.since().position();
+    enter(hub, client, room, since, currentRoom(client), null);
   }
 
   /**
-   * Joins a room and queues its {@code history} for the connection, so that the live messages that
-   * follow neither overtake nor repeat it; call it holding the room's stripe.
+   * Puts a connection into a room, from a position or not, and queues the answer: its {@code
+   * welcome} first if it has just connected ({@code from} null), then the room's {@code history},
+   * atomically with the room's live messages (the hub's {@link Hub#joinAndResume}): none is missed,
+   * repeated or put before it. The old room is left inside that same step, so nothing from it comes
+   * after the new room's history. A bad position is answered with an error and changes nothing.
    *
-   * @throws IllegalStateException if the hub has no room for another room
+   * @param from the room it is in, or null for a new connection
+   * @param problem what was wrong with a new connection's URL, or null
    */
-  private void enterWithHistory(Hub<ChatMessage> hub, Client client, String room) {
-    if (!acrossNodes(hub)) {
-      // One node: every message of the room is delivered by a say holding this stripe.
-      hub.join(client.id(), room);
-      sendHistory(hub, client, room, hub.history(room, 0));
+  private void enter(
+      Hub<ChatMessage> hub,
+      Client client,
+      String room,
+      RoomPosition since,
+      String from,
+      String problem) {
+    CompletableFuture<Optional<Replay>> entered;
+    try {
+      entered =
+          hub.joinAndResume(
+              client.id(), room, since, replay -> answer(hub, client, room, from, replay));
+    } catch (RoomLimitException full) {
+      if (from == null) {
+        enter(hub, client, LOBBY, null, null, problem); // the lobby always has room
+      }
+      reply(hub, client, "room-limit", "join: this server has no room for another room");
+      return;
+    } catch (IllegalStateException shutDown) {
       return;
     }
-    // Several nodes: the backplane's thread delivers the room's messages under the hub's own room
-    // lock, which this stripe does not hold back. So the history goes first, then joinAndReplay
-    // joins and queues what came since that history was read, atomically with live delivery:
-    // nothing is missed, repeated or put out of order. (Should the hub have no room for the room,
-    // its empty history has gone out before the room-limit error and the old room's history.)
-    HistoryRead held = hub.history(room, 0);
-    sendHistory(hub, client, room, held);
-    hub.joinAndReplay(client.id(), room, held.lastSequence());
+    entered.whenComplete(
+        (replay, failure) -> {
+          if (failure != null) {
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof IllegalArgumentException && since != null) {
+              // A position past the room's latest: say so; a new connection enters the room as
+              // if it had given none, a join changes nothing.
+              if (from == null) {
+                enter(hub, client, room, null, null, problem);
+              }
+              reply(hub, client, "bad-request", what(from) + cause.getMessage());
+            }
+            return;
+          }
+          if (replay.isEmpty()) {
+            return; // closed meanwhile
+          }
+          if (problem != null) {
+            reply(hub, client, "bad-request", problem);
+          }
+          if (from != null && !from.equals(room)) {
+            synchronized (stripe(from)) {
+              directory.left(client, from);
+            }
+          }
+          synchronized (stripe(room)) {
+            directory.entered(client, room);
+          }
+          settled();
+        });
   }
 
-  /** Whether the room's messages may be delivered by another node's thread. */
-  private boolean acrossNodes(Hub<ChatMessage> hub) {
-    return directory.spansNodes();
+  private static String what(String from) {
+    return from == null ? "connect: " : "join: ";
+  }
+
+  /**
+   * What a connection entering a room gets, made while the room's messages are held back: it leaves
+   * its old room, and is greeted if new. Takes the rooms lock (never the other way round: nothing
+   * under the rooms lock waits for a room).
+   */
+  private ChatMessage answer(
+      Hub<ChatMessage> hub, Client client, String room, String from, Replay replay) {
+    if (from != null && !from.equals(room)) {
+      hub.leave(client.id(), from);
+    }
+    client.attributes().put(ROOM_KEY, room);
+    if (from == null) {
+      synchronized (roomsLock) {
+        // Under the rooms lock: every later rooms update reaches it, and none comes before it.
+        Set<String> rooms = new TreeSet<>(directory.rooms());
+        rooms.add(room); // it is about to be in it
+        hub.send(client.id(), new Welcome(name(client), room, List.copyOf(rooms)));
+        client.attributes().put(WELCOMED_KEY, Boolean.TRUE);
+      }
+    }
+    return history(hub, room, replay);
+  }
+
+  /** The {@code history} that answers a join. */
+  private static History history(Hub<ChatMessage> hub, String room, Replay replay) {
+    MessageCodec<ChatMessage> codec = codec(hub);
+    List<RoomMessage> messages = new ArrayList<>();
+    for (HistoryEntry entry : replay.entries()) {
+      ChatMessage message = codec.decode(entry.message()); // only messages are room broadcasts
+      if (message instanceof RoomMessage) {
+        messages.add((RoomMessage) message);
+      }
+    }
+    boolean resumed = replay.since().isPresent();
+    return new History(
+        room,
+        replay.position().epoch(),
+        replay.position().seq(),
+        resumed ? replay.recovered() : null,
+        resumed && !replay.recovered() ? replay.outcome().code() : null,
+        messages);
   }
 
   private void directMessage(Hub<ChatMessage> hub, Client client, String to, String text) {
@@ -333,19 +417,6 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       return true;
     }
     return false;
-  }
-
-  /** Queues a room's history for one connection; call it holding the room's stripe. */
-  private void sendHistory(Hub<ChatMessage> hub, Client client, String room, HistoryRead held) {
-    MessageCodec<ChatMessage> codec = codec(hub);
-    List<RoomMessage> messages = new ArrayList<>();
-    for (HistoryEntry entry : held.entries()) {
-      ChatMessage message = codec.decode(entry.message()); // only messages are room broadcasts
-      if (message instanceof RoomMessage) {
-        messages.add((RoomMessage) message);
-      }
-    }
-    hub.send(client.id(), new History(room, messages));
   }
 
   /** Lets the directory announce the rooms, under the rooms lock that orders the announcements. */

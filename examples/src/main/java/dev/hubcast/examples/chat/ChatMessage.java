@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import dev.hubcast.core.RoomPosition;
 import java.time.Instant;
 import java.util.List;
 
@@ -55,15 +56,52 @@ public sealed interface ChatMessage {
   }
 
   /**
-   * Client: leave the current room and enter {@code room}.
+   * Client: leave the current room and enter {@code room}, resuming from {@code since} if given.
    *
    * @param room the room to enter, created on first use
+   * @param since the position of the last message seen in the room, or {@code null} for its last
+   *     messages
    */
   @JsonTypeName("join")
-  record Join(String room) implements ChatMessage {
+  record Join(String room, Since since) implements ChatMessage {
     /** Checks that the room is there. */
     public Join {
       required("join", "room", room);
+    }
+
+    /** A join without a position. */
+    public Join(String room) {
+      this(room, null);
+    }
+  }
+
+  /**
+   * Where a client stands in a room: the {@code epoch} and {@code seq} of the last message it saw
+   * (or of the room's {@code history}).
+   *
+   * @param epoch the room's epoch, 1-64 letters, digits, {@code _}, {@code -} or {@code .}
+   * @param seq the message's number, 0 or more
+   */
+  record Since(String epoch, Long seq) {
+    /** Checks both, naming what is wrong. */
+    public Since {
+      if (epoch == null || seq == null) {
+        throw new IllegalArgumentException("join: \"since\" needs an \"epoch\" and a \"seq\"");
+      }
+      if (seq < 0) {
+        throw new IllegalArgumentException(
+            "join: \"since\".\"seq\" must be 0 or more (was " + seq + ")");
+      }
+      try {
+        new RoomPosition(epoch, seq);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "join: \"since\".\"epoch\" must be 1-64 letters, digits, '_', '-' or '.'");
+      }
+    }
+
+    RoomPosition position() {
+      return new RoomPosition(epoch, seq);
     }
   }
 
@@ -101,13 +139,29 @@ public sealed interface ChatMessage {
   }
 
   /**
-   * Server: a room's last messages, oldest first, sent on entering it.
+   * Server: what a connection gets on entering a room: the room's position and its last messages,
+   * or, answering a resume, whether the messages after the client's position were recovered.
    *
    * @param room the room
-   * @param messages its last messages, oldest first
+   * @param epoch the room's epoch now
+   * @param seq the room's latest {@code seq} (0 before its first message): the position to resume
+   *     from if no {@code message} follows
+   * @param recovered answering a join with a position: {@code true} if {@code messages} are exactly
+   *     those after it; {@code null} for a join without one
+   * @param reason with {@code recovered} false: why not ({@code epoch-changed}, {@code too-old},
+   *     {@code too-many}, {@code no-history}, {@code missing})
+   * @param messages the messages after the position when recovered; otherwise the room's last
+   *     messages, oldest first
    */
   @JsonTypeName("history")
-  record History(String room, List<RoomMessage> messages) implements ChatMessage {
+  record History(
+      String room,
+      String epoch,
+      long seq,
+      Boolean recovered,
+      String reason,
+      List<RoomMessage> messages)
+      implements ChatMessage {
     /** Copies the messages. */
     public History {
       messages = List.copyOf(messages);
@@ -148,10 +202,11 @@ public sealed interface ChatMessage {
    * @param from who said it, stamped by the server
    * @param text what was said
    * @param seq its number in the room: 1, 2, 3, ...
+   * @param epoch the room's epoch: {@code seq}s compare only within one
    * @param ts when the server took it
    */
   @JsonTypeName("message")
-  record RoomMessage(String room, String from, String text, long seq, Instant ts)
+  record RoomMessage(String room, String from, String text, long seq, String epoch, Instant ts)
       implements ChatMessage {}
 
   /**
@@ -175,10 +230,17 @@ public sealed interface ChatMessage {
    * while), so some {@code message}s and {@code dm}s may be missing; sent to every connection of
    * the server that noticed.
    *
-   * @param missed how many broadcasts of another server were lost (at least 1)
+   * @param missed how many broadcasts were lost (at least 1)
+   * @param room the room whose {@code message}s were lost (a client resumes it to get them back if
+   *     they are still kept), or {@code null} when it is not known which
    */
   @JsonTypeName("gap")
-  record Gap(long missed) implements ChatMessage {}
+  record Gap(long missed, String room) implements ChatMessage {
+    /** A gap in no known room. */
+    public Gap(long missed) {
+      this(missed, null);
+    }
+  }
 
   private static void required(String type, String field, String value) {
     if (value == null) {

@@ -113,6 +113,9 @@ public final class ChatServer implements AutoCloseable {
         .handler(handler)
         .authenticator(ChatHandler::authenticate)
         .historySize(options.history())
+        // A resume replays one history message, so any number of messages fits the outbox.
+        .replayLimit(
+            Math.max(1, Math.min(options.history(), HubConfig.DEFAULT_MAX_OUTBOX_FRAMES - 1)))
         .backplane(directory::backplane)
         .build();
   }
@@ -127,7 +130,10 @@ public final class ChatServer implements AutoCloseable {
     requireNonNull(options, "options");
     options.redis().ifPresent(ChatServer::checkReachable);
     ChatDirectory directory =
-        options.redis().map(ChatDirectory::redis).orElseGet(ChatDirectory::inMemory);
+        options
+            .redis()
+            .map(uri -> ChatDirectory.redis(uri, options.history()))
+            .orElseGet(ChatDirectory::inMemory);
     ChatHandler handler = new ChatHandler(Clock.systemUTC(), directory);
     Hub<ChatMessage> hub = Hub.create(hubConfig(options, handler, directory));
     try {

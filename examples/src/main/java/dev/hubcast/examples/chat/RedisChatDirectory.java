@@ -76,6 +76,7 @@ final class RedisChatDirectory implements ChatDirectory {
   private static final String[] NO_KEYS = {};
 
   private final String uri;
+  private final int history;
   private final String where;
   private final String channel = PREFIX + ":events";
   private final RedisClient client;
@@ -89,8 +90,9 @@ final class RedisChatDirectory implements ChatDirectory {
   private volatile StatefulRedisConnection<String, String> commands;
   private volatile StatefulRedisPubSubConnection<String, String> events;
 
-  RedisChatDirectory(URI redis) {
+  RedisChatDirectory(URI redis, int history) {
     requireNonNull(redis, "redis");
+    this.history = history;
     this.uri = redis.toString();
     RedisURI parsed = RedisURI.create(redis);
     this.where = parsed.getHost() + ":" + parsed.getPort();
@@ -102,10 +104,13 @@ final class RedisChatDirectory implements ChatDirectory {
     return true;
   }
 
-  /** A backplane on this directory's client: one client and one reconnect policy for the chat. */
+  /**
+   * A backplane on this directory's client (one client and one reconnect policy for the chat),
+   * keeping each room's last {@code history} messages in Redis.
+   */
   @Override
   public Backplane backplane() {
-    return RedisBackplane.builder(uri).prefix(PREFIX).client(client).build();
+    return RedisBackplane.builder(uri).prefix(PREFIX).client(client).history(history).build();
   }
 
   @Override

@@ -47,7 +47,15 @@ final class ChatClient implements AutoCloseable {
 
   /** Connects, without reading anything. */
   static ChatClient connect(int port, String name) {
+    return connect(port, name, null);
+  }
+
+  /** Connects with more of a query ({@code room=dev&epoch=...}), without reading anything. */
+  static ChatClient connect(int port, String name, String moreQuery) {
     String query = "name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+    if (moreQuery != null) {
+      query += "&" + moreQuery;
+    }
     return new ChatClient(name, JdkWebSocketClient.connect(uri(port, query)));
   }
 

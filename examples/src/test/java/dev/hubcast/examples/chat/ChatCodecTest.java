@@ -17,10 +17,28 @@ class ChatCodecTest {
   @Test
   void encode_message_isTheProtocolsJson() {
     Instant ts = Instant.parse("2025-01-02T03:04:05.678Z");
-    assertThat(codec.encode(new RoomMessage("lobby", "ada", "hi \"you\"", 3, ts)).text())
+    assertThat(codec.encode(new RoomMessage("lobby", "ada", "hi \"you\"", 3, "e1", ts)).text())
         .isEqualTo(
             "{\"type\":\"message\",\"room\":\"lobby\",\"from\":\"ada\",\"text\":\"hi \\\"you\\\"\","
-                + "\"seq\":3,\"ts\":\"2025-01-02T03:04:05.678Z\"}");
+                + "\"seq\":3,\"epoch\":\"e1\",\"ts\":\"2025-01-02T03:04:05.678Z\"}");
+  }
+
+  @Test
+  void join_withSince_decodes_andABadOneSaysWhatIsWrong() {
+    assertThat(
+            codec.decode(
+                Message.text(
+                    "{\"type\":\"join\",\"room\":\"dev\",\"since\":{\"epoch\":\"e1\",\"seq\":7}}")))
+        .isEqualTo(new ChatMessage.Join("dev", new ChatMessage.Since("e1", 7L)));
+    assertBadRequest(
+        "{\"type\":\"join\",\"room\":\"dev\",\"since\":{\"epoch\":\"e1\"}}",
+        "join: \"since\" needs an \"epoch\" and a \"seq\"");
+    assertBadRequest(
+        "{\"type\":\"join\",\"room\":\"dev\",\"since\":{\"epoch\":\"e1\",\"seq\":-1}}",
+        "join: \"since\".\"seq\" must be 0 or more (was -1)");
+    assertBadRequest(
+        "{\"type\":\"join\",\"room\":\"dev\",\"since\":{\"epoch\":\"a b\",\"seq\":1}}",
+        "join: \"since\".\"epoch\" must be 1-64 letters, digits, '_', '-' or '.'");
   }
 
   @Test
@@ -35,7 +53,8 @@ class ChatCodecTest {
   void decode_roundTripsAndIgnoresUnknownFields() {
     assertThat(codec.decode(Message.text("{\"type\":\"say\",\"text\":\"hi\",\"colour\":\"red\"}")))
         .isEqualTo(new Say("hi"));
-    RoomMessage m = new RoomMessage("dev", "ada", "x", 9, Instant.parse("2025-01-02T03:04:05Z"));
+    RoomMessage m =
+        new RoomMessage("dev", "ada", "x", 9, "e1", Instant.parse("2025-01-02T03:04:05Z"));
     assertThat(codec.decode(codec.encode(m))).isEqualTo(m);
   }
 

@@ -510,4 +510,202 @@ abstract class ChatProtocolContract {
       assertThat(texts(alice.nextPresence("lobby").get("members"))).containsExactly("alice");
     }
   }
+
+  @Nested
+  @DisplayName("resuming")
+  class Resuming {
+
+    private ChatClient connect(ChatServer on, String query) {
+      ChatClient c = ChatClient.connect(on.port(), "carol", query);
+      open.add(c);
+      return c;
+    }
+
+    private static List<String> said(JsonNode history) {
+      List<String> out = new ArrayList<>();
+      history.get("messages").forEach(m -> out.add(m.get("text").asText()));
+      return out;
+    }
+
+    /** Alice enters, says {@code n} things in the lobby and reads them; her last message. */
+    private JsonNode sayAndRead(ChatClient alice, int from, int to) {
+      JsonNode last = null;
+      for (int i = from; i <= to; i++) {
+        alice.say("m" + i);
+        last = alice.next("message");
+        assertThat(last.get("text").asText()).isEqualTo("m" + i);
+      }
+      return last;
+    }
+
+    @Test
+    @DisplayName("every message carries its epoch, every history the room's position")
+    void positions_areEverywhere() throws Exception {
+      ChatClient first = ChatClient.connect(server.port(), "ada", null);
+      open.add(first);
+      first.next("welcome");
+      JsonNode empty = first.next("history");
+      assertThat(empty.get("seq").asLong()).isZero();
+      assertThat(empty.get("epoch").asText()).isNotEmpty();
+      assertThat(empty.has("recovered")).isFalse();
+      first.say("hello");
+      JsonNode m = first.next("message");
+      assertThat(m.get("epoch").asText()).isEqualTo(empty.get("epoch").asText());
+      assertThat(m.get("seq").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("connecting with a position replays exactly what came after it, in that room")
+    void connect_withAPosition_recovers() throws Exception {
+      ChatClient alice = enter("alice");
+      JsonNode seen = sayAndRead(alice, 1, 3);
+      sayAndRead(alice, 4, 6); // carol is away
+
+      ChatClient carol =
+          connect(
+              server,
+              "room=lobby&epoch="
+                  + seen.get("epoch").asText()
+                  + "&seq="
+                  + seen.get("seq").asLong());
+      assertThat(carol.next().get("room").asText()).isEqualTo("lobby"); // welcome
+      JsonNode history = carol.next("history");
+      assertThat(history.get("recovered").asBoolean()).isTrue();
+      assertThat(history.has("reason")).isFalse();
+      assertThat(history.get("seq").asLong()).isEqualTo(6);
+      assertThat(said(history)).containsExactly("m4", "m5", "m6");
+      alice.say("m7");
+      assertThat(carol.next("message").get("text").asText()).isEqualTo("m7");
+    }
+
+    @Test
+    @DisplayName("a join with since resumes another room; the answer comes before anything live")
+    void join_withSince_recovers() throws Exception {
+      ChatClient alice = enter("alice");
+      alice.send("type", "join", "room", "dev");
+      JsonNode start = alice.next("history");
+      ChatClient bob = enter("bob");
+      bob.send("type", "join", "room", "dev");
+      bob.next("history");
+      bob.say("one");
+      bob.say("two");
+      assertThat(alice.next("message").get("text").asText()).isEqualTo("one");
+      assertThat(alice.next("message").get("text").asText()).isEqualTo("two");
+      alice.send("type", "join", "room", "lobby");
+      alice.next("history");
+      bob.say("three");
+
+      alice.send(
+          "type",
+          "join",
+          "room",
+          "dev",
+          "since",
+          Map.of("epoch", start.get("epoch").asText(), "seq", 2));
+      JsonNode history = alice.next("history");
+      assertThat(history.get("recovered").asBoolean()).isTrue();
+      assertThat(said(history)).containsExactly("three");
+    }
+
+    @Test
+    @DisplayName("another epoch is not recovered: epoch-changed, and the room's last messages")
+    void anotherEpoch_isEpochChanged() throws Exception {
+      ChatClient alice = enter("alice");
+      sayAndRead(alice, 1, 2);
+
+      ChatClient carol = connect(server, "room=lobby&epoch=gone&seq=1");
+      carol.next("welcome");
+      JsonNode history = carol.next("history");
+      assertThat(history.get("recovered").asBoolean()).isFalse();
+      assertThat(history.get("reason").asText()).isEqualTo("epoch-changed");
+      assertThat(said(history)).containsExactly("m1", "m2");
+    }
+
+    @Test
+    @DisplayName("a server started again answers epoch-changed")
+    void aRestartedServer_isEpochChanged() throws Exception {
+      ChatClient alice = enter("alice");
+      JsonNode seen = sayAndRead(alice, 1, 2);
+      ChatServer again = start(50); // the same chat, started again: nothing carried over
+
+      ChatClient carol =
+          connect(
+              again,
+              "room=lobby&epoch="
+                  + seen.get("epoch").asText()
+                  + "&seq="
+                  + seen.get("seq").asLong());
+      carol.next("welcome");
+      JsonNode history = carol.next("history");
+      assertThat(history.get("recovered").asBoolean()).isFalse();
+      assertThat(history.get("reason").asText()).isEqualTo("epoch-changed");
+      assertThat(history.get("epoch").asText()).isNotEqualTo(seen.get("epoch").asText());
+    }
+
+    @Test
+    @DisplayName("more missed than the history holds: too-many; no history kept: no-history")
+    void tooMany_andNoHistory() throws Exception {
+      server = start(3);
+      ChatClient alice = enter("alice");
+      JsonNode seen = sayAndRead(alice, 1, 1);
+      sayAndRead(alice, 2, 6);
+      ChatClient carol =
+          connect(server, "room=lobby&epoch=" + seen.get("epoch").asText() + "&seq=1");
+      carol.next("welcome");
+      JsonNode history = carol.next("history");
+      assertThat(history.get("reason").asText()).isEqualTo("too-many");
+      assertThat(said(history)).containsExactly("m4", "m5", "m6");
+
+      server = start(0);
+      ChatClient bea = enter("bea");
+      JsonNode first = sayAndRead(bea, 1, 2);
+      bea.send(
+          "type",
+          "join",
+          "room",
+          "lobby",
+          "since",
+          Map.of("epoch", first.get("epoch").asText(), "seq", 1));
+      JsonNode none = bea.next("history");
+      assertThat(none.get("recovered").asBoolean()).isFalse();
+      assertThat(none.get("reason").asText()).isEqualTo("no-history");
+    }
+
+    @Test
+    @DisplayName("a bad position gets a clear error and changes nothing")
+    void badPositions_areErrors() throws Exception {
+      ChatClient alice = enter("alice");
+      alice.send("type", "join", "room", "dev");
+      JsonNode dev = alice.next("history");
+      alice.say("in dev");
+      alice.next("message");
+
+      alice.send(
+          "type", "join", "room", "lobby", "since", Map.of("epoch", dev.get("epoch").asText()));
+      assertThat(alice.nextEvent().get("message").asText())
+          .isEqualTo("join: \"since\" needs an \"epoch\" and a \"seq\"");
+      alice.send(
+          "type",
+          "join",
+          "room",
+          "dev",
+          "since",
+          Map.of("epoch", dev.get("epoch").asText(), "seq", 900));
+      JsonNode beyond = alice.nextEvent();
+      assertThat(beyond.get("code").asText()).isEqualTo("bad-request");
+      assertThat(beyond.get("message").asText()).contains("900").contains("beyond");
+      alice.send("type", "join", "room", "dev", "since", Map.of("epoch", "a b", "seq", 1));
+      assertThat(alice.nextEvent().get("code").asText()).isEqualTo("bad-request");
+      alice.send("type", "join", "room", "dev", "since", Map.of("epoch", "e", "seq", -1));
+      assertThat(alice.nextEvent().get("message").asText()).contains("was -1");
+      // Still in dev: her next words arrive there.
+      assertNextEventIs(alice, alice, "still here");
+
+      ChatClient carol = connect(server, "room=dev&epoch=e1&seq=x");
+      assertThat(carol.next().get("room").asText()).isEqualTo("dev");
+      assertThat(carol.next("history").has("recovered")).isFalse();
+      assertThat(carol.nextEvent().get("message").asText())
+          .isEqualTo("connect: \"seq\" must be a whole number, 0 or more");
+    }
+  }
 }

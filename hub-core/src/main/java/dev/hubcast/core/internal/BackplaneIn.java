@@ -25,6 +25,7 @@ final class BackplaneIn implements Backplane.Receiver {
   private final FanOutRouter router;
   private final Handlers<?> handlers;
   private final Counters counters;
+  private final RoomEnvelopeGaps roomGaps;
   private final ConcurrentMap<String, AtomicLong> originSequences = new ConcurrentHashMap<>();
 
   BackplaneIn(
@@ -33,13 +34,15 @@ final class BackplaneIn implements Backplane.Receiver {
       RoomNumbering<?> numbering,
       FanOutRouter router,
       Handlers<?> handlers,
-      Counters counters) {
+      Counters counters,
+      RoomEnvelopeGaps roomGaps) {
     this.nodeId = nodeId;
     this.rooms = rooms;
     this.numbering = numbering;
     this.router = router;
     this.handlers = handlers;
     this.counters = counters;
+    this.roomGaps = roomGaps;
   }
 
   @Override
@@ -55,7 +58,9 @@ final class BackplaneIn implements Backplane.Receiver {
       if (roomName != null && envelope.roomSequence() > 0) {
         Room room = rooms.roomFor(roomName);
         if (numbering.isShared()) {
-          // Numbered by the store: a missing number is found (and read back) by the room.
+          // Numbered by the store: a missing number is found (and read back) by the room, and a
+          // broadcast never stored by the jump in its origin's numbers.
+          roomGaps.arrived(envelope.originNode(), envelope.sequence());
           numbering.receiveNumbered(room, envelope);
         } else {
           checkGap(envelope);

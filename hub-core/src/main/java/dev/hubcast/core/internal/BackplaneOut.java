@@ -129,7 +129,7 @@ final class BackplaneOut {
   }
 
   /** Counts a broadcast that did not reach the other nodes; logs once per outage. */
-  private void failed(Throwable failure) {
+  void failed(Throwable failure) {
     counters.backplanePublishFailures.increment();
     if (down.compareAndSet(false, true)) {
       log.warn(

@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +64,10 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
     out = new BackplaneOut(nodeId, backplane, registry, counters);
     // The handlers get this facade to pass to the application; nothing calls it before start().
     Handlers<M> handlers = new Handlers<>(nodeId, this, config.handler().orElse(null), counters);
+    RoomEnvelopeGaps originGaps = new RoomEnvelopeGaps(nodeId, handlers, counters);
     RoomNumbering<M> numbering =
-        new RoomNumbering<>(nodeId, config.codec(), router, out, store, handlers, counters);
+        new RoomNumbering<>(
+            nodeId, config.codec(), router, out, store, handlers, counters, originGaps);
     resumes =
         new Resumes<>(
             nodeId, registry, rooms, numbering, config.codec(), config.replayLimit(), counters);
@@ -83,7 +84,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
             lifecycle,
             counters);
     gatekeeper = new Gatekeeper<>(config, registry, lifecycle, pipeline, handlers, counters);
-    in = new BackplaneIn(nodeId, rooms, numbering, router, handlers, counters);
+    in = new BackplaneIn(nodeId, rooms, numbering, router, handlers, counters, originGaps);
   }
 
   /** Builds a hub, then starts its backplane: nothing reaches the hub before it is whole. */
@@ -122,8 +123,8 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
 
   @Override
   public BroadcastReceipt broadcastSequenced(
-      Target target, LongFunction<? extends M> messageForSequence) {
-    return sender.broadcastSequenced(target, messageForSequence);
+      Target target, Function<? super RoomPosition, ? extends M> messageForPosition) {
+    return sender.broadcastSequenced(target, messageForPosition);
   }
 
   @Override

@@ -123,19 +123,8 @@ final class Resumes<M> {
           ? new Replay(outcome, Optional.of(since), now, after)
           : new Replay(outcome, Optional.of(since), now, r.history.latest(limit, clock));
     }
-    if (now == null || since == null || !since.epoch().equals(now.epoch())) {
-      return null;
-    }
-    if (since.seq() == now.seq()) {
-      return new Replay(Outcome.RECOVERED, Optional.of(since), now, List.of());
-    }
-    if (since.seq() > now.seq() || now.seq() - since.seq() > limit) {
-      return null; // this node may be behind the store: ask it
-    }
-    List<HistoryEntry> after = r.history.after(since.seq(), clock);
-    if (decide(since, now, after, r.history.keeps()) == Outcome.RECOVERED) {
-      return new Replay(Outcome.RECOVERED, Optional.of(since), now, after);
-    }
+    // With a store, the store answers: only it knows whether the room's numbering still stands
+    // (a store that lost the room has a new epoch this node has not heard of yet).
     return null;
   }
 
@@ -189,11 +178,11 @@ final class Resumes<M> {
     if (since.seq() == latest.seq()) {
       return Outcome.RECOVERED;
     }
-    if (latest.seq() - since.seq() > limit) {
-      return Outcome.TOO_MANY;
-    }
     if (!keeps) {
       return Outcome.NO_HISTORY;
+    }
+    if (latest.seq() - since.seq() > limit) {
+      return Outcome.TOO_MANY;
     }
     if (after.isEmpty() || after.get(0).sequence() != since.seq() + 1) {
       return Outcome.TOO_OLD;

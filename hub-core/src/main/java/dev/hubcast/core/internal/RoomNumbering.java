@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +43,7 @@ final class RoomNumbering<M> {
   private final HistoryStore store; // null: number locally
   private final Handlers<?> handlers;
   private final Counters counters;
+  private final RoomEnvelopeGaps originGaps;
 
   RoomNumbering(
       String nodeId,
@@ -51,7 +52,8 @@ final class RoomNumbering<M> {
       BackplaneOut out,
       HistoryStore store,
       Handlers<?> handlers,
-      Counters counters) {
+      Counters counters,
+      RoomEnvelopeGaps originGaps) {
     this.nodeId = nodeId;
     this.codec = codec;
     this.router = router;
@@ -59,6 +61,7 @@ final class RoomNumbering<M> {
     this.store = store;
     this.handlers = handlers;
     this.counters = counters;
+    this.originGaps = originGaps;
   }
 
   /** Numbers and delivers an encoded room broadcast. */
@@ -73,13 +76,13 @@ final class RoomNumbering<M> {
 
   /** Numbers a room broadcast, then makes its message with the number and delivers it. */
   BroadcastReceipt broadcastSequenced(
-      Room room, Target target, LongFunction<? extends M> messageForSequence) {
+      Room room, Target target, Function<? super RoomPosition, ? extends M> messageForPosition) {
     if (store != null) {
-      return viaStore(room, target, null, messageForSequence);
+      return viaStore(room, target, null, messageForPosition);
     }
     synchronized (room.lock) {
-      long next = room.history.lastSequence() + 1;
-      M message = requireNonNull(messageForSequence.apply(next), "message");
+      RoomPosition next = new RoomPosition(room.epoch, room.history.lastSequence() + 1);
+      M message = requireNonNull(messageForPosition.apply(next), "message");
       return deliverNumbered(room, target, codec.encode(message));
     }
   }
@@ -108,7 +111,10 @@ final class RoomNumbering<M> {
   // ---------------------------------------------------------------- through the store
 
   private BroadcastReceipt viaStore(
-      Room room, Target target, Message message, LongFunction<? extends M> factory) {
+      Room room,
+      Target target,
+      Message message,
+      Function<? super RoomPosition, ? extends M> factory) {
     synchronized (room.lock) {
       if (room.epoch != null) {
         attempt(room, target, message, factory, 1);
@@ -149,13 +155,18 @@ final class RoomNumbering<M> {
    * that number. Holds {@code room.lock}.
    */
   private void attempt(
-      Room room, Target target, Message message, LongFunction<? extends M> factory, int n) {
+      Room room,
+      Target target,
+      Message message,
+      Function<? super RoomPosition, ? extends M> factory,
+      int n) {
     RoomOrder order = room.order;
     long seq = Math.max(order.assignedMax, room.history.lastSequence()) + 1;
+    RoomPosition expected = new RoomPosition(room.epoch, seq);
     Message encoded = message;
     if (encoded == null) {
       try {
-        encoded = codec.encode(requireNonNull(factory.apply(seq), "message"));
+        encoded = codec.encode(requireNonNull(factory.apply(expected), "message"));
       } catch (RuntimeException e) {
         counters.handlerErrors.increment();
         log.warn("hub {}: room {}: message {} could not be made", nodeId, room.name, seq, e);
@@ -163,7 +174,6 @@ final class RoomNumbering<M> {
       }
     }
     order.assignedMax = seq;
-    RoomPosition expected = new RoomPosition(room.epoch, seq);
     long now = System.currentTimeMillis();
     Envelope draft = out.roomDraft(target, encoded, now);
     CompletionStage<HistoryStore.Appended> appended;
@@ -193,7 +203,7 @@ final class RoomNumbering<M> {
       Target target,
       Message given,
       Message made,
-      LongFunction<? extends M> factory,
+      Function<? super RoomPosition, ? extends M> factory,
       Envelope draft,
       RoomPosition expected,
       HistoryStore.Appended a,
@@ -216,7 +226,7 @@ final class RoomNumbering<M> {
       // The store cannot be reached (or is too contended): this node numbers it alone and
       // delivers it here only; the store never holds it, so resumes across it say MISSING.
       Throwable why = failure != null ? failure : new IllegalStateException("no number after " + n);
-      out.skip(why);
+      out.failed(why); // its envelope number is left unused: the other nodes see the jump
       if (expected.epoch().equals(room.epoch)) {
         place(room, expected, target, made, draft.timestampMillis());
       } else {
@@ -357,6 +367,7 @@ final class RoomNumbering<M> {
                             new RoomOrder.Arrival(e.target(), e.message(), e.timestampMillis()))
                         == null) {
                   healed++;
+                  originGaps.readBack(e.originNode(), e.sequence());
                 }
               }
               counters.roomHealed.add(healed);

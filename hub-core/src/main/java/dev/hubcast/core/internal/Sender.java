@@ -5,8 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.hubcast.core.BroadcastReceipt;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
+import dev.hubcast.core.RoomPosition;
 import dev.hubcast.core.Target;
-import java.util.function.LongFunction;
+import java.util.function.Function;
 
 /**
  * Where every broadcast starts: encodes once, then sends a room target to its numbering, a target
@@ -66,15 +67,16 @@ final class Sender<M> {
     return tally.receipt();
   }
 
-  BroadcastReceipt broadcastSequenced(Target target, LongFunction<? extends M> messageForSequence) {
+  BroadcastReceipt broadcastSequenced(
+      Target target, Function<? super RoomPosition, ? extends M> messageForPosition) {
     requireNonNull(target, "target");
-    requireNonNull(messageForSequence, "messageForSequence");
+    requireNonNull(messageForPosition, "messageForPosition");
     String roomName = FanOutRouter.roomOf(target);
     if (roomName == null) {
       throw new IllegalArgumentException(
           "target: " + target + " (expected: Target.room or Target.roomExcept)");
     }
     lifecycle.checkRunning();
-    return numbering.broadcastSequenced(rooms.roomFor(roomName), target, messageForSequence);
+    return numbering.broadcastSequenced(rooms.roomFor(roomName), target, messageForPosition);
   }
 }
