@@ -109,7 +109,7 @@ class RedisResumeTest {
   }
 
   private static void broadcast(Node node, String room) {
-    node.hub().broadcastSequenced(Target.room(room), seq -> room + "#" + seq);
+    node.hub().broadcastSequenced(Target.room(room), at -> room + "#" + at.seq());
   }
 
   private static List<String> numbered(String room, int from, int to) {

@@ -52,8 +52,8 @@ class SharedClientTest {
           jetty.hub().broadcast(Target.all(), "from jetty");
           assertThat(onNetty.awaitText(WAIT)).isEqualTo("from jetty");
           assertThat(onJetty.awaitText(WAIT)).isEqualTo("from jetty");
-          netty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
-          jetty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
+          netty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
+          jetty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
 
           assertThat(onNetty.awaitTexts(2, WAIT)).containsExactly("red#1", "red#2");
           assertThat(onJetty.awaitTexts(2, WAIT)).containsExactly("red#1", "red#2");
