@@ -400,4 +400,51 @@ class RedisResumeTest {
       pool.shutdownNow();
     }
   }
+
+  /**
+   * Two nodes contend for a room's numbers: some of their reservations are refused by the store and
+   * retried. Nothing is lost, so nothing may be reported lost.
+   */
+  @Test
+  void contendedBroadcasts_areNotReportedLost() throws Exception {
+    Node a = nodes.start("a", Transport.JETTY, config(), o -> o.history(1000));
+    Node b = nodes.start("b", Transport.NETTY, config(), o -> o.history(1000));
+    TestClient onA = connect(a, "onA");
+    TestClient onB = connect(b, "onB");
+    resume(a, "onA", "red", null);
+    resume(b, "onB", "red", null);
+    int perNode = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> broadcasting = new ArrayList<>();
+      for (Node node : List.of(a, b)) {
+        broadcasting.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 0; i < perNode; i++) {
+                    broadcast(node, "red");
+                  }
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (Future<?> f : broadcasting) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+
+      assertThat(onA.awaitTexts(2 * perNode, WAIT)).isEqualTo(numbered("red", 1, 2 * perNode));
+      assertThat(onB.awaitTexts(2 * perNode, WAIT)).isEqualTo(numbered("red", 1, 2 * perNode));
+      for (Node node : List.of(a, b)) {
+        assertThat(node.hub().metrics().roomGaps()).as("room gaps on %s", node).isZero();
+        await("no broadcast reported lost by " + node.hub().nodeId())
+            .during(Duration.ofMillis(2500)) // longer than a missing envelope takes to count
+            .atMost(WAIT)
+            .until(() -> node.hub().metrics().backplaneGaps() == 0);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
