@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Room broadcasts go through the {@link #historyStore() history store}, always present so
  *       that a room's numbers mean the same on every node: one Lua script ({@code append.lua}, in
  *       this package's resources) numbers the broadcast in the room's hash {@code
- *       <prefix>:room:<room>} (fields {@code epoch} and {@code seq}), appends it to the room's
+ *       <prefix>:position:<room>} (fields {@code epoch} and {@code seq}), appends it to the room's
  *       stream {@code <prefix>:history:<room>} (entry ID {@code <seq>-0}, bounded by {@link
  *       Builder#history} exactly and by {@link Builder#historyAge}) and publishes it, numbered, on
  *       the channel: a number is never handed out without its broadcast being stored. A room's
@@ -136,7 +136,9 @@ public final class RedisBackplane implements Backplane {
             builder.historyAge.toMillis(),
             streamTtl,
             streamTtl + builder.metadataGrace.toMillis(),
-            this::badEnvelope);
+            this::badEnvelope,
+            // one thread, so that answers reach the hub in the order Redis gave them
+            client.getResources().eventExecutorGroup().next());
     client.addListener(connectionLog);
   }
 
@@ -226,14 +228,10 @@ public final class RedisBackplane implements Backplane {
       if (commands == null) {
         StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE, uri);
         try {
-          loadScripts(c).toCompletableFuture().get(); // bounded by the command timeout
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          RedisHistoryStore.loadScripts(c);
+        } catch (RuntimeException e) {
           c.close();
-          throw new IllegalStateException("interrupted while loading the scripts", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-          c.close();
-          throw new IllegalStateException("cannot load the scripts: " + e.getCause(), e);
+          throw e;
         }
         commands = c;
       }
@@ -270,18 +268,6 @@ public final class RedisBackplane implements Backplane {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  /**
-   * Loads the store's scripts into Redis, so that they run by their SHA-1 from the first broadcast
-   * on (and again after Redis restarted empty).
-   */
-  private static CompletionStage<Void> loadScripts(StatefulRedisConnection<byte[], byte[]> c) {
-    CompletableFuture<?>[] loads =
-        RedisHistoryStore.scripts().stream()
-            .map(s -> c.async().scriptLoad(s).toCompletableFuture())
-            .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(loads);
   }
 
   /**
@@ -357,11 +343,7 @@ public final class RedisBackplane implements Backplane {
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
       StatefulRedisConnection<byte[], byte[]> c = commands;
       if (connection == c && !closed.get()) {
-        try {
-          loadScripts(c); // Redis may have come back empty; a call before it sends the text
-        } catch (RuntimeException e) {
-          log.debug("node {}: scripts not loaded on reconnect: {}", nodeId, e.toString());
-        }
+        RedisHistoryStore.loadScriptsLater(c); // Redis may have come back empty
       }
       if (ours(connection) && down.compareAndSet(true, false)) {
         log.info("node {}: redis {} reachable again", nodeId, address);
@@ -392,7 +374,7 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
-     * The prefix of the channel and keys ({@code <prefix>:bus}, {@code <prefix>:room:<room>},
+     * The prefix of the channel and keys ({@code <prefix>:bus}, {@code <prefix>:position:<room>},
      * {@code <prefix>:history:<room>}): nodes with the same prefix form one hub. Default "hubcast".
      */
     public Builder prefix(String prefix) {

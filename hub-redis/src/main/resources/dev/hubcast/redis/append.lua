@@ -1,9 +1,9 @@
 -- Numbers one room broadcast, stores it in the room's history stream and publishes it, as one
 -- step: a number is never handed out without its broadcast being stored.
 --
--- KEYS[1]  <prefix>:room:<room>     hash: epoch, seq (the room's latest number)
--- KEYS[2]  <prefix>:history:<room>  stream: one entry per broadcast, ID <seq>-0,
---                                   fields t (Redis time, ms) and e (the numbered envelope)
+-- KEYS[1]  <prefix>:position:<room>  hash: epoch, seq (the room's latest number)
+-- KEYS[2]  <prefix>:history:<room>   stream: one entry per broadcast, ID <seq>-0,
+--                                    fields t (Redis time, ms) and e (the numbered envelope)
 -- ARGV[1]  a new epoch, taken if the room has none (first broadcast, or its metadata was lost)
 -- ARGV[2]  the epoch the node expects, or '' to take the next number
 -- ARGV[3]  the number the node reserved (with ARGV[2])

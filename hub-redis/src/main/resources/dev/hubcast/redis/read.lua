@@ -1,6 +1,6 @@
 -- Reads a room's position and broadcasts from its history stream (see append.lua for the keys).
 --
--- KEYS[1]  <prefix>:room:<room>
+-- KEYS[1]  <prefix>:position:<room>
 -- KEYS[2]  <prefix>:history:<room>
 -- ARGV[1]  a new epoch, taken if the room has none, so that every node answers the same
 -- ARGV[2]  'after': the entries from ARGV[3] on, oldest first; 'latest': the last ARGV[4]

@@ -121,9 +121,9 @@ class RedisBackplaneTest {
     jetty.hub().join(idOf(jetty, "a"), "red");
     netty.hub().join(idOf(netty, "b"), "red");
 
-    jetty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
-    netty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
-    jetty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
+    jetty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
+    netty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
+    jetty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
 
     assertThat(inRedOnJetty.awaitTexts(3, WAIT)).containsExactly("red#1", "red#2", "red#3");
     assertThat(inRedOnNetty.awaitTexts(3, WAIT)).containsExactly("red#1", "red#2", "red#3");

@@ -176,12 +176,12 @@ class RedisFaultTest {
       Replay joined =
           jetty.hub().joinAndResume(jettyId, "red", null).get(10, TimeUnit.SECONDS).orElseThrow();
       netty.hub().joinAndResume(nettyId, "red", null).get(10, TimeUnit.SECONDS).orElseThrow();
-      jetty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
+      jetty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
       assertThat(onJetty.awaitText(WAIT)).isEqualTo("red#1");
       assertThat(onNetty.awaitText(WAIT)).isEqualTo("red#1");
 
       redis.kill();
-      jetty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
+      jetty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
 
       assertThat(onJetty.awaitText(WAIT)).as("numbered on its node alone").isEqualTo("red#2");
       assertThat(jetty.hub().metrics().backplanePublishFailures()).isPositive();
@@ -207,7 +207,7 @@ class RedisFaultTest {
       } finally {
         raw.shutdown();
       }
-      netty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
+      netty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
 
       assertThat(onNetty.awaitText(WAIT))
           .as("the broadcast made during the outage never reached it; a new epoch starts at 1")

@@ -135,8 +135,8 @@ class RedisHistoryStoreTest {
     assertThat(texts(get(s.latest("r", 2)))).containsExactly("two", "three");
     assertThat(get(s.latest("r", 0)).entries()).isEmpty();
     assertThat(get(s.latest("r", 0)).latest()).isEqualTo(new RoomPosition(epoch, 3));
-    assertThat(redis().hgetall(prefix + ":room:r")).containsEntry("epoch", epoch);
-    assertThat(redis().hget(prefix + ":room:r", "seq")).isEqualTo("3");
+    assertThat(redis().hgetall(prefix + ":position:r")).containsEntry("epoch", epoch);
+    assertThat(redis().hget(prefix + ":position:r", "seq")).isEqualTo("3");
     assertThat(redis().xlen(prefix + ":history:r")).isEqualTo(3);
     assertThat(s.publishes()).isTrue();
     assertThat(s.keepsHistory()).isTrue();
@@ -243,7 +243,7 @@ class RedisHistoryStoreTest {
     assertThat(get(s.latest("r", 10)))
         .as("the room's epoch and number outlive its history")
         .isEqualTo(new StoredRead(new RoomPosition(epoch, 3), List.of()));
-    assertThat(redis().pttl(prefix + ":room:r"))
+    assertThat(redis().pttl(prefix + ":position:r"))
         .isBetween(Duration.ofSeconds(25).toMillis(), Duration.ofSeconds(31).toMillis());
   }
 
@@ -267,7 +267,7 @@ class RedisHistoryStoreTest {
 
     long day = Duration.ofDays(1).toMillis();
     assertThat(redis().pttl(prefix + ":history:r")).isBetween(day - 10_000, day);
-    assertThat(redis().pttl(prefix + ":room:r")).isBetween(2 * day - 10_000, 2 * day);
+    assertThat(redis().pttl(prefix + ":position:r")).isBetween(2 * day - 10_000, 2 * day);
   }
 
   @Test
@@ -284,7 +284,7 @@ class RedisHistoryStoreTest {
 
     assertThat(redis().pttl(prefix + ":history:r"))
         .isBetween(Duration.ofMinutes(9).toMillis(), Duration.ofMinutes(10).toMillis());
-    assertThat(redis().pttl(prefix + ":room:r"))
+    assertThat(redis().pttl(prefix + ":position:r"))
         .isBetween(Duration.ofMinutes(14).toMillis(), Duration.ofMinutes(15).toMillis());
   }
 
@@ -318,7 +318,7 @@ class RedisHistoryStoreTest {
     assertThat(get(s.read("r", 0, 10))).isEqualTo(new StoredRead(second.position(), List.of()));
     assertThat(redis().exists(prefix + ":history:r")).isZero();
     long twoDays = Duration.ofDays(2).toMillis();
-    assertThat(redis().pttl(prefix + ":room:r")).isBetween(twoDays - 10_000, twoDays);
+    assertThat(redis().pttl(prefix + ":position:r")).isBetween(twoDays - 10_000, twoDays);
   }
 
   @Test
@@ -342,7 +342,7 @@ class RedisHistoryStoreTest {
     append(s, "r", "m1", null);
     append(s, "r", "m2", null);
     redis().xadd(prefix + ":history:r", new XAddArgs().id("3-0"), Map.of("t", "1", "e", "garbage"));
-    redis().hset(prefix + ":room:r", "seq", "3");
+    redis().hset(prefix + ":position:r", "seq", "3");
 
     StoredRead read = get(s.read("r", 0, 10));
 

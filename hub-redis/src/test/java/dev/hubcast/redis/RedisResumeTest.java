@@ -23,8 +23,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -104,7 +109,7 @@ class RedisResumeTest {
   }
 
   private static void broadcast(Node node, String room) {
-    node.hub().broadcastSequenced(Target.room(room), seq -> room + "#" + seq);
+    node.hub().broadcastSequenced(Target.room(room), at -> room + "#" + at.seq());
   }
 
   private static List<String> numbered(String room, int from, int to) {
@@ -333,5 +338,113 @@ class RedisResumeTest {
     assertThat(b.hub().metrics().roomGaps()).isZero();
     b.hub().send(idOf(b, "onB"), "marker");
     assertThat(onB.awaitText(WAIT)).as("nothing twice").isEqualTo("marker");
+  }
+
+  @Test
+  void resumesRacingBroadcastsFromBothNodes_neverRepeatOrLoseOne() throws Exception {
+    Node a = nodes.start("a", Transport.JETTY, config(), o -> o.history(1000));
+    Node b = nodes.start("b", Transport.NETTY, config(), o -> o.history(1000));
+    TestClient watcher = connect(a, "watcher");
+    String epoch = resume(a, "watcher", "red", null).position().epoch();
+    int perNode = 200;
+    int total = 2 * perNode;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<TestClient> resumers = new ArrayList<>();
+    List<Integer> resumedFrom = new ArrayList<>();
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> broadcasting = new ArrayList<>();
+      for (Node node : List.of(a, b)) {
+        broadcasting.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 0; i < perNode; i++) {
+                    broadcast(node, "red");
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // spread them out
+                  }
+                  return null;
+                }));
+      }
+      go.countDown();
+      List<String> watched = new ArrayList<>();
+      for (int r = 0; r < 10; r++) {
+        watched.addAll(watcher.awaitTexts(total / 12, WAIT));
+        String last = watched.get(watched.size() - 1);
+        int seen = Integer.parseInt(last.substring(last.indexOf('#') + 1));
+        Node node = r % 2 == 0 ? a : b;
+        TestClient c = connect(node, "resumer" + r);
+        Replay replay = resume(node, "resumer" + r, "red", new RoomPosition(epoch, seen));
+        assertThat(replay.outcome()).as("resume %d from %d", r, seen).isEqualTo(Outcome.RECOVERED);
+        resumers.add(c);
+        resumedFrom.add(seen);
+      }
+      for (Future<?> f : broadcasting) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      watched.addAll(watcher.awaitTexts(total - watched.size(), WAIT));
+
+      assertThat(watched).isEqualTo(numbered("red", 1, total));
+      for (int r = 0; r < resumers.size(); r++) {
+        int from = resumedFrom.get(r);
+        assertThat(resumers.get(r).awaitTexts(total - from, WAIT))
+            .as("resumer %d, from %d", r, from)
+            .isEqualTo(numbered("red", from + 1, total));
+      }
+      a.hub().broadcast(Target.room("red"), "marker");
+      assertThat(watcher.awaitText(WAIT)).isEqualTo("marker");
+      for (TestClient c : resumers) {
+        assertThat(c.awaitText(WAIT)).as("nothing twice").isEqualTo("marker");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Two nodes contend for a room's numbers: some of their reservations are refused by the store and
+   * retried. Nothing is lost, so nothing may be reported lost.
+   */
+  @Test
+  void contendedBroadcasts_areNotReportedLost() throws Exception {
+    Node a = nodes.start("a", Transport.JETTY, config(), o -> o.history(1000));
+    Node b = nodes.start("b", Transport.NETTY, config(), o -> o.history(1000));
+    TestClient onA = connect(a, "onA");
+    TestClient onB = connect(b, "onB");
+    resume(a, "onA", "red", null);
+    resume(b, "onB", "red", null);
+    int perNode = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> broadcasting = new ArrayList<>();
+      for (Node node : List.of(a, b)) {
+        broadcasting.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 0; i < perNode; i++) {
+                    broadcast(node, "red");
+                  }
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (Future<?> f : broadcasting) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+
+      assertThat(onA.awaitTexts(2 * perNode, WAIT)).isEqualTo(numbered("red", 1, 2 * perNode));
+      assertThat(onB.awaitTexts(2 * perNode, WAIT)).isEqualTo(numbered("red", 1, 2 * perNode));
+      for (Node node : List.of(a, b)) {
+        assertThat(node.hub().metrics().roomGaps()).as("room gaps on %s", node).isZero();
+        await("no broadcast reported lost by " + node.hub().nodeId())
+            .during(Duration.ofMillis(2500)) // longer than a missing envelope takes to count
+            .atMost(WAIT)
+            .until(() -> node.hub().metrics().backplaneGaps() == 0);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }

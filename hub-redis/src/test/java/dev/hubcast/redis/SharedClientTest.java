@@ -52,14 +52,14 @@ class SharedClientTest {
           jetty.hub().broadcast(Target.all(), "from jetty");
           assertThat(onNetty.awaitText(WAIT)).isEqualTo("from jetty");
           assertThat(onJetty.awaitText(WAIT)).isEqualTo("from jetty");
-          netty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
-          jetty.hub().broadcastSequenced(Target.room("red"), seq -> "red#" + seq);
+          netty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
+          jetty.hub().broadcastSequenced(Target.room("red"), at -> "red#" + at.seq());
 
           assertThat(onNetty.awaitTexts(2, WAIT)).containsExactly("red#1", "red#2");
           assertThat(onJetty.awaitTexts(2, WAIT)).containsExactly("red#1", "red#2");
         } // both hubs shut down, closing their backplanes
         assertThat(applications.isOpen()).isTrue();
-        assertThat(applications.sync().hget("shared:room:red", "seq")).isEqualTo("2");
+        assertThat(applications.sync().hget("shared:position:red", "seq")).isEqualTo("2");
         try (StatefulRedisConnection<String, String> later = client.connect()) {
           assertThat(later.sync().ping()).isEqualTo("PONG");
         }

@@ -20,21 +20,31 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The {@link HistoryStore} of {@code RedisBackplane}: each room's epoch and latest number in a hash
- * ({@code <prefix>:room:<room>}), its broadcasts in a stream ({@code <prefix>:history:<room>},
+ * ({@code <prefix>:position:<room>}), its broadcasts in a stream ({@code <prefix>:history:<room>},
  * entry IDs {@code <seq>-0}), both written by one Lua script per broadcast ({@code append.lua})
  * that also publishes the numbered broadcast on the channel, and read by another ({@code
  * read.lua}). Thread-safe; nothing blocks: every call is one asynchronous script on the backplane's
- * command connection, answered on Lettuce's I/O thread, and fails at once while there is none.
+ * command connection, and fails at once while there is none.
+ *
+ * <p>Calls reach Redis in the order they were made, which the hub relies on: it makes a room's
+ * calls under the room's lock, and a reservation overtaken by a later one of the same node would be
+ * refused and leave its number unused (a resume across it would answer {@code MISSING}). Netty
+ * writes a command at once when it is sent from the connection's own I/O thread, ahead of those
+ * other threads queued before; so answers are handed to the hub on {@code executor} (one thread, in
+ * the order Redis gave them), never on the I/O thread, and whatever the hub sends from its
+ * callbacks queues behind what it sent before.
  *
  * <p>Scripts run by their SHA-1 ({@code EVALSHA}); when Redis does not hold one (it restarted, or
  * its script cache was flushed), that call sends the script itself. Calls sent meanwhile may then
- * reach Redis out of order: a reservation overtaken by a later one is answered as a conflict and
- * retried by the hub, leaving its number unused.
+ * reach Redis out of order, with the effect above; the backplane loads the scripts on every
+ * (re)connect to keep that window short.
  */
 public final class RedisHistoryStore implements HistoryStore {
 
@@ -57,6 +67,7 @@ public final class RedisHistoryStore implements HistoryStore {
   private final byte[] streamTtlMillis;
   private final byte[] metaTtlMillis;
   private final Consumer<IllegalArgumentException> badEntry;
+  private final Executor executor;
 
   /**
    * A store on the connection {@code connection} gives (null while there is none).
@@ -69,6 +80,7 @@ public final class RedisHistoryStore implements HistoryStore {
    * @param streamTtlMillis how long a room's stream lives after its last broadcast
    * @param metaTtlMillis how long a room's epoch and number live after its last broadcast (longer)
    * @param badEntry told of each stored entry that cannot be read (and is left out)
+   * @param executor where answers are handed on, in order: one thread, not one of Lettuce's I/O
    */
   public RedisHistoryStore(
       Supplier<StatefulRedisConnection<byte[], byte[]>> connection,
@@ -78,7 +90,8 @@ public final class RedisHistoryStore implements HistoryStore {
       long ageMillis,
       long streamTtlMillis,
       long metaTtlMillis,
-      Consumer<IllegalArgumentException> badEntry) {
+      Consumer<IllegalArgumentException> badEntry,
+      Executor executor) {
     this.connection = requireNonNull(connection, "connection");
     this.prefix = requireNonNull(prefix, "prefix");
     this.channel = channel.clone();
@@ -88,11 +101,28 @@ public final class RedisHistoryStore implements HistoryStore {
     this.streamTtlMillis = ascii(Long.toString(streamTtlMillis));
     this.metaTtlMillis = ascii(Long.toString(metaTtlMillis));
     this.badEntry = requireNonNull(badEntry, "badEntry");
+    this.executor = requireNonNull(executor, "executor");
   }
 
-  /** The scripts, for the backplane to load when it connects. */
-  public static List<String> scripts() {
-    return List.of(APPEND.body, READ.body);
+  /**
+   * Loads the scripts into Redis, so that they run by their SHA-1 from the first call on, and waits
+   * (at most the command timeout).
+   *
+   * @throws io.lettuce.core.RedisException if Redis did not take them
+   */
+  public static void loadScripts(StatefulRedisConnection<byte[], byte[]> c) {
+    c.sync().scriptLoad(APPEND.body);
+    c.sync().scriptLoad(READ.body);
+  }
+
+  /** Loads the scripts into Redis again (it may have restarted empty), without waiting. */
+  public static void loadScriptsLater(StatefulRedisConnection<byte[], byte[]> c) {
+    try {
+      c.async().scriptLoad(APPEND.body);
+      c.async().scriptLoad(READ.body);
+    } catch (RuntimeException e) {
+      // not connected after all: a call sends the script's text when Redis lacks it
+    }
   }
 
   @Override
@@ -176,7 +206,7 @@ public final class RedisHistoryStore implements HistoryStore {
 
   private byte[][] keys(String room) {
     return new byte[][] {
-      (prefix + ":room:" + room).getBytes(StandardCharsets.UTF_8),
+      (prefix + ":position:" + room).getBytes(StandardCharsets.UTF_8),
       (prefix + ":history:" + room).getBytes(StandardCharsets.UTF_8)
     };
   }
@@ -193,12 +223,10 @@ public final class RedisHistoryStore implements HistoryStore {
           .<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, args)
           .whenComplete(
               (r, failure) -> {
-                if (failure == null) {
-                  done.complete(r);
-                } else if (unwrap(failure) instanceof RedisNoScriptException) {
-                  evalText(c, script, keys, args, done);
+                if (failure != null && unwrap(failure) instanceof RedisNoScriptException) {
+                  evalText(c, script, keys, args, done); // from the I/O thread: before the rest
                 } else {
-                  done.completeExceptionally(unwrap(failure));
+                  handOn(done, r, failure);
                 }
               });
     } catch (RuntimeException e) {
@@ -207,7 +235,7 @@ public final class RedisHistoryStore implements HistoryStore {
     return done;
   }
 
-  private static void evalText(
+  private void evalText(
       StatefulRedisConnection<byte[], byte[]> c,
       Script script,
       byte[][] keys,
@@ -216,16 +244,26 @@ public final class RedisHistoryStore implements HistoryStore {
     try {
       c.async()
           .<List<Object>>eval(script.body, ScriptOutputType.MULTI, keys, args)
-          .whenComplete(
-              (r, failure) -> {
-                if (failure == null) {
-                  done.complete(r);
-                } else {
-                  done.completeExceptionally(unwrap(failure));
-                }
-              });
+          .whenComplete((r, failure) -> handOn(done, r, failure));
     } catch (RuntimeException e) {
       done.completeExceptionally(e);
+    }
+  }
+
+  /** Completes {@code done} on the executor (here, if it is shut down). */
+  private void handOn(CompletableFuture<List<Object>> done, List<Object> r, Throwable failure) {
+    Runnable complete =
+        () -> {
+          if (failure == null) {
+            done.complete(r);
+          } else {
+            done.completeExceptionally(unwrap(failure));
+          }
+        };
+    try {
+      executor.execute(complete);
+    } catch (RejectedExecutionException e) {
+      complete.run();
     }
   }
 
