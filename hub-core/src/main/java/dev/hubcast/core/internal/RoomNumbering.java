@@ -117,7 +117,7 @@ final class RoomNumbering<M> {
       Function<? super RoomPosition, ? extends M> factory) {
     synchronized (room.lock) {
       if (room.epoch != null) {
-        attempt(room, target, message, factory, 1);
+        attempt(room, target, message, factory, 1, null);
         return BroadcastReceipt.pending();
       }
     }
@@ -137,7 +137,7 @@ final class RoomNumbering<M> {
               // Unreachable: number alone, in an epoch of this node's own.
               room.adoptEpoch(RoomPosition.newEpoch());
             }
-            attempt(room, target, message, factory, 1);
+            attempt(room, target, message, factory, 1, null);
           }
         });
     return BroadcastReceipt.pending();
@@ -159,7 +159,8 @@ final class RoomNumbering<M> {
       Target target,
       Message message,
       Function<? super RoomPosition, ? extends M> factory,
-      int n) {
+      int n,
+      Envelope previous) {
     RoomOrder order = room.order;
     long seq = Math.max(order.assignedMax, room.history.lastSequence()) + 1;
     RoomPosition expected = new RoomPosition(room.epoch, seq);
@@ -175,7 +176,11 @@ final class RoomNumbering<M> {
     }
     order.assignedMax = seq;
     long now = System.currentTimeMillis();
-    Envelope draft = out.roomDraft(target, encoded, now);
+    Envelope draft =
+        previous == null
+            ? out.roomDraft(target, encoded, now)
+            : new Envelope(
+                previous.originNode(), previous.sequence(), target, encoded, -1, "", now);
     CompletionStage<HistoryStore.Appended> appended;
     try {
       appended = store.append(room.name, draft, expected);
@@ -220,7 +225,7 @@ final class RoomNumbering<M> {
       }
       if (failure == null && n < MAX_ATTEMPTS) {
         learn(room, a.position()); // someone else had the number: try past theirs
-        attempt(room, target, given, factory, n + 1);
+        attempt(room, target, given, factory, n + 1, draft);
         return;
       }
       // The store cannot be reached (or is too contended): this node numbers it alone and
@@ -379,7 +384,13 @@ final class RoomNumbering<M> {
                     healed);
               }
             }
-            skipGap(room);
+            if (room.history.lastSequence() == after) {
+              skipGap(room); // what the store did not hold is lost
+            } else {
+              // The gap read for was filled meanwhile: a hole after it gets its own wait and read.
+              room.order.gapTimerArmed = false;
+              drainInOrder(room);
+            }
           }
         });
   }
