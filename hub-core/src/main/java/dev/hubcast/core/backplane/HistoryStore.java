@@ -15,9 +15,12 @@ import java.util.concurrent.CompletionStage;
  * room (flushed, expired), the next answer carries a new epoch and the numbering starts again at 1.
  *
  * <p>Implementations are thread-safe and never block: every method answers with a stage that
- * completes later and fails fast while the store cannot be reached. A {@link Backplane} offers its
- * store through {@link Backplane#historyStore()}, so that numbering, storing and delivering to the
- * other nodes can be one step ({@link #publishes()}).
+ * completes later and fails fast while the store cannot be reached. Calls from one hub are applied
+ * in the order they were made (the hub makes a room's appends under the room's lock, and relies on
+ * its reservations reaching the store in that order), and their stages complete in the store's
+ * order, off the thread that does the store's I/O: the hub may append again from a completion. A
+ * {@link Backplane} offers its store through {@link Backplane#historyStore()}, so that numbering,
+ * storing and delivering to the other nodes can be one step ({@link #publishes()}).
  */
 public interface HistoryStore {
 

@@ -109,10 +109,7 @@ final class BackplaneOut {
     published.whenComplete(
         (ok, failure) -> {
           if (failure == null) {
-            counters.backplanePublished.increment();
-            if (down.compareAndSet(true, false)) {
-              log.info("hub {}: backplane publishing again", nodeId);
-            }
+            published();
           } else {
             failed(failure);
           }
@@ -126,6 +123,14 @@ final class BackplaneOut {
   void skip(Throwable why) {
     envelopeSequence.incrementAndGet();
     failed(why);
+  }
+
+  /** Counts a broadcast that reached the other nodes (through a store that publishes it). */
+  void published() {
+    counters.backplanePublished.increment();
+    if (down.compareAndSet(true, false)) {
+      log.info("hub {}: backplane publishing again", nodeId);
+    }
   }
 
   /** Counts a broadcast that did not reach the other nodes; logs once per outage. */

@@ -217,7 +217,9 @@ final class RoomNumbering<M> {
     synchronized (room.lock) {
       if (failure == null && a.stored()) {
         RoomPosition at = a.position();
-        if (!store.publishes()) {
+        if (store.publishes()) {
+          out.published();
+        } else {
           out.publishNumbered(draft.numbered(at.seq(), at.epoch()));
         }
         place(room, at, target, made, draft.timestampMillis());
