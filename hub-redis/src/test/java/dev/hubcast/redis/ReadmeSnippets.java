@@ -19,6 +19,22 @@ final class ReadmeSnippets {
     return hub;
   }
 
+  /** README: "Several nodes", with a history in Redis Streams. */
+  static Hub<String> hubWithHistory() {
+    Hub<String> hub =
+        Hub.create(
+            HubConfig.textBuilder()
+                .historySize(100) // the last 100 in memory too
+                .backplane(
+                    () ->
+                        RedisBackplane.builder("redis://127.0.0.1:6379")
+                            .history(100) // each room's last 100 in a Redis stream
+                            .historyAge(Duration.ofHours(1)) // and none older than an hour
+                            .build())
+                .build());
+    return hub;
+  }
+
   /** README: "Several nodes", one Lettuce client shared by the backplane and the application. */
   static void sharedClient() throws Exception {
     RedisClient redis = RedisBackplane.newClient("redis://127.0.0.1:6379");
