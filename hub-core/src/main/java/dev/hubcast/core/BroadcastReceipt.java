@@ -19,6 +19,7 @@ public final class BroadcastReceipt {
 
   private static final BroadcastReceipt NONE = new BroadcastReceipt(0, 0, 0, 0, false);
   private static final BroadcastReceipt PENDING = new BroadcastReceipt(0, 0, 0, 0, true);
+  private static final BroadcastReceipt SHUT_DOWN = new BroadcastReceipt(0, 0, 0, 0, false);
 
   private final int queued;
   private final int dropped;
@@ -66,6 +67,15 @@ public final class BroadcastReceipt {
   }
 
   /**
+   * Not delivered: the hub is shut down ({@link Hub#shutdown}). A broadcast after the shutdown
+   * never throws for it, so that a scheduled publisher is not cancelled by its executor; it gets
+   * this.
+   */
+  public static BroadcastReceipt shutDown() {
+    return SHUT_DOWN;
+  }
+
+  /**
    * Not delivered yet: the room's number is being fetched from the backplane's sequencer, so the
    * counts and the sequence are not known when the broadcast returns.
    */
@@ -98,6 +108,11 @@ public final class BroadcastReceipt {
     return sequence > 0 ? OptionalLong.of(sequence) : OptionalLong.empty();
   }
 
+  /** Whether the hub was shut down and delivered nothing; see {@link #shutDown()}. */
+  public boolean isShutDown() {
+    return this == SHUT_DOWN;
+  }
+
   /** Whether the broadcast waits for its room number; see {@link #pending()}. */
   public boolean isPending() {
     return pending;
@@ -105,6 +120,9 @@ public final class BroadcastReceipt {
 
   @Override
   public boolean equals(Object o) {
+    if (this == SHUT_DOWN || o == SHUT_DOWN) {
+      return this == o;
+    }
     return o instanceof BroadcastReceipt r
         && r.queued == queued
         && r.dropped == dropped
@@ -124,6 +142,9 @@ public final class BroadcastReceipt {
   public String toString() {
     if (pending) {
       return "BroadcastReceipt[pending]";
+    }
+    if (this == SHUT_DOWN) {
+      return "BroadcastReceipt[hub shut down]";
     }
     return "BroadcastReceipt[queued="
         + queued

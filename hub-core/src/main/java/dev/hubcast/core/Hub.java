@@ -40,8 +40,10 @@ import java.util.function.Function;
  * <h2>Errors</h2>
  *
  * <p>{@link NullPointerException} and {@link IllegalArgumentException} name a bad argument; {@link
- * IllegalStateException} means the hub is shut down; {@link RoomLimitException} means a room would
- * pass {@link HubConfig#maxRooms()}. A broadcast never throws half-way through its recipients.
+ * RoomLimitException} means a room would pass {@link HubConfig#maxRooms()}. A broadcast never
+ * throws half-way through its recipients. After {@link #shutdown}, broadcasts deliver nothing and
+ * return {@link BroadcastReceipt#shutDown()} instead of throwing (a publisher on a {@code
+ * ScheduledExecutorService} is not silently cancelled), and joins find no open connection.
  *
  * @param <M> the application's message type
  */
@@ -63,9 +65,9 @@ public interface Hub<M> extends AutoCloseable {
   /**
    * Encodes {@code message} once and queues it for every connection of {@code target}, on this node
    * and, through the backplane, on the others. Each recipient's outcome is counted in the receipt
-   * (this node's recipients only).
+   * (this node's recipients only). After the hub's shutdown it delivers nothing and returns {@link
+   * BroadcastReceipt#shutDown()}.
    *
-   * @throws IllegalStateException if the hub is shut down
    * @throws RuntimeException whatever the codec throws for {@code message}, before any recipient
    */
   BroadcastReceipt broadcast(Target target, M message);
@@ -91,7 +93,6 @@ public interface Hub<M> extends AutoCloseable {
    *
    * @param target {@link Target#room} or {@link Target#roomExcept}
    * @throws IllegalArgumentException if the target is not a room
-   * @throws IllegalStateException if the hub is shut down
    * @throws RoomLimitException if the room would pass {@link HubConfig#maxRooms()}
    */
   BroadcastReceipt broadcastSequenced(

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -221,13 +223,38 @@ class HubTest {
     }
 
     @Test
-    void broadcast_afterShutdown_isIllegalState() {
-      Hub<String> hub = hub(HubConfig.textBuilder());
+    void broadcast_afterShutdown_deliversNothing_andNeverThrows() throws Exception {
+      Hub<String> hub = hub(HubConfig.textBuilder().historySize(10));
+      FakeConnection a = open(hub);
       hub.shutdown(Duration.ZERO);
 
-      assertThatThrownBy(() -> hub.broadcast(Target.all(), "late"))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("shut down");
+      assertThat(hub.broadcast(Target.all(), "late").isShutDown()).isTrue();
+      assertThat(hub.broadcastMessage(Target.room("r"), Message.text("late")))
+          .isEqualTo(BroadcastReceipt.shutDown());
+      assertThat(hub.broadcastSequenced(Target.room("r"), at -> "late").isShutDown()).isTrue();
+      assertThat(hub.joinAndResume(a.id(), "r", null).get(5, TimeUnit.SECONDS)).isEmpty();
+      assertThat(BroadcastReceipt.shutDown()).isNotEqualTo(BroadcastReceipt.none());
+      assertThat(BroadcastReceipt.shutDown().toString()).contains("shut down");
+
+      // A publisher on a scheduled executor keeps running: nothing it calls throws.
+      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+      try {
+        AtomicInteger runs = new AtomicInteger();
+        ScheduledFuture<?> task =
+            timer.scheduleAtFixedRate(
+                () -> {
+                  hub.broadcast(Target.all(), "tick");
+                  runs.incrementAndGet();
+                },
+                0,
+                5,
+                TimeUnit.MILLISECONDS);
+        await("three runs").until(() -> runs.get() >= 3);
+        assertThat(task.isDone()).isFalse();
+      } finally {
+        timer.shutdownNow();
+      }
+      assertThat(a.texts()).isEmpty();
     }
 
     @Test

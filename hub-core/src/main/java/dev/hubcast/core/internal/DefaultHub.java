@@ -143,7 +143,9 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
       String room,
       RoomPosition since,
       Function<? super Replay, ? extends M> answer) {
-    lifecycle.checkRunning();
+    if (lifecycle.isShutdown()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
     return resumes.joinAndResume(connectionId, room, since, answer);
   }
 

@@ -99,9 +99,7 @@ final class InboundPipeline<M> {
       return;
     }
     try {
-      sender.broadcastMessage(target, message);
-    } catch (IllegalStateException e) {
-      // shut down between the check and the broadcast: nobody is left to receive it
+      sender.broadcastMessage(target, message); // after a shutdown: delivers nothing
     } catch (RuntimeException e) {
       log.warn("hub {}: relaying a message failed", nodeId, e);
     }

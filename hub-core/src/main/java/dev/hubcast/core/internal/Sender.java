@@ -43,14 +43,18 @@ final class Sender<M> {
   BroadcastReceipt broadcast(Target target, M message) {
     requireNonNull(target, "target");
     requireNonNull(message, "message");
-    lifecycle.checkRunning();
+    if (lifecycle.isShutdown()) {
+      return BroadcastReceipt.shutDown();
+    }
     return broadcastMessage(target, codec.encode(message));
   }
 
   BroadcastReceipt broadcastMessage(Target target, Message message) {
     requireNonNull(target, "target");
     requireNonNull(message, "message");
-    lifecycle.checkRunning();
+    if (lifecycle.isShutdown()) {
+      return BroadcastReceipt.shutDown();
+    }
     if (out.isDistributed()
         && target instanceof Target.Connection one
         && !registry.isLocal(one.connectionId())) {
@@ -76,7 +80,9 @@ final class Sender<M> {
       throw new IllegalArgumentException(
           "target: " + target + " (expected: Target.room or Target.roomExcept)");
     }
-    lifecycle.checkRunning();
+    if (lifecycle.isShutdown()) {
+      return BroadcastReceipt.shutDown();
+    }
     return numbering.broadcastSequenced(rooms.roomFor(roomName), target, messageForPosition);
   }
 }
