@@ -40,9 +40,9 @@ mvn -B -pl examples -am compile dependency:build-classpath \
       sub(/^\[INFO\] Building /, "", name); sub(/ [^ ]+ +\[[0-9]+\/[0-9]+\]$/, "", name)
       printf "  %s %s\n", step, name; fflush(); next
     }
-    /^Downloaded from / {
+    /^(\[INFO\] )?Downloaded from / {
       n++
-      if (n == 1 || n % 100 == 0) { printf "  downloaded %d files so far\n", n; fflush() }
+      if (n == 1 || n % 100 == 0) { printf "  downloading dependencies: %d files so far\n", n; fflush() }
       next
     }
     /^\[ERROR\]/ { print; fflush() }
