@@ -193,7 +193,7 @@ class BenchCommandLineTest {
                 + " --idle none --warmup 2");
   }
 
-  /** The commands README.md and docs/benchmarks.md show, as written. */
+  /** The commands docs/running-benchmarks.md and docs/benchmarks.md show, as written. */
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',

@@ -5,11 +5,11 @@ import dev.hubcast.core.HubConfig;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
 
-/** The README's hub-redis snippet, kept compiling. */
+/** The hub-redis snippets of docs/redis.md, kept compiling. */
 final class ReadmeSnippets {
   private ReadmeSnippets() {}
 
-  /** README: "Several nodes". */
+  /** docs/redis.md: "A Redis backplane". */
   static Hub<String> clusteredHub() {
     Hub<String> hub =
         Hub.create(
@@ -19,7 +19,7 @@ final class ReadmeSnippets {
     return hub;
   }
 
-  /** README: "Several nodes", with a history in Redis Streams. */
+  /** docs/redis.md: "Room history in Redis Streams". */
   static Hub<String> hubWithHistory() {
     Hub<String> hub =
         Hub.create(
@@ -35,7 +35,7 @@ final class ReadmeSnippets {
     return hub;
   }
 
-  /** README: "Several nodes", one Lettuce client shared by the backplane and the application. */
+  /** docs/redis.md: "One Lettuce client for the application and the hub". */
   static void sharedClient() throws Exception {
     RedisClient redis = RedisBackplane.newClient("redis://127.0.0.1:6379");
     Hub<String> hub =
