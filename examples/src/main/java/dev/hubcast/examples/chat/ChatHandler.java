@@ -16,10 +16,12 @@ import dev.hubcast.core.RoomLimitException;
 import dev.hubcast.core.RoomPosition;
 import dev.hubcast.core.Target;
 import dev.hubcast.examples.chat.ChatMessage.Dm;
+import dev.hubcast.examples.chat.ChatMessage.Dms;
 import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
 import dev.hubcast.examples.chat.ChatMessage.Gap;
 import dev.hubcast.examples.chat.ChatMessage.History;
 import dev.hubcast.examples.chat.ChatMessage.Join;
+import dev.hubcast.examples.chat.ChatMessage.People;
 import dev.hubcast.examples.chat.ChatMessage.Presence;
 import dev.hubcast.examples.chat.ChatMessage.RoomMessage;
 import dev.hubcast.examples.chat.ChatMessage.Rooms;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -39,8 +42,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
- * The chat's rules, as a {@link HubHandler}: rooms with history and resume, presence, private
- * messages and error replies. The protocol is in {@code docs/chat-protocol.md}.
+ * The chat's rules, as a {@link HubHandler}: rooms with history and resume, presence, the people
+ * online, private messages with their history, error replies and the answer to a client past the
+ * rate limit ({@code slow-down}, keeping it open). The protocol is in {@code
+ * docs/chat-protocol.md}.
  *
  * <p>Each connection is in exactly one room at a time, kept in its {@link Client#attributes()}; it
  * starts in {@value #LOBBY}, or in the room its URL names. Everything said in a room is a {@link
@@ -72,6 +77,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
 
   private static final String ROOM_KEY = "chat.room";
   private static final String WELCOMED_KEY = "chat.welcomed";
+  private static final String SLOWED_KEY = "chat.slowed"; // when it was last told to slow down
+  private static final long SLOW_DOWN_EVERY_NANOS = 1_000_000_000L;
   private static final int STRIPES = 64;
 
   private final Clock clock;
@@ -201,6 +208,29 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     reply(hub, client, code, error.getMessage());
   }
 
+  /**
+   * A message past the rate limit was dropped: the connection stays open, and is told so with a
+   * {@code slow-down} error, at most once a second (a flood is not answered with a flood).
+   */
+  @Override
+  public void onRateLimited(Hub<ChatMessage> hub, Client client) {
+    if (hub.isShutdown()) {
+      return;
+    }
+    long now = System.nanoTime();
+    Object last = client.attributes().get(SLOWED_KEY);
+    if (last instanceof Long && now - (Long) last < SLOW_DOWN_EVERY_NANOS) {
+      return;
+    }
+    client.attributes().put(SLOWED_KEY, now);
+    String limit =
+        hub.config()
+            .rateLimit()
+            .map(r -> " (at most " + Math.round(r.messagesPerSecond()) + " messages a second)")
+            .orElse("");
+    reply(hub, client, "slow-down", "slow down: messages sent too fast were dropped" + limit);
+  }
+
   @Override
   public void onClose(Hub<ChatMessage> hub, Client client, int code, String reason) {
     if (hub.isShutdown()) {
@@ -320,7 +350,40 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
             directory.entered(client, room);
           }
           settled();
+          if (from == null) {
+            sendPrivateHistory(hub, client);
+          }
         });
+  }
+
+  /**
+   * Sends a new connection the private messages kept for its user ({@code dms}), if there are any,
+   * after its first {@code history}. A live {@code dm} may come before it, and be in it too.
+   */
+  private void sendPrivateHistory(Hub<ChatMessage> hub, Client client) {
+    directory
+        .privateHistory(name(client))
+        .whenComplete(
+            (kept, failure) -> {
+              if (failure != null || kept.isEmpty() || hub.isShutdown()) {
+                return; // without Redis there is nothing to show; the live ones still come
+              }
+              MessageCodec<ChatMessage> codec = codec(hub);
+              List<Dm> dms = new ArrayList<>(kept.size());
+              for (Message m : kept) {
+                try {
+                  if (codec.decode(m) instanceof Dm dm && dm.ts() != null) {
+                    dms.add(dm);
+                  }
+                } catch (RuntimeException unreadable) {
+                  // written by an older or newer server: left out
+                }
+              }
+              dms.sort(Comparator.comparing(Dm::ts)); // stable: each conversation stays in order
+              if (!dms.isEmpty()) {
+                hub.send(client.id(), new Dms(dms));
+              }
+            });
   }
 
   private static String what(String from) {
@@ -342,8 +405,12 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       synchronized (roomsLock) {
         // Under the rooms lock: every later rooms update reaches it, and none comes before it.
         Set<String> rooms = new TreeSet<>(directory.rooms());
+        rooms.add(LOBBY);
         rooms.add(room); // it is about to be in it
-        hub.send(client.id(), new Welcome(name(client), room, List.copyOf(rooms)));
+        Set<String> people = new TreeSet<>(directory.people());
+        people.add(name(client));
+        hub.send(
+            client.id(), new Welcome(name(client), room, List.copyOf(rooms), List.copyOf(people)));
         client.attributes().put(WELCOMED_KEY, Boolean.TRUE);
       }
     }
@@ -456,8 +523,20 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       if (hub.isShutdown()) {
         return;
       }
+      Set<String> withLobby = new TreeSet<>(rooms);
+      withLobby.add(LOBBY); // always listed, so that there is always a way back
       synchronized (roomsLock) {
-        sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new Rooms(rooms)));
+        sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new Rooms(List.copyOf(withLobby))));
+      }
+    }
+
+    @Override
+    public void people(List<String> people) {
+      if (hub.isShutdown()) {
+        return;
+      }
+      synchronized (roomsLock) {
+        sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new People(people)));
       }
     }
 
