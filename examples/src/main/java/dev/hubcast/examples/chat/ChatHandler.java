@@ -21,19 +21,14 @@ import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
 import dev.hubcast.examples.chat.ChatMessage.Gap;
 import dev.hubcast.examples.chat.ChatMessage.History;
 import dev.hubcast.examples.chat.ChatMessage.Join;
-import dev.hubcast.examples.chat.ChatMessage.People;
-import dev.hubcast.examples.chat.ChatMessage.Presence;
 import dev.hubcast.examples.chat.ChatMessage.RoomMessage;
-import dev.hubcast.examples.chat.ChatMessage.Rooms;
 import dev.hubcast.examples.chat.ChatMessage.Say;
 import dev.hubcast.examples.chat.ChatMessage.Welcome;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -76,7 +71,6 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
   private static final String ROOM_KEY = "chat.room";
-  private static final String WELCOMED_KEY = "chat.welcomed";
   private static final String SLOWED_KEY = "chat.slowed"; // when it was last told to slow down
   private static final long SLOW_DOWN_EVERY_NANOS = 1_000_000_000L;
   private static final int STRIPES = 64;
@@ -121,7 +115,7 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       if (started) {
         throw new IllegalStateException("ChatHandler.start: already started");
       }
-      directory.start(hub, new Deliveries(hub));
+      directory.start(hub, new ChatDeliveries(hub, roomsLock, this::stripe));
       started = true;
     }
   }
@@ -144,40 +138,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     if (!started) {
       throw new IllegalStateException("ChatHandler.start(hub) was not called");
     }
-    Start start = Start.of(client);
+    ChatStart start = ChatStart.of(client);
     enter(hub, client, start.room(), start.since(), null, start.problem());
-  }
-
-  /**
-   * Where a connection starts: the lobby, or the room and position of its URL ({@code
-   * ?room=R&epoch=E&seq=S}), and what was wrong with them.
-   */
-  private record Start(String room, RoomPosition since, String problem) {
-    static Start of(Client client) {
-      Handshake h = client.handshake();
-      Optional<String> room = h.queryParam("room");
-      Optional<String> epoch = h.queryParam("epoch");
-      Optional<String> seq = h.queryParam("seq");
-      if (room.isEmpty()) {
-        return epoch.isPresent() || seq.isPresent()
-            ? new Start(LOBBY, null, "connect: \"epoch\" and \"seq\" need a \"room\"")
-            : new Start(LOBBY, null, null);
-      }
-      if (!NAME.matcher(room.get()).matches()) {
-        return new Start(LOBBY, null, "connect: room names are 1-32 letters, digits, '_' or '-'");
-      }
-      if (epoch.isEmpty() && seq.isEmpty()) {
-        return new Start(room.get(), null, null);
-      }
-      try {
-        long n = Long.parseLong(seq.orElse(""));
-        return new Start(room.get(), new ChatMessage.Since(epoch.orElse(null), n).position(), null);
-      } catch (NumberFormatException e) {
-        return new Start(room.get(), null, "connect: \"seq\" must be a whole number, 0 or more");
-      } catch (IllegalArgumentException e) {
-        return new Start(room.get(), null, e.getMessage().replace("join: \"since\".", "connect: "));
-      }
-    }
   }
 
   @Override
@@ -255,7 +217,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     if (hub.isShutdown()) {
       return;
     }
-    sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new Gap(missed)));
+    ChatDeliveries.sendTo(
+        hub, ChatDeliveries.welcomed(hub.clients()), codec(hub).encode(new Gap(missed)));
   }
 
   /**
@@ -267,7 +230,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     if (hub.isShutdown()) {
       return;
     }
-    sendTo(hub, welcomed(hub.members(room)), codec(hub).encode(new Gap(missed, room)));
+    ChatDeliveries.sendTo(
+        hub, ChatDeliveries.welcomed(hub.members(room)), codec(hub).encode(new Gap(missed, room)));
   }
 
   private void say(Hub<ChatMessage> hub, Client client, String text) {
@@ -411,7 +375,7 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
         people.add(name(client));
         hub.send(
             client.id(), new Welcome(name(client), room, List.copyOf(rooms), List.copyOf(people)));
-        client.attributes().put(WELCOMED_KEY, Boolean.TRUE);
+        client.attributes().put(ChatDeliveries.WELCOMED_KEY, Boolean.TRUE);
       }
     }
     return history(hub, room, replay);
@@ -455,7 +419,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
             (delivered, failure) -> {
               if (failure != null) {
                 // The directory is unreachable: the tabs on this server still get it.
-                if (!new Deliveries(hub).directMessage(from, to, frame, true)) {
+                if (!new ChatDeliveries(hub, roomsLock, this::stripe)
+                    .directMessage(from, to, frame, true)) {
                   reply(hub, client, "unavailable", "dm: cannot reach the other servers now");
                 }
               } else if (!delivered) {
@@ -490,93 +455,6 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
   private void settled() {
     synchronized (roomsLock) {
       directory.settled();
-    }
-  }
-
-  /**
-   * The directory's news, sent to this server's connections: what it tells the handler's listener.
-   * Thread-safe; it takes the same locks as the handler, so the news is ordered with this server's
-   * own joins, leaves and welcomes.
-   */
-  private final class Deliveries implements ChatDirectory.Listener {
-    private final Hub<ChatMessage> hub;
-
-    Deliveries(Hub<ChatMessage> hub) {
-      this.hub = hub;
-    }
-
-    @Override
-    public void presence(String room, List<String> members) {
-      if (members.isEmpty() || hub.isShutdown()) {
-        return;
-      }
-      synchronized (stripe(room)) {
-        Collection<Client> here = hub.members(room);
-        if (!here.isEmpty()) {
-          sendTo(hub, here, codec(hub).encode(new Presence(room, members))); // encoded once
-        }
-      }
-    }
-
-    @Override
-    public void rooms(List<String> rooms) {
-      if (hub.isShutdown()) {
-        return;
-      }
-      Set<String> withLobby = new TreeSet<>(rooms);
-      withLobby.add(LOBBY); // always listed, so that there is always a way back
-      synchronized (roomsLock) {
-        sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new Rooms(List.copyOf(withLobby))));
-      }
-    }
-
-    @Override
-    public void people(List<String> people) {
-      if (hub.isShutdown()) {
-        return;
-      }
-      synchronized (roomsLock) {
-        sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new People(people)));
-      }
-    }
-
-    @Override
-    public boolean directMessage(String from, String to, Message dm, boolean onlyIfRecipientHere) {
-      if (hub.isShutdown()) {
-        return false;
-      }
-      List<Client> recipients = welcomed(hub.connectionsOf(to));
-      if (recipients.isEmpty() && onlyIfRecipientHere) {
-        return false;
-      }
-      // The recipient's tabs, then the sender's own (this one too); a dm to oneself once per tab.
-      Set<String> ids = new LinkedHashSet<>();
-      recipients.forEach(c -> ids.add(c.id()));
-      welcomed(hub.connectionsOf(from)).forEach(c -> ids.add(c.id()));
-      for (String id : ids) {
-        hub.broadcastMessage(Target.connection(id), dm);
-      }
-      return !recipients.isEmpty();
-    }
-
-    @Override
-    public String toString() {
-      return "ChatHandler.Deliveries[" + hub.nodeId() + "]";
-    }
-  }
-
-  /**
-   * The connections that have had their {@code welcome} and first {@code history}. Updates go to
-   * these only, one by one rather than to {@code Target.all()} or {@code Target.user(...)}, so that
-   * a connection's first message is always its welcome.
-   */
-  private static List<Client> welcomed(Collection<Client> clients) {
-    return clients.stream().filter(c -> c.attributes().containsKey(WELCOMED_KEY)).toList();
-  }
-
-  private static void sendTo(Hub<ChatMessage> hub, Collection<Client> clients, Message frame) {
-    for (Client c : clients) {
-      hub.broadcastMessage(Target.connection(c.id()), frame);
     }
   }
 
