@@ -431,6 +431,19 @@ class ChatPageIT {
     ada.type("#room-input", "#dev", Keys.ENTER);
     ada.await("ada in #dev", () -> List.of(ada.text("#title")), "# dev");
     ada.await("the lobby still listed", () -> ada.texts("#rooms li .label"), "dev", "lobby");
+
+    // Closed as a slow reader: the page says why in words, not as a code.
+    String id = connectionsOf(server, "ada").get(0);
+    server.hub().disconnect(id, 1008, "slow consumer: outbox limit reached");
+    ada.wait
+        .withMessage(() -> "the reason on the banner; saw " + ada.text("#banner-text"))
+        .until(
+            d ->
+                ada.text("#banner-text")
+                    .contains(
+                        "You were disconnected: messages could not be delivered to you fast"
+                            + " enough."));
+    ada.awaitOnline();
   }
 
   private static List<String> connectionsOf(ChatServer server, String user) {
