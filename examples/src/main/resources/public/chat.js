@@ -43,11 +43,14 @@
     everConnected: false,
     room: sessionStorage.getItem(ROOM_KEY) || LOBBY,
     rooms: [],
-    members: [],
+    members: [],           // in the room now ("Here now")
+    people: [],            // online anywhere ("Online"): whom a private message reaches
+    lastWhy: null,         // why the last connection closed, in words, until one opens again
     messages: new Map(),   // room -> shown: message objects by epoch then seq, and notices
     position: null,        // { room, epoch, seq }: the last the page has of its room, to resume
     saveTimer: null,
     dms: new Map(),        // peer -> array of dm objects
+    dmSeen: new Set(),     // each dm once, whether it came live or in "dms"
     unread: new Map(),     // peer -> count
     missed: 0,             // messages other servers lost on the way here, since last dismissed
     view: { kind: 'room', id: LOBBY },
@@ -124,8 +127,11 @@
     const ws = new WebSocket(`${scheme}//${location.host}/ws?${query}`);
     state.ws = ws;
     setStatus('connecting', state.attempt ? 'Reconnecting…' : 'Connecting…');
+    let opened = false;
     ws.onopen = () => {
       if (state.ws !== ws) return;
+      opened = true;
+      state.lastWhy = null;
       const wasReconnect = state.everConnected;
       state.online = true;
       state.everConnected = true;
@@ -154,8 +160,27 @@
       state.online = false;
       if (state.signedOut) return;
       setStatus('offline', 'Offline');
-      scheduleReconnect(e.code === 1001 ? 'The server went away.' : 'Connection lost.');
+      // An attempt that never opened says nothing new (a restarting server refuses connections
+      // for a while): the reason the last connection closed stays on the banner.
+      if (opened || !state.lastWhy) state.lastWhy = closeReason(e.code, e.reason);
+      scheduleReconnect(state.lastWhy);
     };
+  }
+
+  // Why a connection closed, in words (the hub's close codes and reasons).
+  function closeReason(code, reason) {
+    const why = String(reason || '');
+    if (code === 1001) return 'The server is restarting.';
+    if (code === 1008 && why.startsWith('slow consumer')) {
+      return 'You were disconnected: messages could not be delivered to you fast enough.';
+    }
+    if (code === 1008 && why.includes('rate limit')) {
+      return 'You were disconnected for sending messages too fast.';
+    }
+    if (code === 1008) return `You were disconnected: ${why || 'the server refused something sent'}.`;
+    if (code === 1009) return 'You were disconnected: a message was too big.';
+    if (code === 1011) return 'The server ran into an error.';
+    return 'Connection lost.';
   }
 
   // Exponential backoff, 1 s doubling to 30 s, with "equal jitter": half fixed, half random, so
@@ -200,6 +225,8 @@
     switch (msg.type) {
       case 'welcome':
         state.rooms = msg.rooms || [];
+        state.people = msg.people || [];
+        renderOnline();
         // Back to the room this tab was in before a reload or a reconnect.
         if (state.room !== msg.room) {
           const wanted = state.room;
@@ -225,11 +252,25 @@
         state.rooms = msg.rooms || [];
         renderRooms();
         break;
+      case 'people':
+        state.people = msg.people || [];
+        renderOnline();
+        break;
       case 'dm':
         addDm(msg);
         break;
+      case 'dms':
+        // The conversations kept on the server, after a reload or in a new tab: not unread.
+        for (const dm of Array.isArray(msg.messages) ? msg.messages : []) addDm(dm, true);
+        if (state.view.kind === 'dm') renderMessages();
+        break;
       case 'error':
-        toast(msg.message || 'Something went wrong.', msg.code || 'error');
+        if (msg.code === 'slow-down') {
+          toast('Slow down: you are sending messages too fast, so some were not sent.',
+            'slow-down');
+        } else {
+          toast(msg.message || 'Something went wrong.', msg.code || 'error');
+        }
         break;
       case 'gap':
         showGap(Number(msg.missed) || 0);
@@ -379,12 +420,17 @@
     if (state.name && !state.signedOut) savePosition();
   });
 
-  function addDm(dm) {
+  function addDm(dm, kept) {
+    const key = [dm.from, dm.to, dm.ts, dm.text].join('\u0000');
+    if (state.dmSeen.has(key)) return;
+    state.dmSeen.add(key);
     const peer = dm.from === state.name ? dm.to : dm.from;
     if (!state.dms.has(peer)) state.dms.set(peer, []);
     const list = state.dms.get(peer);
     list.push(dm);
-    if (isViewing('dm', peer)) {
+    if (kept) {
+      list.sort((a, b) => String(a.ts).localeCompare(String(b.ts)));
+    } else if (isViewing('dm', peer)) {
       appendMessage(dm, list[list.length - 2]);
     } else if (dm.from !== state.name) {
       state.unread.set(peer, (state.unread.get(peer) || 0) + 1);
@@ -402,6 +448,7 @@
   function render() {
     renderRooms();
     renderPeople();
+    renderOnline();
     renderDms();
     renderTitle();
     renderMessages();
@@ -432,7 +479,8 @@
   function renderRooms() {
     const ul = $('rooms');
     ul.replaceChildren();
-    const rooms = state.rooms.includes(state.room) ? state.rooms : [...state.rooms, state.room].sort();
+    // The lobby always, so that there is a way back; and the room this page is in.
+    const rooms = [...new Set([...state.rooms, LOBBY, state.room])].sort();
     for (const room of rooms) {
       const li = el('li');
       li.dataset.room = room;
@@ -457,6 +505,23 @@
       ul.append(li);
     }
     $('people-count').textContent = state.members.length ? `(${state.members.length})` : '';
+  }
+
+  // Everyone online, in any room: click a name to talk privately.
+  function renderOnline() {
+    const ul = $('online');
+    ul.replaceChildren();
+    for (const name of state.people) {
+      const li = el('li');
+      li.dataset.name = name;
+      li.title = name === state.name ? 'You' : `Send ${name} a private message`;
+      li.append(el('span', 'dot'), el('span', 'label', name));
+      if (name === state.name) li.append(el('span', 'you', 'you'));
+      if (isViewing('dm', name)) li.classList.add('active');
+      li.addEventListener('click', () => { if (name !== state.name) openDm(name); });
+      ul.append(li);
+    }
+    $('online-count').textContent = state.people.length ? `(${state.people.length})` : '';
   }
 
   function renderDms() {
@@ -679,6 +744,7 @@
     s.dataset.state = kind;
     s.querySelector('span').textContent = label;
     $('send').disabled = kind !== 'online';
+    document.body.classList.toggle('offline', kind !== 'online');
   }
 
   function showBanner(message, good, retry) {
@@ -721,6 +787,18 @@
     while ($('errors').children.length > 3) $('errors').firstElementChild.remove();
     setTimeout(() => box.remove(), 8000);
   }
+
+  // The inputs' own hints, instead of the browser's "Please match the requested format."
+  function ownHint(input, hint, withHash) {
+    const check = () => {
+      const value = input.value.trim();
+      input.setCustomValidity(NAME.test(withHash ? value.replace(/^#/, '') : value) ? '' : hint);
+    };
+    input.addEventListener('input', check);
+    check();
+  }
+  ownHint($('name-input'), 'Use 1–32 letters, digits, _ or - (no spaces).', false);
+  ownHint($('room-input'), 'Room names are 1–32 letters, digits, _ or - (#dev or dev).', true);
 
   text.maxLength = MAX_TEXT;
   start();

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code {"presence":[{"room":"lobby","members":["ada","bob"]}],"rooms":["dev","lobby"]}}:
- *       the members of each room that changed, in the order of the changes, then the rooms list if
- *       it changed (either may be absent);
+ *       the members of each room that changed, in the order of the changes, then the rooms list and
+ *       the people online ({@code "people":["ada","bob"]}) if they changed (any may be absent);
  *   <li>{@code {"dm":{"from":"ada","to":"bob","message":"..."}}}: a private message, already
  *       encoded for the wire.
  * </ul>
@@ -35,7 +35,8 @@ final class Announcements extends RedisPubSubAdapter<String, String> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One announcement; absent parts are null. */
-  record Announcement(List<Presence> presence, List<String> rooms, DirectMessage dm) {}
+  record Announcement(
+      List<Presence> presence, List<String> rooms, List<String> people, DirectMessage dm) {}
 
   /** A room's members on every live server, sorted. */
   record Presence(String room, List<String> members) {}
@@ -46,6 +47,7 @@ final class Announcements extends RedisPubSubAdapter<String, String> {
   private final String nodeId;
   private final ChatDirectory.Listener listener;
   private final Consumer<List<String>> roomsHeard;
+  private final Consumer<List<String>> peopleHeard;
   private final Runnable resubscribed;
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -54,16 +56,19 @@ final class Announcements extends RedisPubSubAdapter<String, String> {
    * @param nodeId this server, for the logs
    * @param listener gets every announcement
    * @param roomsHeard gets every rooms list, before the listener does
+   * @param peopleHeard gets every list of the people online, before the listener does
    * @param resubscribed runs when the subscription comes back after a lost connection
    */
   Announcements(
       String nodeId,
       ChatDirectory.Listener listener,
       Consumer<List<String>> roomsHeard,
+      Consumer<List<String>> peopleHeard,
       Runnable resubscribed) {
     this.nodeId = requireNonNull(nodeId, "nodeId");
     this.listener = requireNonNull(listener, "listener");
     this.roomsHeard = requireNonNull(roomsHeard, "roomsHeard");
+    this.peopleHeard = requireNonNull(peopleHeard, "peopleHeard");
     this.resubscribed = requireNonNull(resubscribed, "resubscribed");
   }
 
@@ -114,6 +119,11 @@ final class Announcements extends RedisPubSubAdapter<String, String> {
       List<String> now = List.copyOf(a.rooms());
       roomsHeard.accept(now);
       listener.rooms(now);
+    }
+    if (a.people() != null) {
+      List<String> now = List.copyOf(a.people());
+      peopleHeard.accept(now);
+      listener.people(now);
     }
   }
 

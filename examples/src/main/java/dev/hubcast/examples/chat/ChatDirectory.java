@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Who is in which room, which rooms exist and who is online, for every server of one chat: what
- * {@link ChatHandler} needs to send {@code presence}, {@code rooms} and {@code dm} when the chat
- * runs on one server or on several.
+ * Who is in which room, which rooms exist, who is online and what they said privately, for every
+ * server of one chat: what {@link ChatHandler} needs to send {@code presence}, {@code rooms},
+ * {@code people}, {@code dm} and {@code dms} when the chat runs on one server or on several.
  *
  * <p>The handler reports its own connections' moves ({@link #entered}, {@link #left}, {@link
  * #closed}); the directory tells it, through its {@link Listener}, what every server's connections
@@ -30,6 +30,9 @@ import java.util.concurrent.CompletionStage;
  * server calls before it serves and after it has stopped.
  */
 public interface ChatDirectory extends AutoCloseable {
+
+  /** Private messages kept per pair of users, the latest. */
+  int PRIVATE_HISTORY = 50;
 
   /** Whether other chat servers share this directory (and the hub's rooms through a backplane). */
   default boolean spansNodes() {
@@ -76,6 +79,20 @@ public interface ChatDirectory extends AutoCloseable {
   List<String> rooms();
 
   /**
+   * Everyone with a connection on any server, sorted, each once, as last known here. Never blocks,
+   * and takes no lock that the listener's callers hold.
+   */
+  List<String> people();
+
+  /**
+   * The private messages kept for {@code user}: the last {@value #PRIVATE_HISTORY} of each of its
+   * conversations, encoded, each conversation oldest first.
+   *
+   * @return completes exceptionally if the directory cannot be reached now
+   */
+  CompletionStage<List<Message>> privateHistory(String user);
+
+  /**
    * A connection of this server has entered {@code room} (or entered it again). Called holding the
    * room's lock.
    */
@@ -95,7 +112,7 @@ public interface ChatDirectory extends AutoCloseable {
 
   /**
    * Delivers a private message, already encoded, to every greeted connection of {@code to} and of
-   * {@code from} on every server.
+   * {@code from} on every server, and keeps it in their conversation's history.
    *
    * @return completes with {@code false}, and delivers nothing, if {@code to} has no connection on
    *     any server; completes exceptionally if the directory cannot be reached now
@@ -122,6 +139,9 @@ public interface ChatDirectory extends AutoCloseable {
 
     /** Tells this server's greeted connections that the rooms with members are {@code rooms}. */
     void rooms(List<String> rooms);
+
+    /** Tells this server's greeted connections that the people online are {@code people}. */
+    void people(List<String> people);
 
     /**
      * Sends a private message to this server's greeted connections of {@code to} and of {@code

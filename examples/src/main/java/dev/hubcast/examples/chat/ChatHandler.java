@@ -16,21 +16,19 @@ import dev.hubcast.core.RoomLimitException;
 import dev.hubcast.core.RoomPosition;
 import dev.hubcast.core.Target;
 import dev.hubcast.examples.chat.ChatMessage.Dm;
+import dev.hubcast.examples.chat.ChatMessage.Dms;
 import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
 import dev.hubcast.examples.chat.ChatMessage.Gap;
 import dev.hubcast.examples.chat.ChatMessage.History;
 import dev.hubcast.examples.chat.ChatMessage.Join;
-import dev.hubcast.examples.chat.ChatMessage.Presence;
 import dev.hubcast.examples.chat.ChatMessage.RoomMessage;
-import dev.hubcast.examples.chat.ChatMessage.Rooms;
 import dev.hubcast.examples.chat.ChatMessage.Say;
 import dev.hubcast.examples.chat.ChatMessage.Welcome;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -39,8 +37,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
- * The chat's rules, as a {@link HubHandler}: rooms with history and resume, presence, private
- * messages and error replies. The protocol is in {@code docs/chat-protocol.md}.
+ * The chat's rules, as a {@link HubHandler}: rooms with history and resume, presence, the people
+ * online, private messages with their history, error replies and the answer to a client past the
+ * rate limit ({@code slow-down}, keeping it open). The protocol is in {@code
+ * docs/chat-protocol.md}.
  *
  * <p>Each connection is in exactly one room at a time, kept in its {@link Client#attributes()}; it
  * starts in {@value #LOBBY}, or in the room its URL names. Everything said in a room is a {@link
@@ -71,7 +71,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
   private static final String ROOM_KEY = "chat.room";
-  private static final String WELCOMED_KEY = "chat.welcomed";
+  private static final String SLOWED_KEY = "chat.slowed"; // when it was last told to slow down
+  private static final long SLOW_DOWN_EVERY_NANOS = 1_000_000_000L;
   private static final int STRIPES = 64;
 
   private final Clock clock;
@@ -114,7 +115,7 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       if (started) {
         throw new IllegalStateException("ChatHandler.start: already started");
       }
-      directory.start(hub, new Deliveries(hub));
+      directory.start(hub, new ChatDeliveries(hub, roomsLock, this::stripe));
       started = true;
     }
   }
@@ -137,40 +138,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     if (!started) {
       throw new IllegalStateException("ChatHandler.start(hub) was not called");
     }
-    Start start = Start.of(client);
+    ChatStart start = ChatStart.of(client);
     enter(hub, client, start.room(), start.since(), null, start.problem());
-  }
-
-  /**
-   * Where a connection starts: the lobby, or the room and position of its URL ({@code
-   * ?room=R&epoch=E&seq=S}), and what was wrong with them.
-   */
-  private record Start(String room, RoomPosition since, String problem) {
-    static Start of(Client client) {
-      Handshake h = client.handshake();
-      Optional<String> room = h.queryParam("room");
-      Optional<String> epoch = h.queryParam("epoch");
-      Optional<String> seq = h.queryParam("seq");
-      if (room.isEmpty()) {
-        return epoch.isPresent() || seq.isPresent()
-            ? new Start(LOBBY, null, "connect: \"epoch\" and \"seq\" need a \"room\"")
-            : new Start(LOBBY, null, null);
-      }
-      if (!NAME.matcher(room.get()).matches()) {
-        return new Start(LOBBY, null, "connect: room names are 1-32 letters, digits, '_' or '-'");
-      }
-      if (epoch.isEmpty() && seq.isEmpty()) {
-        return new Start(room.get(), null, null);
-      }
-      try {
-        long n = Long.parseLong(seq.orElse(""));
-        return new Start(room.get(), new ChatMessage.Since(epoch.orElse(null), n).position(), null);
-      } catch (NumberFormatException e) {
-        return new Start(room.get(), null, "connect: \"seq\" must be a whole number, 0 or more");
-      } catch (IllegalArgumentException e) {
-        return new Start(room.get(), null, e.getMessage().replace("join: \"since\".", "connect: "));
-      }
-    }
   }
 
   @Override
@@ -201,6 +170,29 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     reply(hub, client, code, error.getMessage());
   }
 
+  /**
+   * A message past the rate limit was dropped: the connection stays open, and is told so with a
+   * {@code slow-down} error, at most once a second (a flood is not answered with a flood).
+   */
+  @Override
+  public void onRateLimited(Hub<ChatMessage> hub, Client client) {
+    if (hub.isShutdown()) {
+      return;
+    }
+    long now = System.nanoTime();
+    Object last = client.attributes().get(SLOWED_KEY);
+    if (last instanceof Long && now - (Long) last < SLOW_DOWN_EVERY_NANOS) {
+      return;
+    }
+    client.attributes().put(SLOWED_KEY, now);
+    String limit =
+        hub.config()
+            .rateLimit()
+            .map(r -> " (at most " + Math.round(r.messagesPerSecond()) + " messages a second)")
+            .orElse("");
+    reply(hub, client, "slow-down", "slow down: messages sent too fast were dropped" + limit);
+  }
+
   @Override
   public void onClose(Hub<ChatMessage> hub, Client client, int code, String reason) {
     if (hub.isShutdown()) {
@@ -225,7 +217,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     if (hub.isShutdown()) {
       return;
     }
-    sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new Gap(missed)));
+    ChatDeliveries.sendTo(
+        hub, ChatDeliveries.welcomed(hub.clients()), codec(hub).encode(new Gap(missed)));
   }
 
   /**
@@ -237,7 +230,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     if (hub.isShutdown()) {
       return;
     }
-    sendTo(hub, welcomed(hub.members(room)), codec(hub).encode(new Gap(missed, room)));
+    ChatDeliveries.sendTo(
+        hub, ChatDeliveries.welcomed(hub.members(room)), codec(hub).encode(new Gap(missed, room)));
   }
 
   private void say(Hub<ChatMessage> hub, Client client, String text) {
@@ -320,7 +314,40 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
             directory.entered(client, room);
           }
           settled();
+          if (from == null) {
+            sendPrivateHistory(hub, client);
+          }
         });
+  }
+
+  /**
+   * Sends a new connection the private messages kept for its user ({@code dms}), if there are any,
+   * after its first {@code history}. A live {@code dm} may come before it, and be in it too.
+   */
+  private void sendPrivateHistory(Hub<ChatMessage> hub, Client client) {
+    directory
+        .privateHistory(name(client))
+        .whenComplete(
+            (kept, failure) -> {
+              if (failure != null || kept.isEmpty() || hub.isShutdown()) {
+                return; // without Redis there is nothing to show; the live ones still come
+              }
+              MessageCodec<ChatMessage> codec = codec(hub);
+              List<Dm> dms = new ArrayList<>(kept.size());
+              for (Message m : kept) {
+                try {
+                  if (codec.decode(m) instanceof Dm dm && dm.ts() != null) {
+                    dms.add(dm);
+                  }
+                } catch (RuntimeException unreadable) {
+                  // written by an older or newer server: left out
+                }
+              }
+              dms.sort(Comparator.comparing(Dm::ts)); // stable: each conversation stays in order
+              if (!dms.isEmpty()) {
+                hub.send(client.id(), new Dms(dms));
+              }
+            });
   }
 
   private static String what(String from) {
@@ -342,9 +369,13 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       synchronized (roomsLock) {
         // Under the rooms lock: every later rooms update reaches it, and none comes before it.
         Set<String> rooms = new TreeSet<>(directory.rooms());
+        rooms.add(LOBBY);
         rooms.add(room); // it is about to be in it
-        hub.send(client.id(), new Welcome(name(client), room, List.copyOf(rooms)));
-        client.attributes().put(WELCOMED_KEY, Boolean.TRUE);
+        Set<String> people = new TreeSet<>(directory.people());
+        people.add(name(client));
+        hub.send(
+            client.id(), new Welcome(name(client), room, List.copyOf(rooms), List.copyOf(people)));
+        client.attributes().put(ChatDeliveries.WELCOMED_KEY, Boolean.TRUE);
       }
     }
     return history(hub, room, replay);
@@ -388,7 +419,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
             (delivered, failure) -> {
               if (failure != null) {
                 // The directory is unreachable: the tabs on this server still get it.
-                if (!new Deliveries(hub).directMessage(from, to, frame, true)) {
+                if (!new ChatDeliveries(hub, roomsLock, this::stripe)
+                    .directMessage(from, to, frame, true)) {
                   reply(hub, client, "unavailable", "dm: cannot reach the other servers now");
                 }
               } else if (!delivered) {
@@ -423,81 +455,6 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
   private void settled() {
     synchronized (roomsLock) {
       directory.settled();
-    }
-  }
-
-  /**
-   * The directory's news, sent to this server's connections: what it tells the handler's listener.
-   * Thread-safe; it takes the same locks as the handler, so the news is ordered with this server's
-   * own joins, leaves and welcomes.
-   */
-  private final class Deliveries implements ChatDirectory.Listener {
-    private final Hub<ChatMessage> hub;
-
-    Deliveries(Hub<ChatMessage> hub) {
-      this.hub = hub;
-    }
-
-    @Override
-    public void presence(String room, List<String> members) {
-      if (members.isEmpty() || hub.isShutdown()) {
-        return;
-      }
-      synchronized (stripe(room)) {
-        Collection<Client> here = hub.members(room);
-        if (!here.isEmpty()) {
-          sendTo(hub, here, codec(hub).encode(new Presence(room, members))); // encoded once
-        }
-      }
-    }
-
-    @Override
-    public void rooms(List<String> rooms) {
-      if (hub.isShutdown()) {
-        return;
-      }
-      synchronized (roomsLock) {
-        sendTo(hub, welcomed(hub.clients()), codec(hub).encode(new Rooms(rooms)));
-      }
-    }
-
-    @Override
-    public boolean directMessage(String from, String to, Message dm, boolean onlyIfRecipientHere) {
-      if (hub.isShutdown()) {
-        return false;
-      }
-      List<Client> recipients = welcomed(hub.connectionsOf(to));
-      if (recipients.isEmpty() && onlyIfRecipientHere) {
-        return false;
-      }
-      // The recipient's tabs, then the sender's own (this one too); a dm to oneself once per tab.
-      Set<String> ids = new LinkedHashSet<>();
-      recipients.forEach(c -> ids.add(c.id()));
-      welcomed(hub.connectionsOf(from)).forEach(c -> ids.add(c.id()));
-      for (String id : ids) {
-        hub.broadcastMessage(Target.connection(id), dm);
-      }
-      return !recipients.isEmpty();
-    }
-
-    @Override
-    public String toString() {
-      return "ChatHandler.Deliveries[" + hub.nodeId() + "]";
-    }
-  }
-
-  /**
-   * The connections that have had their {@code welcome} and first {@code history}. Updates go to
-   * these only, one by one rather than to {@code Target.all()} or {@code Target.user(...)}, so that
-   * a connection's first message is always its welcome.
-   */
-  private static List<Client> welcomed(Collection<Client> clients) {
-    return clients.stream().filter(c -> c.attributes().containsKey(WELCOMED_KEY)).toList();
-  }
-
-  private static void sendTo(Hub<ChatMessage> hub, Collection<Client> clients, Message frame) {
-    for (Client c : clients) {
-      hub.broadcastMessage(Target.connection(c.id()), frame);
     }
   }
 

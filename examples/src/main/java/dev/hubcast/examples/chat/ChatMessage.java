@@ -17,7 +17,7 @@ import java.util.List;
  *
  * <p>Client to server: {@link Say}, {@link Join}, {@link Dm} (without {@code from} and {@code ts}).
  * Server to client: {@link Welcome}, {@link History}, {@link Presence}, {@link Rooms}, {@link
- * RoomMessage}, {@link Dm}, {@link ErrorReply}, {@link Gap}.
+ * People}, {@link RoomMessage}, {@link Dm}, {@link Dms}, {@link ErrorReply}, {@link Gap}.
  *
  * <p>Immutable and thread-safe: every implementation is a record.
  */
@@ -32,7 +32,9 @@ import java.util.List;
   @JsonSubTypes.Type(ChatMessage.Rooms.class),
   @JsonSubTypes.Type(ChatMessage.RoomMessage.class),
   @JsonSubTypes.Type(ChatMessage.ErrorReply.class),
-  @JsonSubTypes.Type(ChatMessage.Gap.class)
+  @JsonSubTypes.Type(ChatMessage.Gap.class),
+  @JsonSubTypes.Type(ChatMessage.People.class),
+  @JsonSubTypes.Type(ChatMessage.Dms.class)
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ChatMessage {
@@ -128,13 +130,43 @@ public sealed interface ChatMessage {
    *
    * @param name the user name the connection was admitted with
    * @param room the room it was put in ({@code lobby})
-   * @param rooms the rooms that exist now, sorted
+   * @param rooms the rooms that exist now, {@code lobby} always among them, sorted
+   * @param people everyone online now, on any server and in any room, sorted
    */
   @JsonTypeName("welcome")
-  record Welcome(String name, String room, List<String> rooms) implements ChatMessage {
-    /** Copies the rooms. */
+  record Welcome(String name, String room, List<String> rooms, List<String> people)
+      implements ChatMessage {
+    /** Copies the lists. */
     public Welcome {
       rooms = List.copyOf(rooms);
+      people = List.copyOf(people);
+    }
+  }
+
+  /**
+   * Server: everyone online, on any server and in any room, sent to everyone when it changes.
+   *
+   * @param people the user names, sorted, each once however many tabs it has open
+   */
+  @JsonTypeName("people")
+  record People(List<String> people) implements ChatMessage {
+    /** Copies the names. */
+    public People {
+      people = List.copyOf(people);
+    }
+  }
+
+  /**
+   * Server: the private messages kept for a user (the last of each conversation), sent after a
+   * connection's first {@code history} when there are any.
+   *
+   * @param messages {@code dm} objects from or to the user, oldest first
+   */
+  @JsonTypeName("dms")
+  record Dms(List<Dm> messages) implements ChatMessage {
+    /** Copies the messages. */
+    public Dms {
+      messages = List.copyOf(messages);
     }
   }
 
@@ -185,7 +217,7 @@ public sealed interface ChatMessage {
   /**
    * Server: the rooms that exist now, sent to everyone when a room appears or empties.
    *
-   * @param rooms the rooms, sorted
+   * @param rooms the rooms, {@code lobby} always among them, sorted
    */
   @JsonTypeName("rooms")
   record Rooms(List<String> rooms) implements ChatMessage {
@@ -212,8 +244,8 @@ public sealed interface ChatMessage {
   /**
    * Server: a request could not be carried out; sent to its sender only.
    *
-   * @param code {@code bad-request}, {@code too-long}, {@code unknown-user}, {@code room-limit} or
-   *     {@code unavailable}
+   * @param code {@code bad-request}, {@code too-long}, {@code unknown-user}, {@code room-limit},
+   *     {@code unavailable} or {@code slow-down}
    * @param message what was wrong, for people
    */
   @JsonTypeName("error")

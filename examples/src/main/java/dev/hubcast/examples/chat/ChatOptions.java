@@ -2,6 +2,7 @@ package dev.hubcast.examples.chat;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.hubcast.core.RateLimit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,11 +35,16 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * @param history messages kept per room for newcomers (0-100,000)
  * @param redis the Redis that servers of one chat share ({@code redis://HOST:PORT}); empty for a
  *     chat in this process alone
+ * @param rateLimit messages a connection may send per second, with bursts of twice as many
+ *     (0-10,000; 0 for no limit)
  */
 public record ChatOptions(
-    Transport transport, String host, int port, int history, Optional<URI> redis) {
+    Transport transport, String host, int port, int history, Optional<URI> redis, int rateLimit) {
 
-  /** Netty on localhost:8080, the last 50 messages per room, no Redis. */
+  /** Messages a connection may send per second by default ({@code --rate-limit}). */
+  public static final int DEFAULT_RATE_LIMIT = 20;
+
+  /** Netty on localhost:8080, the last 50 messages per room, no Redis, 20 messages/s. */
   public static final ChatOptions DEFAULT = new ChatOptions(Transport.NETTY, "localhost", 8080, 50);
 
   /** The servers the chat runs on. Immutable and thread-safe, as enums are. */
@@ -64,16 +70,38 @@ public record ChatOptions(
     if (history < 0 || history > 100_000) {
       throw new IllegalArgumentException("--history: " + history + " (expected: 0-100000)");
     }
+    if (rateLimit < 0 || rateLimit > 10_000) {
+      throw new IllegalArgumentException(
+          "--rate-limit: " + rateLimit + " (expected: 0-10000, 0 for no limit)");
+    }
   }
 
-  /** Options for a chat in this process alone (no Redis). */
+  /** Options with the default rate limit. */
+  public ChatOptions(Transport transport, String host, int port, int history, Optional<URI> redis) {
+    this(transport, host, port, history, redis, DEFAULT_RATE_LIMIT);
+  }
+
+  /** Options for a chat in this process alone (no Redis), with the default rate limit. */
   public ChatOptions(Transport transport, String host, int port, int history) {
     this(transport, host, port, history, Optional.empty());
   }
 
   /** These options with {@code redis} as the Redis to share ({@code redis://HOST:PORT}). */
   public ChatOptions withRedis(URI redis) {
-    return new ChatOptions(transport, host, port, history, Optional.of(redis));
+    return new ChatOptions(transport, host, port, history, Optional.of(redis), rateLimit);
+  }
+
+  /** These options with {@code perSecond} as the rate limit (0 for none). */
+  public ChatOptions withRateLimit(int perSecond) {
+    return new ChatOptions(transport, host, port, history, redis, perSecond);
+  }
+
+  /**
+   * The hub's limit on each connection's messages: {@link #rateLimit()} a second with bursts of
+   * twice as many; empty with {@code --rate-limit 0}.
+   */
+  public Optional<RateLimit> hubRateLimit() {
+    return rateLimit == 0 ? Optional.empty() : Optional.of(RateLimit.of(rateLimit, 2 * rateLimit));
   }
 
   /**
@@ -169,7 +197,7 @@ public record ChatOptions(
         names = "--history",
         paramLabel = "N",
         defaultValue = "50",
-        description = "messages kept per room and shown to newcomers (default: ${DEFAULT-VALUE})")
+        description = "messages kept per room, shown to newcomers (default: ${DEFAULT-VALUE})")
     private int history;
 
     // No ${DEFAULT-VALUE} here: a given address may hold a password.
@@ -182,6 +210,15 @@ public record ChatOptions(
                 + " (default: none, this server alone)")
     private URI redis;
 
+    @Option(
+        names = "--rate-limit",
+        paramLabel = "N",
+        defaultValue = "20",
+        description =
+            "messages a connection may send per second, in bursts of up to 2N; more are dropped"
+                + " and answered \"slow down\" (default: ${DEFAULT-VALUE}; 0 for no limit)")
+    private int rateLimit;
+
     private final Start start;
 
     Flags(Start start) {
@@ -191,7 +228,8 @@ public record ChatOptions(
     /** The options read, checked together. */
     ChatOptions options() {
       try {
-        return new ChatOptions(transport, host, port, history, Optional.ofNullable(redis));
+        return new ChatOptions(
+            transport, host, port, history, Optional.ofNullable(redis), rateLimit);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }
@@ -268,6 +306,8 @@ public record ChatOptions(
         + history
         + ", redis="
         + redis.map(r -> shown(r.toString())).orElse("none")
+        + ", rateLimit="
+        + rateLimit
         + "]";
   }
 }

@@ -104,12 +104,17 @@ public final class ChatServer implements AutoCloseable {
   }
 
   /**
-   * The hub config of the chat: JSON messages, names checked at the handshake, room history, and
-   * the directory's backplane (with {@code --redis}, a Redis backplane on the directory's client).
+   * The hub config of the chat: JSON messages, names checked at the handshake, room history, the
+   * rate limit, and the directory's backplane (with {@code --redis}, a Redis backplane on the
+   * directory's client).
    */
   private static HubConfig<ChatMessage> hubConfig(
       ChatOptions options, ChatHandler handler, ChatDirectory directory) {
-    return HubConfig.builder(new ChatCodec())
+    HubConfig.Builder<ChatMessage> builder = HubConfig.builder(new ChatCodec());
+    // Past the limit a message is dropped and answered "slow down" (ChatHandler.onRateLimited):
+    // one client's flood never fills the other members' outboxes, nor closes them.
+    options.hubRateLimit().ifPresent(builder::rateLimit);
+    return builder
         .handler(handler)
         .authenticator(ChatHandler::authenticate)
         .historySize(options.history())

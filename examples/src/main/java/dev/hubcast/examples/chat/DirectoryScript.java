@@ -21,8 +21,13 @@ enum DirectoryScript {
   REWRITE("rewrite.lua"),
   /** A server that stops; ARGV: prefix, node. */
   FORGET("forget.lua"),
-  /** A private message; ARGV: prefix, from, to, the dm's JSON; returns 1 if published. */
-  DM("dm.lua");
+  /**
+   * A private message, published and kept; ARGV: prefix, from, to, the dm's JSON, how many to keep
+   * per pair, their time to live (ms); returns 1 if published.
+   */
+  DM("dm.lua"),
+  /** The private messages kept for a user; ARGV: prefix, user; returns them, encoded. */
+  DMS("dms.lua");
 
   private static final String DIR = "redis/";
 

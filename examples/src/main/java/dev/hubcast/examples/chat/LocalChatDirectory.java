@@ -5,15 +5,23 @@ import static java.util.Objects.requireNonNull;
 import dev.hubcast.core.Client;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.Message;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The chat on one server: its hub knows every connection, so presence, rooms and the recipients of
- * a private message are read from the hub and told to the listener at once, inside the lock the
- * handler holds (that lock is what keeps the updates in order).
+ * The chat on one server: its hub knows every connection, so presence, rooms, the people online and
+ * the recipients of a private message are read from the hub and told to the listener at once,
+ * inside the lock the handler holds (that lock is what keeps the updates in order). Private
+ * messages are kept in memory, the last {@value ChatDirectory#PRIVATE_HISTORY} of each pair, for as
+ * long as the server runs.
  *
  * <p>Thread-safe once started.
  */
@@ -22,6 +30,10 @@ final class LocalChatDirectory implements ChatDirectory {
   private volatile Hub<ChatMessage> hub;
   private volatile Listener listener;
   private List<String> announcedRooms = List.of(); // guarded by the handler's rooms lock
+  private List<String> announcedPeople = List.of(); // guarded by the handler's rooms lock
+  // Each pair's last PRIVATE_HISTORY dms, by "a b" (a <= b); a user's pairs, to find them.
+  private final Map<String, ArrayDeque<Message>> conversations = new HashMap<>(); // guarded by it
+  private final Map<String, Set<String>> pairsOf = new HashMap<>(); // guarded by conversations
 
   @Override
   public void start(Hub<ChatMessage> hub, Listener listener) {
@@ -32,6 +44,35 @@ final class LocalChatDirectory implements ChatDirectory {
   @Override
   public List<String> rooms() {
     return hub.rooms().stream().sorted().toList();
+  }
+
+  @Override
+  public List<String> people() {
+    return hub.clients().stream().map(ChatHandler::name).distinct().sorted().toList();
+  }
+
+  @Override
+  public CompletionStage<List<Message>> privateHistory(String user) {
+    List<Message> kept = new ArrayList<>();
+    synchronized (conversations) {
+      for (String pair : pairsOf.getOrDefault(user, Set.of())) {
+        kept.addAll(conversations.get(pair));
+      }
+    }
+    return CompletableFuture.completedFuture(kept);
+  }
+
+  private void keep(String from, String to, Message dm) {
+    String pair = from.compareTo(to) <= 0 ? from + " " + to : to + " " + from;
+    synchronized (conversations) {
+      ArrayDeque<Message> kept = conversations.computeIfAbsent(pair, p -> new ArrayDeque<>());
+      kept.addLast(dm);
+      if (kept.size() > PRIVATE_HISTORY) {
+        kept.removeFirst();
+      }
+      pairsOf.computeIfAbsent(from, u -> new HashSet<>()).add(pair);
+      pairsOf.computeIfAbsent(to, u -> new HashSet<>()).add(pair);
+    }
   }
 
   @Override
@@ -63,11 +104,20 @@ final class LocalChatDirectory implements ChatDirectory {
       announcedRooms = rooms;
       listener.rooms(rooms);
     }
+    List<String> people = people();
+    if (!people.equals(announcedPeople)) {
+      announcedPeople = people;
+      listener.people(people);
+    }
   }
 
   @Override
   public CompletionStage<Boolean> directMessage(String from, String to, Message dm) {
-    return CompletableFuture.completedFuture(listener.directMessage(from, to, dm, true));
+    boolean delivered = listener.directMessage(from, to, dm, true);
+    if (delivered) {
+      keep(from, to, dm);
+    }
+    return CompletableFuture.completedFuture(delivered);
   }
 
   @Override

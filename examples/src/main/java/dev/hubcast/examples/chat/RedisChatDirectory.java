@@ -34,7 +34,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code chat:room:<room>}: a hash, connection id to user name, of the room's members on
  *       every server (a connection id starts with its server's node id);
  *   <li>{@code chat:rooms}: the set of rooms that have members;
- *   <li>{@code chat:user:<name>}: the set of a user's connection ids;
+ *   <li>{@code chat:user:<name>}: the set of a user's connection ids; {@code chat:people} the set
+ *       of users that have one;
+ *   <li>{@code chat:dms:<a> <b>}: a list, the last {@value ChatDirectory#PRIVATE_HISTORY} private
+ *       messages between users {@code a} and {@code b} ({@code a <= b}), encoded, expiring {@link
+ *       #PRIVATE_TTL} after the last; {@code chat:peers:<name>} the set of a user's lists;
  *   <li>{@code chat:conns:<node>}: a hash, connection id to "user room", of one server's
  *       connections, so that they can be forgotten together;
  *   <li>{@code chat:node:<node>}: a server's liveness, set with a time to live of {@value
@@ -73,6 +77,10 @@ final class RedisChatDirectory implements ChatDirectory {
   static final String PREFIX = "chat";
   static final long TTL_MILLIS = 5000;
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+  /** How long a conversation's private messages are kept after its last one. */
+  static final Duration PRIVATE_TTL = Duration.ofDays(7);
+
   private static final String[] NO_KEYS = {};
 
   private final String uri;
@@ -84,6 +92,7 @@ final class RedisChatDirectory implements ChatDirectory {
   private final Map<String, String[]> entries = new LinkedHashMap<>(); // guarded by lock
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile List<String> rooms = List.of();
+  private volatile List<String> people = List.of();
   private volatile String nodeId = "?";
   private volatile Heartbeat heartbeat;
   private volatile Announcements announcements;
@@ -123,7 +132,9 @@ final class RedisChatDirectory implements ChatDirectory {
         new Heartbeat(
             node, where, () -> send(DirectoryScript.BEAT, PREFIX, node, ttl()), this::rewrite);
     heartbeat = beat;
-    Announcements heard = new Announcements(node, listener, now -> rooms = now, beat::rewriteSoon);
+    Announcements heard =
+        new Announcements(
+            node, listener, now -> rooms = now, now -> people = now, beat::rewriteSoon);
     announcements = heard;
     try {
       StatefulRedisPubSubConnection<String, String> ps = client.connectPubSub();
@@ -136,6 +147,7 @@ final class RedisChatDirectory implements ChatDirectory {
           .eval(
               DirectoryScript.BEAT.source, ScriptOutputType.INTEGER, NO_KEYS, PREFIX, node, ttl());
       rooms = c.sync().smembers(PREFIX + ":rooms").stream().sorted().toList();
+      people = c.sync().smembers(PREFIX + ":people").stream().sorted().toList();
     } catch (RuntimeException e) {
       close();
       throw new IllegalStateException("cannot reach redis " + where + ": " + e.getMessage(), e);
@@ -147,6 +159,27 @@ final class RedisChatDirectory implements ChatDirectory {
   @Override
   public List<String> rooms() {
     return rooms;
+  }
+
+  @Override
+  public List<String> people() {
+    return people;
+  }
+
+  @Override
+  public CompletionStage<List<Message>> privateHistory(String user) {
+    StatefulRedisConnection<String, String> c = commands;
+    if (c == null || closed.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("not connected"));
+    }
+    try {
+      return c.async()
+          .<List<Object>>eval(
+              DirectoryScript.DMS.source, ScriptOutputType.MULTI, NO_KEYS, PREFIX, user)
+          .thenApply(kept -> kept.stream().map(dm -> Message.text(String.valueOf(dm))).toList());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override
@@ -191,7 +224,14 @@ final class RedisChatDirectory implements ChatDirectory {
 
   @Override
   public CompletionStage<Boolean> directMessage(String from, String to, Message dm) {
-    return send(DirectoryScript.DM, PREFIX, from, to, dm.text())
+    return send(
+            DirectoryScript.DM,
+            PREFIX,
+            from,
+            to,
+            dm.text(),
+            Integer.toString(PRIVATE_HISTORY),
+            Long.toString(PRIVATE_TTL.toMillis()))
         .thenApply(published -> published == 1L);
   }
 

@@ -21,14 +21,15 @@ import java.util.function.Predicate;
 /**
  * A chat client for the protocol tests: the testkit's JDK WebSocket client, speaking JSON. It reads
  * what the server sends in order; {@link #next(String)} passes over the updates that other clients'
- * comings and goings cause ({@code presence}, {@code rooms}) unless asked for one.
+ * comings and goings cause ({@code presence}, {@code rooms}, {@code people}) and the private
+ * messages kept for a user ({@code dms}) unless asked for one.
  *
  * <p>Thread-safe as far as {@link JdkWebSocketClient} is; each test uses it from one thread.
  */
 final class ChatClient implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Duration WAIT = Duration.ofSeconds(5);
-  private static final Set<String> UPDATES = Set.of("presence", "rooms");
+  private static final Set<String> UPDATES = Set.of("presence", "rooms", "people", "dms");
 
   final String name;
   final JdkWebSocketClient ws;
@@ -87,7 +88,7 @@ final class ChatClient implements AutoCloseable {
     return message;
   }
 
-  /** The next message of {@code type}; {@code presence} and {@code rooms} before it are skipped. */
+  /** The next message of {@code type}; updates ({@code presence}, ...) before it are skipped. */
   JsonNode next(String type) {
     while (true) {
       JsonNode message = next();
@@ -101,7 +102,7 @@ final class ChatClient implements AutoCloseable {
     }
   }
 
-  /** The next message that is not a {@code presence} or {@code rooms} update. */
+  /** The next message that is not an update ({@code presence}, {@code rooms}, ...). */
   JsonNode nextEvent() {
     while (true) {
       JsonNode message = next();

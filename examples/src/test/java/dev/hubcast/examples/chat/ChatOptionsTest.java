@@ -3,6 +3,7 @@ package dev.hubcast.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hubcast.core.RateLimit;
 import dev.hubcast.examples.chat.ChatOptions.Transport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -90,6 +91,18 @@ class ChatOptionsTest {
   }
 
   @Test
+  void parse_rateLimit_defaultsTo20WithBurst40_and0IsNone() {
+    assertThat(ChatOptions.DEFAULT.rateLimit()).isEqualTo(20);
+    assertThat(ChatOptions.parse().hubRateLimit()).contains(RateLimit.of(20, 40));
+    assertThat(ChatOptions.parse("--rate-limit", "5").hubRateLimit()).contains(RateLimit.of(5, 10));
+    assertThat(ChatOptions.parse("--rate-limit=0").hubRateLimit()).isEmpty();
+    assertThatThrownBy(() -> ChatOptions.parse("--rate-limit", "-1"))
+        .hasMessageContaining("--rate-limit: -1");
+    assertThatThrownBy(() -> ChatOptions.parse("--rate-limit", "fast"))
+        .hasMessageContaining("--rate-limit");
+  }
+
+  @Test
   void parse_badRedis_namesTheFlagAndTheValue() {
     for (String bad :
         new String[] {
@@ -135,6 +148,7 @@ class ChatOptionsTest {
         .contains("--port=PORT", "(default: 8080;")
         .contains("--history=N", "(default: 50)")
         .contains("--redis=redis://HOST:PORT", "(default: none,")
+        .contains("--rate-limit=N", "(default: 20; 0 for no limit)")
         .contains("--version");
     assertThat(run("-h").out).isEqualTo(run.out);
   }

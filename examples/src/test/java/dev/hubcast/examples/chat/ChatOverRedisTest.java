@@ -177,6 +177,65 @@ class ChatOverRedisTest {
   }
 
   @Test
+  @DisplayName("people lists everyone online on both servers, whatever their room; lobby stays")
+  void people_spanBothServers_andTheLobbyStaysListed() throws Exception {
+    ChatClient alice = enter(jetty, "alice");
+    alice.send("type", "join", "room", "dev");
+    alice.next("history");
+    ChatClient bob = ChatClient.connect(netty.port(), "bob");
+    open.add(bob);
+    JsonNode welcome = bob.next();
+    assertThat(texts(welcome.get("people"))).containsExactly("alice", "bob");
+    assertThat(texts(welcome.get("rooms"))).contains("lobby");
+    alice.awaitMatching(
+        "people with bob",
+        m -> type("people").test(m) && texts(m.get("people")).equals(List.of("alice", "bob")),
+        WAIT);
+    bob.next("history");
+    bob.send("type", "join", "room", "dev"); // the lobby empties on both servers
+    bob.next("history");
+    JsonNode rooms =
+        alice.awaitMatching(
+            "rooms without members in the lobby",
+            m -> type("rooms").test(m) && texts(m.get("rooms")).equals(List.of("dev", "lobby")),
+            WAIT);
+    assertThat(texts(rooms.get("rooms"))).containsExactly("dev", "lobby");
+    bob.close();
+    alice.awaitMatching(
+        "people without bob",
+        m -> type("people").test(m) && texts(m.get("people")).equals(List.of("alice")),
+        WAIT);
+  }
+
+  @Test
+  @DisplayName("private messages are kept in Redis: any server sends them after a reconnect")
+  void dms_areKeptInRedis_forEveryServer() throws Exception {
+    ChatClient alice = enter(jetty, "alice");
+    ChatClient bob = enter(netty, "bob");
+    awaitMembers(alice, "lobby", "alice", "bob");
+    alice.send("type", "dm", "to", "bob", "text", "one");
+    bob.next("dm");
+    bob.send("type", "dm", "to", "alice", "text", "two");
+    bob.next("dm");
+    alice.next("dm");
+    bob.close();
+
+    ChatClient back = ChatClient.connect(jetty.port(), "bob"); // the other server this time
+    open.add(back);
+    back.next();
+    back.next("history");
+    JsonNode dms = back.next("dms");
+    assertThat(dms.get("messages"))
+        .extracting(m -> m.get("from").asText() + ">" + m.get("text").asText())
+        .containsExactly("alice>one", "bob>two");
+    try (RedisClient client = RedisClient.create(redis.uri());
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      assertThat(c.sync().pttl("chat:dms:alice bob")).isPositive();
+      assertThat(c.sync().llen("chat:dms:alice bob")).isEqualTo(2);
+    }
+  }
+
+  @Test
   @DisplayName("a dm reaches every tab of the recipient and of the sender, on both servers")
   void dm_reachesEveryTabOnBothServers() throws Exception {
     ChatClient alice1 = enter(jetty, "alice");

@@ -3,6 +3,7 @@ package dev.hubcast.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubcast.testkit.RedisServer;
 import java.io.File;
 import java.io.IOException;
@@ -148,6 +149,8 @@ class ChatPageIT {
     bob.click("#rooms li[data-room=lobby]");
     bob.await("dev in bob's rooms", () -> bob.texts("#rooms li .label"), "dev", "lobby");
     bob.await("alice gone from the lobby", () -> bob.texts("#people li .label"), "bob");
+    // "Online" lists everyone, whatever their room: alice can still be sent a private message.
+    assertThat(bob.texts("#online li .label")).containsExactly("alice", "bob");
     alice.send("Release notes draft: hub-core, adapters, examples.");
     alice.awaitMessage("Release notes draft: hub-core, adapters, examples.");
     bob.send("Anyone still in the lobby?");
@@ -166,6 +169,15 @@ class ChatPageIT {
         "Great work. I'll write the notes in #dev.",
         "Anyone still in the lobby?");
     bob.screenshot("chat-screenshot-reload.png");
+    // The private conversation is kept on the server and comes back with the reload.
+    bob.await("bob's conversations after a reload", () -> bob.texts("#dms li .label"), "alice");
+    bob.click("#dms li[data-peer=alice]");
+    bob.await(
+        "the private messages after a reload",
+        () -> bob.texts("#messages li.msg.private .text"),
+        "psst: lunch at 1?",
+        "Yes! See you there.");
+    bob.click("#rooms li[data-room=lobby]");
 
     // On a phone-sized window the sidebar is a drawer.
     bob.driver.manage().window().setSize(new Dimension(390, 844));
@@ -182,7 +194,16 @@ class ChatPageIT {
         "alice's page to notice",
         () -> List.of(alice.find("#status").getAttribute("data-state")),
         "offline");
-    assertThat(alice.text("#banner-text")).contains("Reconnecting in");
+    assertThat(alice.text("#banner-text")).contains("The server is restarting.", "Reconnecting in");
+    // Offline, the page no longer knows who is there: its dots are not green.
+    assertThat(alice.find("#people li .dot").getCssValue("background-color"))
+        .isNotEqualTo("rgba(47, 158, 98, 1)");
+    // A failed attempt while the server is down does not replace why the page went offline.
+    alice.await(
+        "a second attempt",
+        () -> List.of(String.valueOf(alice.text("#banner-text").contains("(attempt 2)"))),
+        "true");
+    assertThat(alice.text("#banner-text")).contains("The server is restarting.");
     alice.screenshot("chat-screenshot-reconnecting.png");
     startServer(port);
     alice.awaitOnline();
@@ -327,6 +348,106 @@ class ChatPageIT {
     assertThat(alice.find("#gap").isDisplayed()).isFalse();
     assertThat(alice.text("#title")).isEqualTo("# lobby");
     alice.screenshot("chat-screenshot-failover.png");
+  }
+
+  /**
+   * One client floods the lobby with 5,000 messages in a burst while a page reads it: the rate
+   * limit drops what is past it and tells the flooder to slow down, and the page stays connected
+   * and shows every message that was accepted, numbered without a hole.
+   */
+  @Test
+  void aFlood_isSlowedDown_andTheReaderStaysConnected_seeingEveryAcceptedMessage()
+      throws Exception {
+    ChatServer server = startServer(0);
+    String page = "http://127.0.0.1:" + server.port() + "/";
+    Browser reader = browser(1280, 800);
+    reader.signIn(page, "reader");
+    List<String> readerConnections = connectionsOf(server, "reader");
+    assertThat(readerConnections).hasSize(1);
+
+    ChatClient flooder = enter(server.port(), "flooder");
+    for (int i = 1; i <= 5000; i++) {
+      flooder.say("flood " + i);
+    }
+    JsonNode slowDown =
+        flooder.awaitMatching(
+            "slow-down", m -> m.path("type").asText().equals("error"), Duration.ofSeconds(10));
+    assertThat(slowDown.get("code").asText()).isEqualTo("slow-down");
+    await("the flooder heard again once its bucket refills")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              flooder.say("after the flood");
+              try {
+                flooder.awaitMatching(
+                    "its words",
+                    m -> m.path("text").asText().equals("after the flood"),
+                    Duration.ofMillis(250));
+                return true;
+              } catch (AssertionError notYet) {
+                return false;
+              }
+            });
+
+    reader
+        .wait
+        .withMessage(() -> "the page to show the last accepted message")
+        .until(d -> reader.texts("#messages li.msg .text").contains("after the flood"));
+    List<Long> seqs = reader.seqs();
+    assertThat(seqs.size()).as("messages accepted").isBetween(40, 1000);
+    for (int i = 0; i < seqs.size(); i++) {
+      assertThat(seqs.get(i)).as("seq at %d", i).isEqualTo(i + 1L);
+    }
+    assertThat(reader.find("#status").getAttribute("data-state")).isEqualTo("online");
+    assertThat(connectionsOf(server, "reader")).isEqualTo(readerConnections);
+    assertThat(server.hub().metrics().rateLimited()).isGreaterThan(0);
+    assertThat(flooder.ws.isClosed()).isFalse();
+    reader.screenshot("chat-screenshot-flood.png");
+  }
+
+  /** The inputs say what a name is in the page's own words; the icon is inline. */
+  @Test
+  void theFormsGiveTheirOwnHints_andTheIconIsInline() throws Exception {
+    ChatServer server = startServer(0);
+    String page = "http://127.0.0.1:" + server.port() + "/";
+    Browser ada = browser(1280, 800);
+    ada.driver.get(page);
+    ada.type("#name-input", "a b");
+    assertThat(ada.find("#name-input").getDomProperty("validationMessage"))
+        .isEqualTo("Use 1–32 letters, digits, _ or - (no spaces).");
+    assertThat(ada.find("link[rel=icon]").getDomAttribute("href"))
+        .startsWith("data:image/svg+xml,");
+    ada.find("#name-input").clear();
+    ada.type("#name-input", "ada", Keys.ENTER);
+    ada.awaitOnline();
+    assertThat(ada.find("#name-input").getDomProperty("validationMessage")).isEmpty();
+    ada.type("#room-input", "no spaces");
+    assertThat(ada.find("#room-input").getDomProperty("validationMessage"))
+        .isEqualTo("Room names are 1–32 letters, digits, _ or - (#dev or dev).");
+    ada.type("#room-input", Keys.ENTER);
+    assertThat(ada.text("#title")).isEqualTo("# lobby");
+    ada.find("#room-input").clear();
+    ada.type("#room-input", "#dev", Keys.ENTER);
+    ada.await("ada in #dev", () -> List.of(ada.text("#title")), "# dev");
+    ada.await("the lobby still listed", () -> ada.texts("#rooms li .label"), "dev", "lobby");
+
+    // Closed as a slow reader: the page says why in words, not as a code.
+    String id = connectionsOf(server, "ada").get(0);
+    server.hub().disconnect(id, 1008, "slow consumer: outbox limit reached");
+    ada.wait
+        .withMessage(() -> "the reason on the banner; saw " + ada.text("#banner-text"))
+        .until(
+            d ->
+                ada.text("#banner-text")
+                    .contains(
+                        "You were disconnected: messages could not be delivered to you fast"
+                            + " enough."));
+    ada.awaitOnline();
+  }
+
+  private static List<String> connectionsOf(ChatServer server, String user) {
+    return server.hub().connectionsOf(user).stream().map(c -> c.id()).toList();
   }
 
   private ChatClient enter(int port, String name) throws Exception {

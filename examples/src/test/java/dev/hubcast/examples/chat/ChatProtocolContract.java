@@ -4,6 +4,7 @@ import static dev.hubcast.examples.chat.ChatClient.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubcast.testkit.HandshakeRefusedException;
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -710,5 +712,183 @@ abstract class ChatProtocolContract {
       assertThat(carol.nextEvent().get("message").asText())
           .isEqualTo("connect: \"seq\" must be a whole number, 0 or more");
     }
+  }
+
+  @Nested
+  @DisplayName("keeping the user's place")
+  class KeepingThePlace {
+
+    @Test
+    @DisplayName("the lobby is always listed, even when no one is in it")
+    void lobby_isAlwaysListed() throws Exception {
+      ChatClient alice = ChatClient.connect(server.port(), "alice", "room=dev");
+      open.add(alice);
+      assertThat(texts(alice.next().get("rooms"))).containsExactly("dev", "lobby");
+      alice.next("history");
+      ChatClient bob = enter("bob");
+      bob.send("type", "join", "room", "ops");
+      bob.next("history");
+      // The lobby emptied and ops appeared: the list still has the lobby.
+      JsonNode rooms =
+          alice.awaitMatching(
+              "rooms with ops",
+              m -> m.path("type").asText().equals("rooms") && texts(m.get("rooms")).contains("ops"),
+              ChatClient.WAIT);
+      assertThat(texts(rooms.get("rooms"))).containsExactly("dev", "lobby", "ops");
+    }
+
+    @Test
+    @DisplayName("welcome and people list everyone online, whatever their room, each once")
+    void people_listsEveryoneOnline() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient carol = enter("carol");
+      carol.send("type", "join", "room", "dev");
+      carol.next("history");
+      ChatClient bob = ChatClient.connect(server.port(), "bob");
+      open.add(bob);
+      assertThat(texts(bob.next().get("people"))).containsExactly("alice", "bob", "carol");
+      assertThat(texts(nextPeople(alice, List.of("alice", "bob", "carol")).get("people")))
+          .containsExactly("alice", "bob", "carol");
+      ChatClient bob2 = ChatClient.connect(server.port(), "bob"); // a second tab: listed once
+      open.add(bob2);
+      assertThat(texts(bob2.next().get("people"))).containsExactly("alice", "bob", "carol");
+      bob2.next("history");
+      bob.close();
+      bob2.close();
+      assertThat(texts(nextPeople(carol, List.of("alice", "carol")).get("people")))
+          .containsExactly("alice", "carol");
+    }
+
+    @Test
+    @DisplayName("private messages are kept per pair and sent to a connection after its history")
+    void dms_areKeptAndSentOnConnect() throws Exception {
+      ChatClient alice = enter("alice");
+      ChatClient bob = enter("bob");
+      alice.send("type", "dm", "to", "bob", "text", "one");
+      bob.next("dm");
+      bob.send("type", "dm", "to", "alice", "text", "two");
+      bob.next("dm");
+      alice.send("type", "dm", "to", "ghost", "text", "never kept");
+      bob.close();
+
+      ChatClient back = ChatClient.connect(server.port(), "bob");
+      open.add(back);
+      assertThat(back.next().get("type").asText()).isEqualTo("welcome");
+      assertThat(back.next().get("type").asText()).isEqualTo("history");
+      JsonNode dms = back.next("dms");
+      assertThat(dms.get("messages"))
+          .extracting(m -> m.get("from").asText() + ">" + m.get("to").asText() + ":" + text(m))
+          .containsExactly("alice>bob:one", "bob>alice:two");
+      assertThat(dms.get("messages").get(0).get("ts").asText()).isNotBlank();
+
+      ChatClient carol = ChatClient.connect(server.port(), "carol"); // had none: gets none
+      open.add(carol);
+      carol.next();
+      carol.next("history");
+      carol.say("carol's own");
+      assertThat(text(carol.nextEvent())).isEqualTo("carol's own");
+    }
+
+    @Test
+    @DisplayName("a pair keeps its last 50 private messages")
+    void dms_keepTheLast50() throws Exception {
+      ChatServer unlimited =
+          ChatServer.start(new ChatOptions(transport(), "127.0.0.1", 0, 50).withRateLimit(0));
+      open.add(0, unlimited);
+      ChatClient alice = enter(unlimited, "alice");
+      ChatClient bob = enter(unlimited, "bob");
+      for (int i = 1; i <= 55; i++) {
+        alice.send("type", "dm", "to", "bob", "text", "dm " + i);
+      }
+      for (int i = 1; i <= 55; i++) {
+        assertThat(text(bob.next("dm"))).isEqualTo("dm " + i);
+      }
+      ChatClient again = ChatClient.connect(unlimited.port(), "alice");
+      open.add(again);
+      again.next();
+      again.next("history");
+      JsonNode kept = again.next("dms").get("messages");
+      assertThat(kept).hasSize(50);
+      assertThat(text(kept.get(0))).isEqualTo("dm 6");
+      assertThat(text(kept.get(49))).isEqualTo("dm 55");
+    }
+  }
+
+  @Nested
+  @DisplayName("the rate limit")
+  class TheRateLimit {
+
+    @Test
+    @DisplayName("a flood is dropped past the limit and answered slow-down; no one is closed")
+    void flood_isSlowedDown_andNoOneIsClosed() throws Exception {
+      ChatClient flooder = enter("flooder");
+      ChatClient reader = enter("reader");
+      for (int i = 1; i <= 500; i++) {
+        flooder.say("flood " + i);
+      }
+      JsonNode slowDown =
+          flooder.awaitMatching(
+              "slow-down", m -> m.path("type").asText().equals("error"), ChatClient.WAIT);
+      assertThat(slowDown.get("code").asText()).isEqualTo("slow-down");
+      assertThat(slowDown.get("message").asText()).contains("slow down").contains("20");
+
+      // The flooder is still connected: once its bucket refills, it is heard again.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                flooder.say("after the flood");
+                try {
+                  flooder.awaitMatching(
+                      "its words",
+                      m -> m.path("text").asText().equals("after the flood"),
+                      Duration.ofMillis(250));
+                  return true;
+                } catch (AssertionError notYet) {
+                  return false;
+                }
+              });
+      // The reader got every accepted message, numbered without a hole, up to that one.
+      List<Long> seqs = new ArrayList<>();
+      JsonNode m;
+      do {
+        m = reader.next("message");
+        seqs.add(m.get("seq").asLong());
+      } while (!text(m).equals("after the flood"));
+      assertThat(seqs.size()).isBetween(40, 200);
+      for (int i = 0; i < seqs.size(); i++) {
+        assertThat(seqs.get(i)).isEqualTo(i + 1L);
+      }
+      assertThat(reader.ws.isClosed()).isFalse();
+      assertThat(flooder.ws.isClosed()).isFalse();
+    }
+
+    @Test
+    @DisplayName("--rate-limit 0 takes everything")
+    void noLimit_takesEverything() throws Exception {
+      ChatServer unlimited =
+          ChatServer.start(new ChatOptions(transport(), "127.0.0.1", 0, 50).withRateLimit(0));
+      open.add(0, unlimited);
+      ChatClient fast = enter(unlimited, "fast");
+      for (int i = 1; i <= 100; i++) {
+        fast.say("m " + i);
+      }
+      for (int i = 1; i <= 100; i++) {
+        assertThat(text(fast.nextEvent())).isEqualTo("m " + i);
+      }
+    }
+  }
+
+  private static String text(JsonNode message) {
+    return message.get("text").asText();
+  }
+
+  /** Reads {@code client}'s messages until a {@code people} listing {@code expected}. */
+  private static JsonNode nextPeople(ChatClient client, List<String> expected) {
+    return client.awaitMatching(
+        "people " + expected,
+        m -> m.path("type").asText().equals("people") && texts(m.get("people")).equals(expected),
+        ChatClient.WAIT);
   }
 }

@@ -2,7 +2,7 @@
 -- ARGV[1] is the prefix of every key and channel. The scripts name keys that are not in their
 -- KEYS: fine on one Redis, not on Redis Cluster.
 local P = ARGV[1]
-local st = {alive = {}, touched = {}, order = {}, roomsChanged = false}
+local st = {alive = {}, touched = {}, order = {}, roomsChanged = false, peopleChanged = false}
 
 local function key(a, b)
   if b then return P .. ':' .. a .. ':' .. b end
@@ -30,11 +30,25 @@ local function touch(room)
   end
 end
 
+-- A user's connection: the user is online (in <prefix>:people) while it has one.
+local function addUser(user, id)
+  redis.call('SADD', key('user', user), id)
+  if redis.call('SADD', key('people'), user) == 1 then st.peopleChanged = true end
+end
+
+local function dropUser(user, id)
+  redis.call('SREM', key('user', user), id)
+  if redis.call('SCARD', key('user', user)) == 0
+      and redis.call('SREM', key('people'), user) == 1 then
+    st.peopleChanged = true
+  end
+end
+
 local function enter(node, id, user, room)
   redis.call('HSET', key('room', room), id, user)
   if redis.call('SADD', key('rooms'), room) == 1 then st.roomsChanged = true end
   redis.call('HSET', key('conns', node), id, user .. ' ' .. room)
-  redis.call('SADD', key('user', user), id)
+  addUser(user, id)
   touch(room)
 end
 
@@ -52,7 +66,7 @@ end
 local function forget(node, id, value)
   local user, room = string.match(value, '^(%S+) ?(%S*)$')
   if room and room ~= '' then leave(id, room) end
-  if user then redis.call('SREM', key('user', user), id) end
+  if user then dropUser(user, id) end
   redis.call('HDEL', key('conns', node), id)
 end
 
@@ -87,6 +101,21 @@ local function names(room)
   return out
 end
 
+-- Everyone with a connection on a live server: user names, sorted.
+local function people()
+  local out = {}
+  for _, user in ipairs(redis.call('SMEMBERS', key('people'))) do
+    for _, id in ipairs(redis.call('SMEMBERS', key('user', user))) do
+      if alive(nodeOf(id)) then
+        out[#out + 1] = user
+        break
+      end
+    end
+  end
+  table.sort(out)
+  return out
+end
+
 -- A JSON array of strings; cjson alone would write an empty one as {}.
 local function list(t)
   if #t == 0 then return '[]' end
@@ -94,8 +123,8 @@ local function list(t)
 end
 
 -- Announces, in one PUBLISH on <prefix>:events, the members of every room this script changed
--- (in order) and, if it changed or allRooms, the rooms list:
--- {"presence":[{"room":"lobby","members":["ada","bob"]}],"rooms":["dev","lobby"]}
+-- (in order) and, if they changed or allRooms, the rooms list and the people online:
+-- {"presence":[{"room":"lobby","members":["ada","bob"]}],"rooms":["dev","lobby"],"people":[...]}
 local function publish(allRooms)
   local fields = {}
   if #st.order > 0 then
@@ -110,6 +139,9 @@ local function publish(allRooms)
     local rooms = redis.call('SMEMBERS', key('rooms'))
     table.sort(rooms)
     fields[#fields + 1] = '"rooms":' .. list(rooms)
+  end
+  if st.peopleChanged or allRooms then
+    fields[#fields + 1] = '"people":' .. list(people())
   end
   if #fields > 0 then
     redis.call('PUBLISH', key('events'), '{' .. table.concat(fields, ',') .. '}')

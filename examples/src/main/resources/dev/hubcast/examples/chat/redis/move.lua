@@ -6,7 +6,7 @@ if op == 'enter' then
 else
   leave(id, room)
   if op == 'close' then
-    redis.call('SREM', key('user', user), id)
+    dropUser(user, id)
     redis.call('HDEL', key('conns', node), id)
   else
     redis.call('HSET', key('conns', node), id, user .. ' ')

@@ -9,7 +9,7 @@ for i = 4, #ARGV, 3 do
     enter(node, id, user, room)
   else
     redis.call('HSET', key('conns', node), id, user .. ' ')
-    redis.call('SADD', key('user', user), id)
+    addUser(user, id)
   end
 end
 sweep()
