@@ -51,12 +51,12 @@ import org.slf4j.LoggerFactory;
  *       this package's resources) numbers the broadcast in the room's hash {@code
  *       <prefix>:position:<room>} (fields {@code epoch} and {@code seq}), appends it to the room's
  *       stream {@code <prefix>:history:<room>} (entry ID {@code <seq>-0}, bounded by {@link
- *       Builder#history} exactly and by {@link Builder#historyAge}) and publishes it, numbered, on
- *       the channel: a number is never handed out without its broadcast being stored. A room's
- *       epoch is minted by the same script (or by {@code read.lua}, when a node first asks about
- *       the room), so every node agrees on it; when Redis loses the room (flushed, restarted empty,
- *       expired), the next broadcast or read mints a new one and resumes across it answer {@code
- *       EPOCH_CHANGED}.
+ *       Builder#history}, exact as read, and by {@link Builder#historyAge}) and publishes it,
+ *       numbered, on the channel: a number is never handed out without its broadcast being stored.
+ *       A room's epoch is minted by the same script (or by {@code read.lua}, when a node first asks
+ *       about the room), so every node agrees on it; when Redis loses the room (flushed, restarted
+ *       empty, expired), the next broadcast or read mints a new one and resumes across it answer
+ *       {@code EPOCH_CHANGED}.
  *   <li>Expiry: every room broadcast renews the stream's expiry (the history age when set, else
  *       {@link Builder#roomIdleTtl}, 1 day) and the hash's, {@link Builder#metadataGrace} (1 day)
  *       longer, so a room whose history expired keeps its epoch and number for that long and
@@ -425,10 +425,12 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
-     * How many broadcasts each room's stream keeps (0-1,000,000), exactly: the oldest goes as the
-     * next comes. With 0 and no {@link #historyAge}, the default, the store only numbers room
-     * broadcasts, and a resume from an older position answers {@code NO_HISTORY}. With 0 and an
-     * age, the age alone bounds the history. Every node of a hub should keep the same.
+     * How many broadcasts each room's history keeps (0-1,000,000), exactly: a read answers the
+     * room's last {@code size} numbers only (the stream itself is trimmed by whole nodes, which is
+     * far cheaper, so it may hold a few more). With 0 and no {@link #historyAge}, the default, the
+     * store only numbers room broadcasts, and a resume from an older position answers {@code
+     * NO_HISTORY}. With 0 and an age, the age alone bounds the history. Every node of a hub should
+     * keep the same.
      *
      * @throws IllegalArgumentException if {@code size} is out of range
      */

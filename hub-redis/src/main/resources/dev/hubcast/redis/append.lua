@@ -20,7 +20,8 @@ local meta, stream = KEYS[1], KEYS[2]
 local size, age = tonumber(ARGV[5]), tonumber(ARGV[6])
 local keep = size > 0 or age > 0
 
-local epoch = redis.call('HGET', meta, 'epoch')
+local position = redis.call('HMGET', meta, 'epoch', 'seq')
+local epoch = position[1]
 local seq
 if not epoch then
   epoch = ARGV[1]
@@ -29,7 +30,7 @@ if not epoch then
   redis.call('HSET', meta, 'epoch', epoch, 'seq', '0')
   redis.call('PEXPIRE', meta, ARGV[8])
 else
-  seq = tonumber(redis.call('HGET', meta, 'seq'))
+  seq = tonumber(position[2])
 end
 
 if ARGV[2] ~= '' then
@@ -51,7 +52,9 @@ if keep then
   local time = redis.call('TIME')
   local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
   if size > 0 then
-    redis.call('XADD', stream, 'MAXLEN', '=', size, id .. '-0', 't', string.format('%d', now),
+    -- Approximately: Redis trims whole nodes, far cheaper than one entry per broadcast. Reads
+    -- answer only the last `size` numbers (read.lua), so the history is exactly `size` long.
+    redis.call('XADD', stream, 'MAXLEN', '~', size, id .. '-0', 't', string.format('%d', now),
       'e', numbered)
   else
     redis.call('XADD', stream, id .. '-0', 't', string.format('%d', now), 'e', numbered)

@@ -8,11 +8,13 @@
 -- ARGV[4]  the most entries to answer
 -- ARGV[5]  history age in ms: older entries are not answered (0: no bound by age)
 -- ARGV[6]  the metadata's expiry in ms, set when the room is created here
+-- ARGV[7]  history size: only the room's last this many numbers are answered (0: no bound); the
+--          stream is trimmed approximately (append.lua), so it may hold a few older ones
 --
 -- Returns {epoch, seq, envelope...}: the room's latest position, then the numbered envelopes,
 -- oldest first.
 local meta, stream = KEYS[1], KEYS[2]
-local count, age = tonumber(ARGV[4]), tonumber(ARGV[5])
+local count, age, size = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[7])
 
 local epoch = redis.call('HGET', meta, 'epoch')
 local seq
@@ -31,9 +33,15 @@ if count <= 0 or seq == 0 then
   return answer
 end
 
+local oldest = 0
+if size > 0 then
+  oldest = seq - size + 1 -- the first number the history holds
+end
+
 local entries
 if ARGV[2] == 'after' then
-  entries = redis.call('XRANGE', stream, ARGV[3], '+', 'COUNT', count)
+  local from = math.max(tonumber(ARGV[3]), oldest, 0)
+  entries = redis.call('XRANGE', stream, string.format('%d', from), '+', 'COUNT', count)
 else
   entries = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', count)
 end
@@ -55,7 +63,8 @@ for _, entry in ipairs(entries) do
       e = fields[i + 1]
     end
   end
-  if e and (not cutoff or (t and t >= cutoff)) then
+  local n = tonumber(string.match(entry[1], '^(%d+)'))
+  if e and n >= oldest and (not cutoff or (t and t >= cutoff)) then
     kept[#kept + 1] = e
   end
 end

@@ -173,7 +173,8 @@ public final class RedisHistoryStore implements HistoryStore {
       first,
       ascii(Integer.toString(Math.max(0, limit))),
       ageMillis,
-      metaTtlMillis
+      metaTtlMillis,
+      size
     };
     return run(READ, keys(room), args).thenApply(this::storedRead);
   }
