@@ -287,11 +287,13 @@ final class Report {
                 + " %,d subscribers split evenly across the nodes, the publisher on the first:"
                 + " every message is published once to Redis, and half the deliveries cross it."
                 + " Same steps and pass rule as above; the server CPU is the nodes' together,"
-                + " Redis's is apart. The commands of a point:\n\n```\n%s\n%s\n```\n\n",
+                + " Redis's is apart; the one-node figures are the relay to all above. The"
+                + " commands of a point:\n\n```\n%s\n%s\n```\n\n",
             nodes,
             subscribers,
             first.serverCommand(),
             first.loadCommand()));
+    sb.append(crossNodeMode(plan.crossNodeRoomHistory())).append("\n\n");
     sb.append(
         "| server | max sustainable deliveries/s, one node | two nodes | two ÷ one |"
             + " p50 / p99 ms at the first rate, one node | two nodes | p99 added |\n");
@@ -354,6 +356,40 @@ final class Report {
                           orZero(p.redisCpuCores()),
                           p.passes() ? "yes" : "**no**")));
     }
+  }
+
+  /** What the two-node servers ran: the relay to all, or a room and how much it keeps. */
+  static String crossNodeMode(Integer roomHistory) {
+    if (roomHistory == null) {
+      return "**Mode: relay to all** (`BroadcastPolicy.ALL`, `Target.all`): no room, so nothing is"
+          + " numbered or kept; one `PUBLISH` per message.";
+    }
+    String mode =
+        String.format(
+            Locale.ROOT,
+            "**Mode: one room, history %,d** (`--cross-node-room-history %d`, each node `server"
+                + " --room-history %d`): every connection joins one room as it opens and every"
+                + " message is broadcast to it (`Target.room`); one Lua script in Redis numbers it"
+                + " (the room's hash: `HGET`, `HSET`, `PEXPIRE`)",
+            roomHistory,
+            roomHistory,
+            roomHistory);
+    if (roomHistory == 0) {
+      return mode
+          + " and publishes it, with no stream (`RedisBackplane.builder(redis).history(0)`,"
+          + " `historySize(0)`). A node delivers a message once Redis has numbered it.";
+    }
+    return mode
+        + String.format(
+            Locale.ROOT,
+            ", appends it to the room's stream (`XADD MAXLEN = %d`, `PEXPIRE`) and publishes it"
+                + " (`RedisBackplane.builder(redis).history(%d)`); each hub keeps the same %,d in"
+                + " memory (`historySize(%d)`). A node delivers a message once Redis has stored"
+                + " it.",
+            roomHistory,
+            roomHistory,
+            roomHistory,
+            roomHistory);
   }
 
   private static String first3(String loadavg) {

@@ -42,6 +42,8 @@ final class Sweep {
   /**
    * What to run, from the {@code sweep} command's options (see {@link SweepCommand}).
    *
+   * @param crossNodeRoomHistory {@code null}: the two-node servers relay to all; else they relay
+   *     through one room that keeps this many broadcasts ({@code server --room-history})
    * @param pin whether to pin the servers and the load generator to their CPUs with {@code taskset}
    * @param commandLine the command as the report shows it
    */
@@ -55,6 +57,7 @@ final class Sweep {
       int maxSteps,
       List<Integer> idleCounts,
       List<String> crossNode,
+      Integer crossNodeRoomHistory,
       boolean pin,
       String serverCpu,
       String loadCpu,
@@ -68,6 +71,11 @@ final class Sweep {
     /** How the processes were pinned, for the report. */
     String pinning() {
       return pin ? "server on CPU " + serverCpu + ", load generator on CPU " + loadCpu : "none";
+    }
+
+    /** How the two-node servers relay, in a file name: {@code -room1000}, or nothing. */
+    String crossNodeMode() {
+      return crossNodeRoomHistory == null ? "" : "-room" + crossNodeRoomHistory;
     }
   }
 
@@ -255,7 +263,7 @@ final class Sweep {
   private Point measure(Deployment sp, String server, int subscribers, double rate, int run)
       throws Exception {
     int nodes = sp.nodes.size();
-    String name = nodes == 1 ? server : server + "-x" + nodes;
+    String name = nodes == 1 ? server : server + "-x" + nodes + plan.crossNodeMode();
     Path json =
         plan.work()
             .resolve(
@@ -356,7 +364,7 @@ final class Sweep {
     log("  idle memory: " + server + " at " + counts + " connections");
     List<ServerSample> samples = new ArrayList<>();
     List<Process> loads = new ArrayList<>();
-    ServerProcess sp = launcher.startServer(server, null);
+    ServerProcess sp = launcher.startServer(server, null, null);
     try {
       int connected = 0;
       for (int count : counts) {
