@@ -83,7 +83,9 @@ final class Sweep {
    * One measured load: a point of the sweep, also a line of {@code points.jsonl}. {@code nodes} is
    * 1 for one server process, 2 for two nodes of one hub over Redis (subscribers split across them,
    * the publisher on the first); the server figures are then both nodes' together, and Redis's CPU
-   * is apart.
+   * is apart. {@code otherCpuCores} is what every other process on the machine used during the
+   * measured window (all CPU time less the servers', Redis's, the load generator's and the sweep's
+   * own): on a shared machine, the share of the cores the point did not have.
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonPropertyOrder({
@@ -97,6 +99,7 @@ final class Sweep {
     "server_rss",
     "server_heap",
     "redis_cpu_cores",
+    "other_cpu_cores",
     "passes",
     "load"
   })
@@ -112,6 +115,7 @@ final class Sweep {
       long serverRss,
       long serverHeap,
       double redisCpuCores,
+      double otherCpuCores,
       @JsonIgnore String loadCommand,
       @JsonIgnore String serverCommand) {
 
@@ -303,6 +307,10 @@ final class Sweep {
     ServerSample atEnd = ServerSample.UNKNOWN;
     long wallStart = 0;
     long wallEnd = 0;
+    long busyStart = 0;
+    long busyEnd = 0;
+    long ownStart = 0;
+    long ownEnd = 0;
     String resultLine = null;
     List<String> output = new ArrayList<>();
     try (BufferedReader r =
@@ -312,9 +320,13 @@ final class Sweep {
         output.add(line);
         if (line.equals("MEASURE_START")) {
           wallStart = System.nanoTime();
+          busyStart = Machine.busyNanos();
+          ownStart = ownCpuNanos(load);
           atStart = sp.sample(false);
         } else if (line.equals("MEASURE_END")) {
           wallEnd = System.nanoTime();
+          busyEnd = Machine.busyNanos();
+          ownEnd = ownCpuNanos(load);
           atEnd = sp.sample(false);
         } else if (line.startsWith("RESULT ")) {
           resultLine = line;
@@ -336,6 +348,14 @@ final class Sweep {
       log("    " + resultLine);
     }
     double wall = wallEnd - wallStart;
+    double redisCpu = nodes > 1 ? atEnd.redisCpuNs() - atStart.redisCpuNs() : 0;
+    double otherCpu =
+        busyStart < 0 || busyEnd < 0
+            ? Double.NaN
+            : (busyEnd - busyStart)
+                - (atEnd.cpuNs() - atStart.cpuNs())
+                - redisCpu
+                - (ownEnd - ownStart);
     Point p =
         new Point(
             server,
@@ -349,10 +369,17 @@ final class Sweep {
             (long) after.rss(),
             (long) after.heapUsed(),
             wall > 0 ? (atEnd.redisCpuNs() - atStart.redisCpuNs()) / wall : Double.NaN,
+            wall > 0 ? Math.max(0, otherCpu / wall) : Double.NaN,
             launcher.loadDisplay(args),
             sp.display);
     points.add(p);
     return p;
+  }
+
+  /** The CPU time of the load generator and of this process (the sweep), from {@code /proc}. */
+  private static long ownCpuNanos(Process load) {
+    return Math.max(0, Deployment.cpuNanos(load.pid()))
+        + Math.max(0, Deployment.cpuNanos(ProcessHandle.current().pid()));
   }
 
   private static String tail(List<String> lines) {

@@ -181,6 +181,7 @@ class SweepPartsTest {
         200_000_000,
         50_000_000,
         Double.NaN,
+        0.25,
         "java -jar hub-bench/target/hub-bench.jar load --rate " + rate,
         "java -jar hub-bench/target/hub-bench.jar server --transport " + server);
   }
@@ -216,6 +217,10 @@ class SweepPartsTest {
     assertThat(md).contains("java -jar hub-bench/target/hub-bench.jar sweep --quick");
     assertThat(md).contains("| `netty` | 50,000 |").contains("| `jetty` | 25,000 |");
     assertThat(md).contains("| `netty` | 50 | 1 | 50,000 |").contains("| **no** |");
+    assertThat(md)
+        .contains("used a median 0.25 and at most 0.25 cores")
+        .contains("7 of 7 points had 0.1 core or more")
+        .contains("| 0.25 | 200 MB |");
     assertThat(docs.resolve("img/p99-vs-offered-1000.png")).isNotEmptyFile();
     assertThat(docs.resolve("img/throughput-vs-subscribers.png")).isNotEmptyFile();
   }
