@@ -1,8 +1,13 @@
 package dev.hubcast.bench;
 
 import dev.hubcast.core.BroadcastPolicy;
+import dev.hubcast.core.Client;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.HubHandler;
+import dev.hubcast.core.Message;
+import dev.hubcast.core.MessageCodec;
+import dev.hubcast.core.Target;
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
 import dev.hubcast.redis.RedisBackplane;
@@ -30,6 +35,13 @@ import java.util.function.IntSupplier;
  *       of sessions and a loop that sends to each ({@link NaiveJettyServer}, {@link
  *       NaiveNettyServer}).
  * </ul>
+ *
+ * <p>With a room history ({@code --room-history N}, Hubcast only) the hub relays through a room
+ * instead: every connection joins {@link #ROOM} as it opens and every message is broadcast to it
+ * ({@code Target.room}, or {@code Target.roomExcept} the sender), so each one is numbered, kept in
+ * the last {@code N} ({@code HubConfig.historySize}) and, over Redis, numbered and stored by the
+ * backplane ({@code RedisBackplane.builder(redis).history(N)}: with 0 it only numbers). The frame
+ * is relayed as it arrived, as the policy does, through {@link MessageCodec#identity()}.
  *
  * <p>Thread-safe. {@link #stats(boolean)} reports connections, CPU time and memory; the command
  * prints them for each {@code stats} or {@code gc} line it reads on standard input.
@@ -63,6 +75,9 @@ final class BenchServer implements AutoCloseable {
     }
   }
 
+  /** The one room of a server with a room history. */
+  static final String ROOM = "bench";
+
   private final Transport transport;
   private final int port;
   private final IntSupplier connections;
@@ -82,22 +97,25 @@ final class BenchServer implements AutoCloseable {
    * @param others relay to all clients but the sender (else to all)
    * @param redis {@code null}, or the Redis through which this server is one node of a hub spread
    *     over several ({@code jetty} and {@code netty} only)
+   * @param roomHistory {@code null} to relay with the policy ({@code Target.all}), or how many
+   *     broadcasts the room keeps, in memory and in Redis ({@code jetty} and {@code netty} only)
    */
-  static BenchServer start(Transport transport, String host, int port, boolean others, String redis)
+  static BenchServer start(
+      Transport transport, String host, int port, boolean others, String redis, Integer roomHistory)
       throws Exception {
-    if (redis != null && transport != Transport.JETTY && transport != Transport.NETTY) {
+    boolean hubcast = transport == Transport.JETTY || transport == Transport.NETTY;
+    if (redis != null && !hubcast) {
       throw new IllegalArgumentException(
           "server: --redis: only for jetty and netty, not " + transport.label);
     }
+    if (roomHistory != null && !hubcast) {
+      throw new IllegalArgumentException(
+          "server: --room-history: only for jetty and netty, not " + transport.label);
+    }
     switch (transport) {
       case JETTY, NETTY -> {
-        HubConfig.Builder<String> config =
-            HubConfig.textBuilder()
-                .policy(others ? BroadcastPolicy.ALL_EXCEPT_SENDER : BroadcastPolicy.ALL);
-        if (redis != null) {
-          config.backplane(() -> RedisBackplane.create(redis));
-        }
-        Hub<String> hub = Hub.create(config.build());
+        Hub<?> hub =
+            roomHistory == null ? relayHub(others, redis) : roomHub(others, redis, roomHistory);
         AutoCloseable server;
         int bound;
         if (transport == Transport.JETTY) {
@@ -127,6 +145,46 @@ final class BenchServer implements AutoCloseable {
         return new BenchServer(transport, s.port(), s::connections, s);
       }
       default -> throw new AssertionError(transport);
+    }
+  }
+
+  /** Hubcast's default config, relaying by the policy to every connection. */
+  private static Hub<String> relayHub(boolean others, String redis) {
+    HubConfig.Builder<String> config =
+        HubConfig.textBuilder()
+            .policy(others ? BroadcastPolicy.ALL_EXCEPT_SENDER : BroadcastPolicy.ALL);
+    if (redis != null) {
+      config.backplane(() -> RedisBackplane.create(redis));
+    }
+    return Hub.create(config.build());
+  }
+
+  /** Hubcast's default config, relaying through {@link #ROOM}, which keeps {@code history}. */
+  private static Hub<Message> roomHub(boolean others, String redis, int history) {
+    HubConfig.Builder<Message> config =
+        HubConfig.builder(MessageCodec.identity())
+            .historySize(history)
+            .handler(new RoomRelay(others));
+    if (redis != null) {
+      config.backplane(() -> RedisBackplane.builder(redis).history(history).build());
+    }
+    return Hub.create(config.build());
+  }
+
+  /**
+   * Every connection in {@link #ROOM}, every message to the room (but the sender, with {@code
+   * others}). Called one at a time per connection, on its I/O thread.
+   */
+  private record RoomRelay(boolean others) implements HubHandler<Message> {
+    @Override
+    public void onOpen(Hub<Message> hub, Client client) {
+      hub.join(client.id(), ROOM);
+    }
+
+    @Override
+    public void onMessage(Hub<Message> hub, Client client, Message message) {
+      hub.broadcastMessage(
+          others ? Target.roomExcept(ROOM, client.id()) : Target.room(ROOM), message);
     }
   }
 

@@ -16,11 +16,13 @@ import java.util.stream.Collectors;
 final class Deployment implements AutoCloseable {
   final List<ServerProcess> nodes;
   private final Process redis; // null for one node
+  final String redisUri; // null for one node
   final String display;
 
-  Deployment(List<ServerProcess> nodes, Process redis, String display) {
+  Deployment(List<ServerProcess> nodes, Process redis, String redisUri, String display) {
     this.nodes = List.copyOf(nodes);
     this.redis = redis;
+    this.redisUri = redisUri;
     this.display = display == null ? nodes.get(0).display : display;
   }
 

@@ -28,7 +28,7 @@ final class Launcher {
   /** One server process, or {@code nodes} of them sharing a Redis started for them. */
   Deployment deploy(String server, int nodes) throws Exception {
     if (nodes == 1) {
-      return new Deployment(List.of(startServer(server, null)), null, null);
+      return new Deployment(List.of(startServer(server, null, null)), null, null, null);
     }
     int redisPort = nextPort++;
     List<String> command = new ArrayList<>();
@@ -56,13 +56,13 @@ final class Launcher {
       awaitListening(redisPort, redis);
       String url = "redis://127.0.0.1:" + redisPort;
       for (int i = 0; i < nodes; i++) {
-        started.add(startServer(server, url));
+        started.add(startServer(server, url, plan.crossNodeRoomHistory()));
       }
       String display =
           String.join(" ", command).replace("--save  ", "--save '' ")
               + "\n"
               + started.stream().map(n -> n.display).collect(Collectors.joining("\n"));
-      return new Deployment(started, redis, display);
+      return new Deployment(started, redis, url, display);
     } catch (Exception | Error e) {
       for (ServerProcess sp : started) {
         sp.close();
@@ -89,13 +89,20 @@ final class Launcher {
     throw new IllegalStateException("redis-server did not listen on port " + port + " within 10 s");
   }
 
-  /** A {@code server} process on a fresh port, once it has printed {@code READY}. */
-  ServerProcess startServer(String server, String redis) throws Exception {
+  /**
+   * A {@code server} process on a fresh port, once it has printed {@code READY}: a node of a hub
+   * over {@code redis} unless that is null, relaying through a room that keeps {@code roomHistory}
+   * broadcasts unless that is null.
+   */
+  ServerProcess startServer(String server, String redis, Integer roomHistory) throws Exception {
     int port = nextPort++;
     List<String> args =
         new ArrayList<>(List.of("server", "--transport", server, "--port", Integer.toString(port)));
     if (redis != null) {
       args.addAll(List.of("--redis", redis));
+    }
+    if (roomHistory != null) {
+      args.addAll(List.of("--room-history", Integer.toString(roomHistory)));
     }
     Process p =
         new ProcessBuilder(javaCommand(plan.serverCpu(), plan.serverJvm(), args))

@@ -94,6 +94,7 @@ final class Report {
         .append(first3(loadAfter))
         .append("`.\n");
     sb.append("- Pinning: ").append(plan.pinning()).append(" (`taskset`).\n");
+    sb.append(otherCpu());
     sb.append("- Server JVM options `")
         .append(String.join(" ", plan.serverJvm()))
         .append("`, load generator `")
@@ -227,17 +228,17 @@ final class Report {
         "Offered and delivered are deliveries/s to the subscribers; CPU is cores used during the"
             + " measured window (each process's own CPU time, user and system); the server's CPU"
             + " and heap allocation per delivery are over the same window (allocation from"
-            + " `ThreadMXBean.getTotalThreadAllocatedBytes`); RSS is the server's after the"
-            + " point.\n");
+            + " `ThreadMXBean.getTotalThreadAllocatedBytes`); other CPU is what the rest of the"
+            + " machine used meanwhile; RSS is the server's after the point.\n");
     for (int s : subscriberCounts) {
       sb.append(String.format(Locale.ROOT, "\n#### %,d subscribers\n\n", s));
       sb.append(
           "| server | msg/s | run | offered/s | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms |"
               + " delivered | reordered | disconnects | server CPU | server µs CPU per delivery"
-              + " | server B alloc. per delivery | loadgen CPU | server RSS | pass |\n");
+              + " | server B alloc. per delivery | loadgen CPU | other CPU | server RSS | pass |\n");
       sb.append(
           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-              + "---|\n");
+              + "---:|---|\n");
       for (String server : servers) {
         points.stream()
             .filter(p -> p.server().equals(server) && p.subscribers() == s)
@@ -248,7 +249,7 @@ final class Report {
                         String.format(
                             Locale.ROOT,
                             "| `%s` | %s | %d | %,.0f | %,.0f | %s | %s | %s | %s | %.4f%% | %.0f |"
-                                + " %.0f | %.2f | %.2f | %.0f | %.2f | %.0f MB | %s |\n",
+                                + " %.0f | %.2f | %.2f | %.0f | %.2f | %s | %.0f MB | %s |\n",
                             server,
                             Sweep.fmt(p.rate()),
                             p.run(),
@@ -265,6 +266,7 @@ final class Report {
                             orZero(p.serverCpuCores() * 1e6 / p.load().deliveriesPerS()),
                             orZero(p.serverAllocatedPerDelivery()),
                             orZero(p.load().loadgenCpuCores()),
+                            cores(p.otherCpuCores()),
                             p.serverRss() / 1e6,
                             p.passes() ? "yes" : "**no**")));
       }
@@ -287,11 +289,13 @@ final class Report {
                 + " %,d subscribers split evenly across the nodes, the publisher on the first:"
                 + " every message is published once to Redis, and half the deliveries cross it."
                 + " Same steps and pass rule as above; the server CPU is the nodes' together,"
-                + " Redis's is apart. The commands of a point:\n\n```\n%s\n%s\n```\n\n",
+                + " Redis's is apart; the one-node figures are the relay to all above. The"
+                + " commands of a point:\n\n```\n%s\n%s\n```\n\n",
             nodes,
             subscribers,
             first.serverCommand(),
             first.loadCommand()));
+    sb.append(crossNodeMode(plan.crossNodeRoomHistory())).append("\n\n");
     sb.append(
         "| server | max sustainable deliveries/s, one node | two nodes | two ÷ one |"
             + " p50 / p99 ms at the first rate, one node | two nodes | p99 added |\n");
@@ -324,8 +328,8 @@ final class Report {
     sb.append(
         "| server | msg/s | run | offered/s | delivered/s | p50 ms | p99 ms | p99 ms, publisher's"
             + " node | p99 ms, other node | delivered | reordered | disconnects | servers CPU |"
-            + " Redis CPU | pass |\n");
-    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+            + " Redis CPU | other CPU | pass |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (String server : crossServers) {
       crossPoints.stream()
           .filter(p -> p.server().equals(server))
@@ -336,7 +340,7 @@ final class Report {
                       String.format(
                           Locale.ROOT,
                           "| `%s` ×%d | %s | %d | %,.0f | %,.0f | %s | %s | %s | %s | %.4f%% |"
-                              + " %.0f | %.0f | %.2f | %.2f | %s |\n",
+                              + " %.0f | %.0f | %.2f | %.2f | %s | %s |\n",
                           server,
                           p.nodes(),
                           Sweep.fmt(p.rate()),
@@ -352,13 +356,79 @@ final class Report {
                           orZero(p.load().disconnects()),
                           orZero(p.serverCpuCores()),
                           orZero(p.redisCpuCores()),
+                          cores(p.otherCpuCores()),
                           p.passes() ? "yes" : "**no**")));
     }
+  }
+
+  /**
+   * A line on what other processes used during the measured windows (the machine's CPU time less
+   * the sweep's own processes'), or nothing when it is not known.
+   */
+  private String otherCpu() {
+    List<Double> other =
+        java.util.stream.Stream.concat(points.stream(), crossPoints.stream())
+            .map(Sweep.Point::otherCpuCores)
+            .filter(v -> !Double.isNaN(v))
+            .sorted()
+            .toList();
+    if (other.isEmpty()) {
+      return "";
+    }
+    long over = other.stream().filter(v -> v >= 0.1).count();
+    return String.format(
+        Locale.ROOT,
+        "- Other processes (the machine's CPU time less the servers', Redis's, the load"
+            + " generator's and the sweep's) used a median %.2f and at most %.2f cores during the"
+            + " measured windows; %d of %d points had 0.1 core or more taken from them (column"
+            + " `other CPU` below).\n",
+        other.get((other.size() - 1) / 2),
+        other.get(other.size() - 1),
+        over,
+        other.size());
+  }
+
+  /** What the two-node servers ran: the relay to all, or a room and how much it keeps. */
+  static String crossNodeMode(Integer roomHistory) {
+    if (roomHistory == null) {
+      return "**Mode: relay to all** (`BroadcastPolicy.ALL`, `Target.all`): no room, so nothing is"
+          + " numbered or kept; one `PUBLISH` per message.";
+    }
+    String mode =
+        String.format(
+            Locale.ROOT,
+            "**Mode: one room, history %,d** (`--cross-node-room-history %d`, each node `server"
+                + " --room-history %d`): every connection joins one room as it opens and every"
+                + " message is broadcast to it (`Target.room`); one Lua script in Redis numbers it"
+                + " (the room's hash: `HGET`, `HSET`, `PEXPIRE`)",
+            roomHistory,
+            roomHistory,
+            roomHistory);
+    if (roomHistory == 0) {
+      return mode
+          + " and publishes it, with no stream (`RedisBackplane.builder(redis).history(0)`,"
+          + " `historySize(0)`). A node delivers a message once Redis has numbered it.";
+    }
+    return mode
+        + String.format(
+            Locale.ROOT,
+            ", appends it to the room's stream (`XADD MAXLEN = %d`, `PEXPIRE`) and publishes it"
+                + " (`RedisBackplane.builder(redis).history(%d)`); each hub keeps the same %,d in"
+                + " memory (`historySize(%d)`). A node delivers a message once Redis has stored"
+                + " it.",
+            roomHistory,
+            roomHistory,
+            roomHistory,
+            roomHistory);
   }
 
   private static String first3(String loadavg) {
     String[] f = loadavg.split(" ");
     return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : loadavg;
+  }
+
+  private static String cores(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
   }
 
   private static String ms(double v) {

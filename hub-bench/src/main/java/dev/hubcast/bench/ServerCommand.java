@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code server} command: starts a {@link BenchServer}, prints {@code READY transport=...
- * port=... policy=...}, then answers {@code stats}, {@code gc} and {@code quit} on standard input
- * until it is told to quit or killed.
+ * port=... policy=...} (and {@code room-history=N} in room mode), then answers {@code stats},
+ * {@code gc} and {@code quit} on standard input until it is told to quit or killed.
  *
  * <p>Runs on the main thread, which reads standard input.
  */
@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "A relay of every message at path / to all clients (or all but the sender).",
+      "",
+      "With --room-history (jetty, netty), every client joins one room and each message goes to"
+          + " that room, numbered and kept (in Redis too with --redis).",
       "",
       "With --redis (jetty, netty), one node of a hub spread over several servers. Prints READY"
           + " transport=... port=... policy=... once it listens. Reads 'stats', 'gc' (stats"
@@ -68,6 +71,15 @@ final class ServerCommand implements Callable<Integer> {
   private String redis;
 
   @Option(
+      names = "--room-history",
+      paramLabel = "N",
+      description =
+          "Relay through one room that every client joins, keeping its last N broadcasts"
+              + " (0-1000000; 0 only numbers them), in memory and, with --redis, in Redis"
+              + " Streams (jetty and netty only; default: no room, relay to all).")
+  private Integer roomHistory;
+
+  @Option(
       names = {"-h", "--help"},
       usageHelp = true,
       description = "Show this help.")
@@ -83,7 +95,11 @@ final class ServerCommand implements Callable<Integer> {
     if (!policy.equals("all") && !policy.equals("others")) {
       throw Options.bad(spec, "--policy", '"' + policy + '"', "all or others");
     }
-    BenchServer server = BenchServer.start(t, host, port, policy.equals("others"), redis);
+    if (roomHistory != null && (roomHistory < 0 || roomHistory > 1_000_000)) {
+      throw Options.bad(spec, "--room-history", Integer.toString(roomHistory), "0-1000000");
+    }
+    BenchServer server =
+        BenchServer.start(t, host, port, policy.equals("others"), redis, roomHistory);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -102,7 +118,13 @@ final class ServerCommand implements Callable<Integer> {
     // window's latency. So it is made once here, before anyone connects.
     Json.write(server.stats(false));
     System.out.println(
-        "READY transport=" + t.label + " port=" + server.port() + " policy=" + policy);
+        "READY transport="
+            + t.label
+            + " port="
+            + server.port()
+            + " policy="
+            + policy
+            + (roomHistory == null ? "" : " room-history=" + roomHistory));
     System.out.flush();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

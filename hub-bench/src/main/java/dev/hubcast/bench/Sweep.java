@@ -42,6 +42,8 @@ final class Sweep {
   /**
    * What to run, from the {@code sweep} command's options (see {@link SweepCommand}).
    *
+   * @param crossNodeRoomHistory {@code null}: the two-node servers relay to all; else they relay
+   *     through one room that keeps this many broadcasts ({@code server --room-history})
    * @param pin whether to pin the servers and the load generator to their CPUs with {@code taskset}
    * @param commandLine the command as the report shows it
    */
@@ -55,6 +57,7 @@ final class Sweep {
       int maxSteps,
       List<Integer> idleCounts,
       List<String> crossNode,
+      Integer crossNodeRoomHistory,
       boolean pin,
       String serverCpu,
       String loadCpu,
@@ -69,13 +72,20 @@ final class Sweep {
     String pinning() {
       return pin ? "server on CPU " + serverCpu + ", load generator on CPU " + loadCpu : "none";
     }
+
+    /** How the two-node servers relay, in a file name: {@code -room1000}, or nothing. */
+    String crossNodeMode() {
+      return crossNodeRoomHistory == null ? "" : "-room" + crossNodeRoomHistory;
+    }
   }
 
   /**
    * One measured load: a point of the sweep, also a line of {@code points.jsonl}. {@code nodes} is
    * 1 for one server process, 2 for two nodes of one hub over Redis (subscribers split across them,
    * the publisher on the first); the server figures are then both nodes' together, and Redis's CPU
-   * is apart.
+   * is apart. {@code otherCpuCores} is what every other process on the machine used during the
+   * measured window (all CPU time less the servers', Redis's, the load generator's and the sweep's
+   * own): on a shared machine, the share of the cores the point did not have.
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonPropertyOrder({
@@ -89,6 +99,7 @@ final class Sweep {
     "server_rss",
     "server_heap",
     "redis_cpu_cores",
+    "other_cpu_cores",
     "passes",
     "load"
   })
@@ -104,6 +115,7 @@ final class Sweep {
       long serverRss,
       long serverHeap,
       double redisCpuCores,
+      double otherCpuCores,
       @JsonIgnore String loadCommand,
       @JsonIgnore String serverCommand) {
 
@@ -255,7 +267,7 @@ final class Sweep {
   private Point measure(Deployment sp, String server, int subscribers, double rate, int run)
       throws Exception {
     int nodes = sp.nodes.size();
-    String name = nodes == 1 ? server : server + "-x" + nodes;
+    String name = nodes == 1 ? server : server + "-x" + nodes + plan.crossNodeMode();
     Path json =
         plan.work()
             .resolve(
@@ -295,6 +307,10 @@ final class Sweep {
     ServerSample atEnd = ServerSample.UNKNOWN;
     long wallStart = 0;
     long wallEnd = 0;
+    long busyStart = 0;
+    long busyEnd = 0;
+    long ownStart = 0;
+    long ownEnd = 0;
     String resultLine = null;
     List<String> output = new ArrayList<>();
     try (BufferedReader r =
@@ -304,9 +320,13 @@ final class Sweep {
         output.add(line);
         if (line.equals("MEASURE_START")) {
           wallStart = System.nanoTime();
+          busyStart = Machine.busyNanos();
+          ownStart = ownCpuNanos(load);
           atStart = sp.sample(false);
         } else if (line.equals("MEASURE_END")) {
           wallEnd = System.nanoTime();
+          busyEnd = Machine.busyNanos();
+          ownEnd = ownCpuNanos(load);
           atEnd = sp.sample(false);
         } else if (line.startsWith("RESULT ")) {
           resultLine = line;
@@ -328,6 +348,14 @@ final class Sweep {
       log("    " + resultLine);
     }
     double wall = wallEnd - wallStart;
+    double redisCpu = nodes > 1 ? atEnd.redisCpuNs() - atStart.redisCpuNs() : 0;
+    double otherCpu =
+        busyStart < 0 || busyEnd < 0
+            ? Double.NaN
+            : (busyEnd - busyStart)
+                - (atEnd.cpuNs() - atStart.cpuNs())
+                - redisCpu
+                - (ownEnd - ownStart);
     Point p =
         new Point(
             server,
@@ -341,10 +369,17 @@ final class Sweep {
             (long) after.rss(),
             (long) after.heapUsed(),
             wall > 0 ? (atEnd.redisCpuNs() - atStart.redisCpuNs()) / wall : Double.NaN,
+            wall > 0 ? Math.max(0, otherCpu / wall) : Double.NaN,
             launcher.loadDisplay(args),
             sp.display);
     points.add(p);
     return p;
+  }
+
+  /** The CPU time of the load generator and of this process (the sweep), from {@code /proc}. */
+  private static long ownCpuNanos(Process load) {
+    return Math.max(0, Deployment.cpuNanos(load.pid()))
+        + Math.max(0, Deployment.cpuNanos(ProcessHandle.current().pid()));
   }
 
   private static String tail(List<String> lines) {
@@ -356,7 +391,7 @@ final class Sweep {
     log("  idle memory: " + server + " at " + counts + " connections");
     List<ServerSample> samples = new ArrayList<>();
     List<Process> loads = new ArrayList<>();
-    ServerProcess sp = launcher.startServer(server, null);
+    ServerProcess sp = launcher.startServer(server, null, null);
     try {
       int connected = 0;
       for (int count : counts) {

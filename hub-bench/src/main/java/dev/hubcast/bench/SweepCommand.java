@@ -101,6 +101,15 @@ final class SweepCommand implements Callable<Integer> {
   private String crossNode;
 
   @Option(
+      names = "--cross-node-room-history",
+      paramLabel = "N",
+      description =
+          "Run the --cross-node nodes with --room-history N: one room, numbered by Redis, its"
+              + " last N broadcasts kept in Redis Streams (0: numbered only; default: no room,"
+              + " relay to all).")
+  private Integer crossNodeRoomHistory;
+
+  @Option(
       names = "--redis-server",
       defaultValue = "redis-server",
       paramLabel = "PATH",
@@ -175,6 +184,19 @@ final class SweepCommand implements Callable<Integer> {
         throw Options.bad(spec, "--cross-node", '"' + s + '"', "netty, jetty or none");
       }
     }
+    if (crossNodeRoomHistory != null) {
+      if (crossNodeRoomHistory < 0 || crossNodeRoomHistory > 1_000_000) {
+        throw Options.bad(
+            spec, "--cross-node-room-history", Integer.toString(crossNodeRoomHistory), "0-1000000");
+      }
+      if (cross.isEmpty()) {
+        throw Options.bad(
+            spec,
+            "--cross-node-room-history",
+            Integer.toString(crossNodeRoomHistory),
+            "with --cross-node netty or jetty");
+      }
+    }
     String line =
         "java -jar hub-bench/target/hub-bench.jar sweep "
             + String.join(" ", spec.commandLine().getParseResult().expandedArgs());
@@ -188,6 +210,7 @@ final class SweepCommand implements Callable<Integer> {
         Options.atLeast(spec, "--max-steps", or(maxSteps, quick ? 2 : 12), 1),
         counts("--idle", or(idle, quick ? "50,100" : "5000,10000")),
         cross,
+        crossNodeRoomHistory,
         !noPin && Runtime.getRuntime().availableProcessors() >= 2,
         serverCpu,
         loadCpu,

@@ -44,7 +44,14 @@ class BenchCommandLineTest {
 
     assertThat(options(commandLine, "server"))
         .containsExactlyInAnyOrder(
-            "--transport", "--port", "--host", "--policy", "--redis", "-h", "--help");
+            "--transport",
+            "--port",
+            "--host",
+            "--policy",
+            "--redis",
+            "--room-history",
+            "-h",
+            "--help");
     assertThat(options(commandLine, "load"))
         .containsExactlyInAnyOrder(
             "--url",
@@ -77,6 +84,7 @@ class BenchCommandLineTest {
             "--server-jvm",
             "--load-jvm",
             "--cross-node",
+            "--cross-node-room-history",
             "--redis-server",
             "--quick",
             "--no-pin",
@@ -143,10 +151,18 @@ class BenchCommandLineTest {
         "server --transport netty --policy some | server: --policy: \"some\" (expected: all or others)",
         "server --transport netty --port -2 | server: --port: -2 (expected: >= 0)",
         "server --transport naive-netty --port 0 --redis redis://127.0.0.1:1 | --redis: only for jetty and netty",
+        "server --transport netty --room-history -1 | server: --room-history: -1 (expected: 0-1000000)",
+        "server --transport netty --room-history 1000001 | server: --room-history: 1000001 (expected: 0-1000000)",
+        "server --transport netty --room-history many | Invalid value for option '--room-history': 'many' (expected: an integer)",
+        "server --transport naive-jetty --port 0 --room-history 10 | server: --room-history: only for jetty and netty, not naive-jetty",
         "sweep --servers netty,nety | sweep: --servers: \"nety\"",
         "sweep --subscribers 10,x | sweep: --subscribers: \"x\"",
         "sweep --cross-node naive-netty | sweep: --cross-node: \"naive-netty\"",
         "sweep --repeats 0 | sweep: --repeats: 0 (expected: >= 1)",
+        "sweep --cross-node-room-history -5 | sweep: --cross-node-room-history: -5 (expected: 0-1000000)",
+        "sweep --cross-node-room-history x | Invalid value for option '--cross-node-room-history': 'x' (expected: an integer)",
+        "sweep --cross-node none --cross-node-room-history 0 | sweep: --cross-node-room-history: 0 (expected: with --cross-node netty or jetty)",
+        "sweep --quick --cross-node-room-history 1000 | sweep: --cross-node-room-history: 1000 (expected: with --cross-node netty or jetty)",
         "sweep --bogus | --bogus",
         "bogus | bogus"
       })
@@ -166,6 +182,7 @@ class BenchCommandLineTest {
     assertThat(plan.subscriberCounts()).containsExactly(100, 1000, 10000);
     assertThat(plan.idleCounts()).containsExactly(5000, 10000);
     assertThat(plan.crossNode()).containsExactly("netty", "jetty");
+    assertThat(plan.crossNodeRoomHistory()).isNull();
     assertThat(List.of(plan.warmup(), plan.duration())).containsExactly(4.0, 8.0);
     assertThat(List.of(plan.bisections(), plan.repeats(), plan.maxSteps()))
         .containsExactly(3, 3, 12);
@@ -193,6 +210,27 @@ class BenchCommandLineTest {
                 + " --idle none --warmup 2");
   }
 
+  @Test
+  void sweep_crossNodeRoomHistory_goesToThePlan() {
+    CommandLine commandLine = commandLine();
+    commandLine.parseArgs(
+        "sweep",
+        "--servers",
+        "netty",
+        "--subscribers",
+        "1000",
+        "--cross-node",
+        "netty",
+        "--cross-node-room-history",
+        "1,000");
+    Sweep.Plan plan = commandLine.getSubcommands().get("sweep").<SweepCommand>getCommand().plan();
+
+    assertThat(plan.crossNode()).containsExactly("netty");
+    assertThat(plan.crossNodeRoomHistory()).isEqualTo(1000);
+    assertThat(plan.crossNodeMode()).isEqualTo("-room1000");
+    assertThat(plan.commandLine()).endsWith("--cross-node netty --cross-node-room-history 1,000");
+  }
+
   /** The commands docs/running-benchmarks.md and docs/benchmarks.md show, as written. */
   @ParameterizedTest
   @CsvSource(
@@ -206,7 +244,11 @@ class BenchCommandLineTest {
         "sweep",
         "sweep --quick",
         "sweep --servers jetty,netty --subscribers 1000 --idle none",
-        "sweep --servers jetty,netty --subscribers 1000 --cross-node jetty,netty --idle none --docs /tmp/jr"
+        "sweep --servers jetty,netty --subscribers 1000 --cross-node jetty,netty --idle none --docs /tmp/jr",
+        "server --transport netty --port 8081 --redis redis://127.0.0.1:6379 --room-history 1000",
+        "sweep --servers netty --subscribers 1000 --cross-node netty --cross-node-room-history 0 --idle none --docs /tmp/i13/docs-h0 --work /tmp/i13/work-h0",
+        "sweep --servers netty --subscribers 1000 --cross-node netty --cross-node-room-history 1000 --idle none --docs /tmp/i13/docs-h1000 --work /tmp/i13/work-h1000",
+        "sweep --servers netty --subscribers 1000 --cross-node netty --idle none --docs /tmp/i13/docs-all --work /tmp/i13/work-all"
       })
   void documentedCommands_parse(String args) {
     CommandLine commandLine = commandLine();

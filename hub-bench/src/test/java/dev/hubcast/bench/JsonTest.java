@@ -174,6 +174,7 @@ class JsonTest {
             100_000_000,
             50_000_000,
             Double.NaN,
+            0.05,
             "java ... load",
             "java ... server");
 
@@ -193,8 +194,10 @@ class JsonTest {
             "server_rss",
             "server_heap",
             "redis_cpu_cores",
+            "other_cpu_cores",
             "passes",
             "load");
+    assertThat(json.get("other_cpu_cores").asDouble()).isEqualTo(0.05);
     assertThat(json.get("passes").asBoolean()).isTrue();
     assertThat(json.get("server_allocated_per_delivery").isNull()).isTrue();
     assertThat(json.get("load").get("p99_ms").asDouble()).isEqualTo(0.75);

@@ -9,6 +9,7 @@ import dev.hubcast.core.Replay;
 import dev.hubcast.core.RoomPosition;
 import dev.hubcast.core.Target;
 import dev.hubcast.core.backplane.InMemoryBackplane;
+import dev.hubcast.redis.RedisBackplane;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +32,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * them, and enter the room; then the connection leaves again for the next one. {@code here}: from
  * this node's history, under the room's lock. {@code store}: from a history store (the in-memory
  * one of a sequenced {@link InMemoryBackplane} group, answering on its delivery thread), as on a
- * node that does not hold the room; the Redis store adds its round trips to this. JMH runs each
- * benchmark method on one thread; it sets up and shuts down the hubs once per trial.
+ * node that does not hold the room. {@code redis}: from Redis Streams, as {@code store} but through
+ * two {@link RedisBackplane}s ({@code history(1000)}) on a {@code redis-server} that the trial
+ * starts ({@link RedisProcess}): the reader asks for the room's latest position and its entries
+ * after {@code since} ({@code XRANGE}), one round trip each, and queues what comes back. JMH runs
+ * each benchmark method on one thread; it sets up and shuts down the hubs (and Redis) once per
+ * trial.
  *
  * <pre>
  * java -jar hub-bench/target/hub-bench.jar jmh ResumeBenchmark -prof gc
+ * java -jar hub-bench/target/hub-bench.jar jmh ResumeBenchmark -p from=redis -prof gc
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -46,13 +52,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class ResumeBenchmark {
 
-  @Param({"here", "store"})
+  @Param({"here", "store", "redis"})
   String from;
 
   @Param({"100"})
   int missed;
 
   InMemoryBackplane.Group group;
+  RedisProcess redis;
   Hub<Message> writer;
   Hub<Message> reader;
   String connection;
@@ -65,14 +72,37 @@ public class ResumeBenchmark {
             .policy(BroadcastPolicy.NONE)
             .outboxLimits(64 << 20, 100_000)
             .replayLimit(10_000);
-    if (from.equals("here")) {
-      writer = Hub.create(config.historySize(1000).build());
-      reader = writer;
-    } else {
-      group = InMemoryBackplane.sequencedGroup(1000);
-      writer = Hub.create(config.nodeId("writer").historySize(1000).backplane(group::join).build());
-      // Keeps nothing itself: every resume reads the store.
-      reader = Hub.create(config.nodeId("reader").historySize(0).backplane(group::join).build());
+    switch (from) {
+      case "here" -> {
+        writer = Hub.create(config.historySize(1000).build());
+        reader = writer;
+      }
+      case "store" -> {
+        group = InMemoryBackplane.sequencedGroup(1000);
+        writer =
+            Hub.create(config.nodeId("writer").historySize(1000).backplane(group::join).build());
+        // Keeps nothing itself: every resume reads the store.
+        reader = Hub.create(config.nodeId("reader").historySize(0).backplane(group::join).build());
+      }
+      case "redis" -> {
+        redis = RedisProcess.start();
+        String uri = redis.uri();
+        writer =
+            Hub.create(
+                config
+                    .nodeId("writer")
+                    .historySize(1000)
+                    .backplane(() -> RedisBackplane.builder(uri).history(1000).build())
+                    .build());
+        reader =
+            Hub.create(
+                config
+                    .nodeId("reader")
+                    .historySize(0)
+                    .backplane(() -> RedisBackplane.builder(uri).history(1000).build())
+                    .build());
+      }
+      default -> throw new IllegalArgumentException("from: " + from);
     }
     Message frame = Message.binary(new byte[64]);
     for (int i = 0; i < 1000; i++) {
@@ -106,6 +136,9 @@ public class ResumeBenchmark {
     }
     if (group != null) {
       group.close();
+    }
+    if (redis != null) {
+      redis.close();
     }
   }
 
