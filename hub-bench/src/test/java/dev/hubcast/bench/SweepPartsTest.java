@@ -120,12 +120,14 @@ class SweepPartsTest {
       RedisClient client = RedisClient.create(deployment.redisUri);
       try (StatefulRedisConnection<String, String> connection = client.connect()) {
         RedisCommands<String, String> redis = connection.sync();
-        long numbered = Long.parseLong(redis.hget("hubcast:room:" + BenchServer.ROOM, "seq"));
+        long numbered = Long.parseLong(redis.hget("hubcast:position:" + BenchServer.ROOM, "seq"));
         assertThat(numbered).isGreaterThanOrEqualTo(result.sent());
         if (history == 0) {
           assertThat(redis.exists("hubcast:history:" + BenchServer.ROOM)).isZero();
         } else {
-          assertThat(redis.xlen("hubcast:history:" + BenchServer.ROOM)).isEqualTo(history);
+          // Trimmed by whole stream nodes (reads answer the last `history`): at least that many.
+          assertThat(redis.xlen("hubcast:history:" + BenchServer.ROOM))
+              .isGreaterThanOrEqualTo(history);
         }
       } finally {
         client.shutdown();
