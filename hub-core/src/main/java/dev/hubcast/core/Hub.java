@@ -201,6 +201,15 @@ public interface Hub<M> extends AutoCloseable {
   /** The rooms with members on this node; a snapshot. */
   Set<String> rooms();
 
+  /**
+   * The rooms whose history on this node holds at least one broadcast (younger than {@link
+   * HubConfig#maxHistoryAge()} when that is set), with members or not; a snapshot. An empty room
+   * keeps its history until it is too old or the room's place is needed for a new room under {@link
+   * HubConfig#maxRooms()}. With a {@link dev.hubcast.core.backplane.HistoryStore}, the store holds
+   * more: this is only what this node has seen.
+   */
+  Set<String> roomsWithHistory();
+
   /** The members of a room on this node; a snapshot, empty for an unknown room. */
   Collection<Client> members(String room);
 

@@ -150,6 +150,38 @@ class ResumeTest {
     }
 
     @Test
+    void anEmptiedRoom_isListedWithHistoryUntilItsHistoryIsTooOld() throws Exception {
+      Hub<String> hub = hub(c -> c.historySize(100).maxHistoryAge(Duration.ofMillis(300)));
+      FakeConnection a = FakeConnection.open(hub, "127.0.0.1", "");
+      resume(hub, a, "said", null);
+      resume(hub, a, "quiet", null);
+      say(hub, "said", 1, 2);
+      hub.leave(a.id(), "said");
+      hub.leave(a.id(), "quiet");
+
+      assertThat(hub.rooms()).isEmpty();
+      assertThat(hub.roomsWithHistory()).containsExactly("said");
+      await("the history past its age")
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> hub.roomsWithHistory().isEmpty());
+    }
+
+    @Test
+    void withoutAnAge_aRoomsHistoryIsListedUntilItsPlaceIsNeeded() throws Exception {
+      Hub<String> hub = hub(c -> c.historySize(10).maxRooms(2));
+      FakeConnection a = FakeConnection.open(hub, "127.0.0.1", "");
+      resume(hub, a, "one", null);
+      say(hub, "one", 1, 1);
+      hub.leave(a.id(), "one");
+      resume(hub, a, "two", null);
+      say(hub, "two", 1, 1);
+
+      assertThat(hub.roomsWithHistory()).containsExactlyInAnyOrder("one", "two");
+      resume(hub, a, "three", null); // evicts the empty "one"
+      assertThat(hub.roomsWithHistory()).containsExactly("two");
+    }
+
+    @Test
     void moreThanTheReplayLimit_isTooMany() throws Exception {
       Hub<String> hub = hub(c -> c.historySize(100).replayLimit(5));
       FakeConnection a = FakeConnection.open(hub, "127.0.0.1", "");

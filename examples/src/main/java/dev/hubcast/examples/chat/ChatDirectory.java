@@ -73,8 +73,8 @@ public interface ChatDirectory extends AutoCloseable {
   void start(Hub<ChatMessage> hub, Listener listener);
 
   /**
-   * The rooms that have members on any server, sorted, as last known here. Never blocks, and takes
-   * no lock that the listener's callers hold.
+   * The rooms that have members on any server, or still have history, sorted, as last known here.
+   * Never blocks, and takes no lock that the listener's callers hold.
    */
   List<String> rooms();
 

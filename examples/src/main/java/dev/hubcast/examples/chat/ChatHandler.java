@@ -282,8 +282,6 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       }
       reply(hub, client, "room-limit", "join: this server has no room for another room");
       return;
-    } catch (IllegalStateException shutDown) {
-      return;
     }
     entered.whenComplete(
         (replay, failure) -> {

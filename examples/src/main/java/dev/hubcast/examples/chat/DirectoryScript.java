@@ -27,7 +27,9 @@ enum DirectoryScript {
    */
   DM("dm.lua"),
   /** The private messages kept for a user; ARGV: prefix, user; returns them, encoded. */
-  DMS("dms.lua");
+  DMS("dms.lua"),
+  /** The rooms list: with members, or with history; ARGV: prefix; returns them, sorted. */
+  ROOMS("rooms.lua");
 
   private static final String DIR = "redis/";
 

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -43,7 +44,9 @@ final class LocalChatDirectory implements ChatDirectory {
 
   @Override
   public List<String> rooms() {
-    return hub.rooms().stream().sorted().toList();
+    Set<String> rooms = new TreeSet<>(hub.rooms());
+    rooms.addAll(hub.roomsWithHistory()); // kept while the hub keeps their history
+    return List.copyOf(rooms);
   }
 
   @Override

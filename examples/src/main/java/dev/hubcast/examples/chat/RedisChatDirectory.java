@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code chat:room:<room>}: a hash, connection id to user name, of the room's members on
  *       every server (a connection id starts with its server's node id);
- *   <li>{@code chat:rooms}: the set of rooms that have members;
+ *   <li>{@code chat:rooms}: the set of rooms that have members; {@code chat:visited} the rooms that
+ *       have had members, of which the rooms list also names those whose history ({@code
+ *       chat:history:<room>}, the hub's stream, which Redis expires with the history) is there;
  *   <li>{@code chat:user:<name>}: the set of a user's connection ids; {@code chat:people} the set
  *       of users that have one;
  *   <li>{@code chat:dms:<a> <b>}: a list, the last {@value ChatDirectory#PRIVATE_HISTORY} private
@@ -146,7 +148,9 @@ final class RedisChatDirectory implements ChatDirectory {
       c.sync()
           .eval(
               DirectoryScript.BEAT.source, ScriptOutputType.INTEGER, NO_KEYS, PREFIX, node, ttl());
-      rooms = c.sync().smembers(PREFIX + ":rooms").stream().sorted().toList();
+      List<String> listed =
+          c.sync().eval(DirectoryScript.ROOMS.source, ScriptOutputType.MULTI, NO_KEYS, PREFIX);
+      rooms = List.copyOf(listed);
       people = c.sync().smembers(PREFIX + ":people").stream().sorted().toList();
     } catch (RuntimeException e) {
       close();

@@ -177,6 +177,30 @@ class ChatOverRedisTest {
   }
 
   @Test
+  @DisplayName("a room with history stays listed on both servers after everyone left")
+  void roomWithHistory_staysListedOnBothServers() throws Exception {
+    ChatClient alice = enter(jetty, "alice");
+    ChatClient bob = enter(netty, "bob");
+    alice.send("type", "join", "room", "talk");
+    alice.next("history");
+    alice.send("type", "say", "text", "anyone?");
+    alice.next("message");
+    alice.send("type", "join", "room", "quiet");
+    alice.next("history");
+    bob.awaitMatching(
+        "rooms with quiet",
+        m -> type("rooms").test(m) && texts(m.get("rooms")).contains("quiet"),
+        WAIT);
+    alice.send("type", "join", "room", "lobby");
+    JsonNode rooms = bob.awaitMatching("rooms without quiet", type("rooms"), WAIT);
+    assertThat(texts(rooms.get("rooms"))).containsExactly("lobby", "talk");
+
+    ChatClient dave = ChatClient.connect(jetty.port(), "dave");
+    open.add(dave);
+    assertThat(texts(dave.next().get("rooms"))).containsExactly("lobby", "talk");
+  }
+
+  @Test
   @DisplayName("people lists everyone online on both servers, whatever their room; lobby stays")
   void people_spanBothServers_andTheLobbyStaysListed() throws Exception {
     ChatClient alice = enter(jetty, "alice");

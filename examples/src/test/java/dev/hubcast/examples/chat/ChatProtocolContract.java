@@ -738,6 +738,31 @@ abstract class ChatProtocolContract {
     }
 
     @Test
+    @DisplayName("a room someone spoke in stays listed after everyone left; a silent one goes")
+    void roomWithHistory_staysListed() throws Exception {
+      ChatClient alice = enter("alice");
+      alice.send("type", "join", "room", "talk");
+      alice.next("history");
+      alice.send("type", "say", "text", "anyone?");
+      alice.next("message");
+      alice.send("type", "join", "room", "quiet");
+      alice.next("history");
+      alice.awaitMatching(
+          "rooms with quiet",
+          m -> m.path("type").asText().equals("rooms") && texts(m.get("rooms")).contains("quiet"),
+          ChatClient.WAIT);
+      alice.send("type", "join", "room", "lobby");
+      JsonNode rooms =
+          alice.awaitMatching(
+              "rooms without quiet", m -> m.path("type").asText().equals("rooms"), ChatClient.WAIT);
+      assertThat(texts(rooms.get("rooms"))).containsExactly("lobby", "talk");
+
+      ChatClient bob = ChatClient.connect(server.port(), "bob");
+      open.add(bob);
+      assertThat(texts(bob.next().get("rooms"))).containsExactly("lobby", "talk");
+    }
+
+    @Test
     @DisplayName("welcome and people list everyone online, whatever their room, each once")
     void people_listsEveryoneOnline() throws Exception {
       ChatClient alice = enter("alice");

@@ -180,6 +180,11 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
   }
 
   @Override
+  public Set<String> roomsWithHistory() {
+    return rooms.withHistory(System.currentTimeMillis());
+  }
+
+  @Override
   public Collection<Client> members(String room) {
     return rooms.members(room);
   }

@@ -8,6 +8,7 @@ import dev.hubcast.core.HistoryRead;
 import dev.hubcast.core.RoomLimitException;
 import dev.hubcast.core.RoomPosition;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -225,6 +226,19 @@ final class RoomDirectory {
         .filter(r -> !r.members.isEmpty())
         .map(r -> r.name)
         .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** Rooms whose history holds a broadcast that is fresh at {@code now}. Takes each room's lock. */
+  Set<String> withHistory(long now) {
+    Set<String> names = new HashSet<>();
+    for (Room r : rooms.values()) {
+      synchronized (r.lock) {
+        if (r.history.holdsFresh(now)) {
+          names.add(r.name);
+        }
+      }
+    }
+    return Set.copyOf(names);
   }
 
   Collection<Client> members(String room) {

@@ -73,6 +73,11 @@ final class RoomHistory {
     lastSequence = 0;
   }
 
+  /** Whether the newest entry kept is fresh at {@code now}. */
+  boolean holdsFresh(long now) {
+    return size > 0 && fresh(ring[(head + size - 1) % ring.length], now);
+  }
+
   private boolean fresh(HistoryEntry e, long now) {
     return maxAgeMillis == 0 || now - e.timestampMillis() <= maxAgeMillis;
   }

@@ -47,6 +47,7 @@ end
 local function enter(node, id, user, room)
   redis.call('HSET', key('room', room), id, user)
   if redis.call('SADD', key('rooms'), room) == 1 then st.roomsChanged = true end
+  redis.call('SADD', key('visited'), room)
   redis.call('HSET', key('conns', node), id, user .. ' ' .. room)
   addUser(user, id)
   touch(room)
@@ -122,6 +123,26 @@ local function list(t)
   return cjson.encode(t)
 end
 
+-- The rooms list, sorted: the rooms with members, and the rooms that had some and still have a
+-- history (the hub's stream <prefix>:history:<room>, which Redis expires with the history). A
+-- visited room whose stream is gone is forgotten here.
+local function roomsList()
+  local rooms = redis.call('SMEMBERS', key('rooms'))
+  local listed = {}
+  for _, room in ipairs(rooms) do listed[room] = true end
+  for _, room in ipairs(redis.call('SMEMBERS', key('visited'))) do
+    if not listed[room] then
+      if redis.call('EXISTS', key('history', room)) == 1 then
+        rooms[#rooms + 1] = room
+      else
+        redis.call('SREM', key('visited'), room)
+      end
+    end
+  end
+  table.sort(rooms)
+  return rooms
+end
+
 -- Announces, in one PUBLISH on <prefix>:events, the members of every room this script changed
 -- (in order) and, if they changed or allRooms, the rooms list and the people online:
 -- {"presence":[{"room":"lobby","members":["ada","bob"]}],"rooms":["dev","lobby"],"people":[...]}
@@ -136,9 +157,7 @@ local function publish(allRooms)
     fields[#fields + 1] = '"presence":[' .. table.concat(presence, ',') .. ']'
   end
   if st.roomsChanged or allRooms then
-    local rooms = redis.call('SMEMBERS', key('rooms'))
-    table.sort(rooms)
-    fields[#fields + 1] = '"rooms":' .. list(rooms)
+    fields[#fields + 1] = '"rooms":' .. list(roomsList())
   end
   if st.peopleChanged or allRooms then
     fields[#fields + 1] = '"people":' .. list(people())

@@ -1,0 +1,2 @@
+-- The rooms list (see roomsList). ARGV: prefix. Returns the rooms, sorted.
+return roomsList()
