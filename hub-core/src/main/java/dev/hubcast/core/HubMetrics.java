@@ -38,6 +38,34 @@ public final class HubMetrics {
   private final long roomHealed;
   private final long framesReplayed;
   private final java.util.Map<Replay.Outcome, Long> resumes;
+  private final java.util.Map<Integer, Long> closesByCode;
+  private final java.util.Map<Refusal, Long> refusals;
+  private final long deliveriesQueued;
+  private final long deliveriesDropped;
+  private final long deliveriesRefused;
+  private final long maxPendingFrames;
+  private final long fanOutsTimed;
+  private final long fanOutNanos;
+  private final long backplaneLagMillis;
+
+  /**
+   * Why the hub refused a handshake, in {@link #refusedHandshakesByReason()}. Refusals a transport
+   * makes before asking the hub (a malformed request, a missing upgrade header) are not counted.
+   */
+  public enum Refusal {
+    /** The hub is shutting down (503). */
+    SHUTTING_DOWN,
+    /** The hub holds {@link HubConfig#maxConnections()} connections (503). */
+    CONNECTION_LIMIT,
+    /** The address holds {@link HubConfig#maxConnectionsPerAddress()} connections (429). */
+    ADDRESS_LIMIT,
+    /** The {@link OriginPolicy} refused the origin (403). */
+    ORIGIN,
+    /** The {@link Authenticator} refused the handshake (its status). */
+    AUTHENTICATION,
+    /** The {@link Authenticator} threw (500). */
+    AUTHENTICATOR_ERROR
+  }
 
   private HubMetrics(Builder b) {
     this.connections = b.connections;
@@ -69,6 +97,19 @@ public final class HubMetrics {
       r.put(o, b.resumes.getOrDefault(o, 0L));
     }
     this.resumes = java.util.Collections.unmodifiableMap(r);
+    this.closesByCode = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(b.closes));
+    java.util.EnumMap<Refusal, Long> f = new java.util.EnumMap<>(Refusal.class);
+    for (Refusal why : Refusal.values()) {
+      f.put(why, b.refusals.getOrDefault(why, 0L));
+    }
+    this.refusals = java.util.Collections.unmodifiableMap(f);
+    this.deliveriesQueued = b.deliveriesQueued;
+    this.deliveriesDropped = b.deliveriesDropped;
+    this.deliveriesRefused = b.deliveriesRefused;
+    this.maxPendingFrames = b.maxPendingFrames;
+    this.fanOutsTimed = b.fanOutsTimed;
+    this.fanOutNanos = b.fanOutNanos;
+    this.backplaneLagMillis = b.backplaneLagMillis;
   }
 
   /** A builder, for hub implementations and tests. */
@@ -207,6 +248,66 @@ public final class HubMetrics {
     return resumes;
   }
 
+  /**
+   * Connections closed, by the close code {@link HubHandler#onClose} heard (the peer's, or the one
+   * the hub sent); only codes seen are present, in ascending order.
+   */
+  public java.util.Map<Integer, Long> closesByCode() {
+    return closesByCode;
+  }
+
+  /** {@link #refusedHandshakes()} by reason; every reason is present. */
+  public java.util.Map<Refusal, Long> refusedHandshakesByReason() {
+    return refusals;
+  }
+
+  /**
+   * Offers to an outbox that queued the frame: the sum of every {@link BroadcastReceipt#queued}.
+   */
+  public long deliveriesQueued() {
+    return deliveriesQueued;
+  }
+
+  /** Offers the slow-consumer policy dropped: the sum of every {@link BroadcastReceipt#dropped}. */
+  public long deliveriesDropped() {
+    return deliveriesDropped;
+  }
+
+  /** Offers an outbox refused: the sum of every {@link BroadcastReceipt#refused}. */
+  public long deliveriesRefused() {
+    return deliveriesRefused;
+  }
+
+  /** Frames queued or in flight in the fullest outbox of this node. */
+  public long maxPendingFrames() {
+    return maxPendingFrames;
+  }
+
+  /**
+   * Fan-outs timed: one in {@value #FAN_OUT_SAMPLE} of this node's fan-outs (the loop that offers
+   * one broadcast to its local recipients) is timed, so that timing costs nothing measurable.
+   */
+  public long fanOutsTimed() {
+    return fanOutsTimed;
+  }
+
+  /** The total duration of the {@link #fanOutsTimed()} fan-outs, in nanoseconds. */
+  public long fanOutNanos() {
+    return fanOutNanos;
+  }
+
+  /**
+   * The total, over the {@link #backplaneReceived()} envelopes, of the milliseconds from their
+   * publication on the origin node to their arrival here (by the two nodes' clocks; a negative
+   * difference counts as 0).
+   */
+  public long backplaneLagMillis() {
+    return backplaneLagMillis;
+  }
+
+  /** One fan-out in this many is timed, for {@link #fanOutsTimed()}. */
+  public static final int FAN_OUT_SAMPLE = 64;
+
   @Override
   public String toString() {
     return "HubMetrics[connections="
@@ -250,6 +351,15 @@ public final class HubMetrics {
     private long framesReplayed;
     private final java.util.Map<Replay.Outcome, Long> resumes =
         new java.util.EnumMap<>(Replay.Outcome.class);
+    private final java.util.Map<Integer, Long> closes = new java.util.HashMap<>();
+    private final java.util.Map<Refusal, Long> refusals = new java.util.EnumMap<>(Refusal.class);
+    private long deliveriesQueued;
+    private long deliveriesDropped;
+    private long deliveriesRefused;
+    private long maxPendingFrames;
+    private long fanOutsTimed;
+    private long fanOutNanos;
+    private long backplaneLagMillis;
 
     private Builder() {}
 
@@ -400,6 +510,55 @@ public final class HubMetrics {
     /** Sets one count of {@link HubMetrics#resumes()}. */
     public Builder resumes(Replay.Outcome outcome, long value) {
       this.resumes.put(java.util.Objects.requireNonNull(outcome, "outcome"), value);
+      return this;
+    }
+
+    /** Sets one count of {@link HubMetrics#closesByCode()}. */
+    public Builder closes(int code, long value) {
+      this.closes.put(code, value);
+      return this;
+    }
+
+    /** Sets one count of {@link HubMetrics#refusedHandshakesByReason()}. */
+    public Builder refusals(Refusal reason, long value) {
+      this.refusals.put(java.util.Objects.requireNonNull(reason, "reason"), value);
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#deliveriesQueued()}. */
+    public Builder deliveriesQueued(long value) {
+      this.deliveriesQueued = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#deliveriesDropped()}. */
+    public Builder deliveriesDropped(long value) {
+      this.deliveriesDropped = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#deliveriesRefused()}. */
+    public Builder deliveriesRefused(long value) {
+      this.deliveriesRefused = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#maxPendingFrames()}. */
+    public Builder maxPendingFrames(long value) {
+      this.maxPendingFrames = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#fanOutsTimed()} and {@link HubMetrics#fanOutNanos()}. */
+    public Builder fanOuts(long timed, long nanos) {
+      this.fanOutsTimed = timed;
+      this.fanOutNanos = nanos;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#backplaneLagMillis()}. */
+    public Builder backplaneLagMillis(long value) {
+      this.backplaneLagMillis = value;
       return this;
     }
 

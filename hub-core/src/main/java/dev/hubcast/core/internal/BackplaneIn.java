@@ -52,6 +52,10 @@ final class BackplaneIn implements Backplane.Receiver {
         return; // our own echo
       }
       counters.backplaneReceived.increment();
+      long lag = System.currentTimeMillis() - envelope.timestampMillis();
+      if (lag > 0) {
+        counters.backplaneLagMillis.add(lag);
+      }
       Target target = envelope.target();
       Message message = envelope.message();
       String roomName = FanOutRouter.roomOf(target);

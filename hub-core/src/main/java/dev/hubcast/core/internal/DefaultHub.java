@@ -60,7 +60,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
             config.historySize(),
             config.maxHistoryAge().toMillis(),
             store != null);
-    FanOutRouter router = new FanOutRouter(registry, rooms);
+    FanOutRouter router = new FanOutRouter(registry, rooms, counters);
     out = new BackplaneOut(nodeId, backplane, registry, counters);
     // The handlers get this facade to pass to the application; nothing calls it before start().
     Handlers<M> handlers = new Handlers<>(nodeId, this, config.handler().orElse(null), counters);
@@ -71,7 +71,8 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
     resumes =
         new Resumes<>(
             nodeId, registry, rooms, numbering, config.codec(), config.replayLimit(), counters);
-    lifecycle = new Lifecycle<>(nodeId, registry, rooms, out, handlers, config.closeTimeout());
+    lifecycle =
+        new Lifecycle<>(nodeId, registry, rooms, out, handlers, counters, config.closeTimeout());
     sender = new Sender<>(config.codec(), lifecycle, rooms, numbering, router, out, registry);
     InboundPipeline<M> pipeline =
         new InboundPipeline<>(
@@ -212,9 +213,12 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
   public HubMetrics metrics() {
     long pendingFrames = 0;
     long pendingBytes = 0;
+    long maxPendingFrames = 0;
     for (DefaultClient c : registry.all()) {
-      pendingFrames += c.outbox.pendingFrames();
+      long frames = c.outbox.pendingFrames();
+      pendingFrames += frames;
       pendingBytes += c.outbox.pendingBytes();
+      maxPendingFrames = Math.max(maxPendingFrames, frames);
     }
     Counters k = counters;
     HubMetrics.Builder b =
@@ -242,10 +246,20 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
             .backplaneGaps(k.backplaneGaps.sum())
             .roomGaps(k.roomGaps.sum())
             .roomHealed(k.roomHealed.sum())
-            .framesReplayed(k.framesReplayed.sum());
+            .framesReplayed(k.framesReplayed.sum())
+            .deliveriesQueued(k.deliveriesQueued.sum())
+            .deliveriesDropped(k.deliveriesDropped.sum())
+            .deliveriesRefused(k.deliveriesRefused.sum())
+            .maxPendingFrames(maxPendingFrames)
+            .fanOuts(k.fanOutsTimed.sum(), k.fanOutNanos.sum())
+            .backplaneLagMillis(k.backplaneLagMillis.sum());
     for (Replay.Outcome o : Replay.Outcome.values()) {
       b.resumes(o, k.resumes[o.ordinal()].sum());
     }
+    for (HubMetrics.Refusal why : HubMetrics.Refusal.values()) {
+      b.refusals(why, k.refusals[why.ordinal()].sum());
+    }
+    k.closes.forEach((code, n) -> b.closes(code, n.sum()));
     return b.build();
   }
 

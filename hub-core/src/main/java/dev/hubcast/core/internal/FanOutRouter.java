@@ -1,6 +1,7 @@
 package dev.hubcast.core.internal;
 
 import dev.hubcast.core.HistoryEntry;
+import dev.hubcast.core.HubMetrics;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
 import java.util.HashSet;
@@ -13,12 +14,42 @@ import java.util.Set;
  * one.
  */
 final class FanOutRouter {
+  private static final int SAMPLE_MASK = HubMetrics.FAN_OUT_SAMPLE - 1;
+
   private final ConnectionRegistry registry;
   private final RoomDirectory rooms;
+  private final Counters counters;
+  // Picks the fan-outs to time. Racy on purpose: a lost increment only moves the next sample.
+  private int fanOuts;
 
-  FanOutRouter(ConnectionRegistry registry, RoomDirectory rooms) {
+  FanOutRouter(ConnectionRegistry registry, RoomDirectory rooms, Counters counters) {
     this.registry = registry;
     this.rooms = rooms;
+    this.counters = counters;
+  }
+
+  /** A fan-out's start: a nanoTime if this one is timed, else 0. */
+  private long started() {
+    return (++fanOuts & SAMPLE_MASK) == 0 ? System.nanoTime() : 0;
+  }
+
+  /**
+   * A fan-out's end: counts what it offered since {@code queued}, {@code dropped}, {@code refused}.
+   */
+  private void finished(long start, Tally tally, int queued, int dropped, int refused) {
+    if (start != 0) {
+      counters.fanOutNanos.add(System.nanoTime() - start);
+      counters.fanOutsTimed.increment();
+    }
+    if (tally.queued != queued) {
+      counters.deliveriesQueued.add(tally.queued - queued);
+    }
+    if (tally.dropped != dropped) {
+      counters.deliveriesDropped.add(tally.dropped - dropped);
+    }
+    if (tally.refused != refused) {
+      counters.deliveriesRefused.add(tally.refused - refused);
+    }
   }
 
   /** The room a target names, or null. */
@@ -45,11 +76,16 @@ final class FanOutRouter {
 
   /** Offers to this node's connections of any target, as one fan-out. */
   void deliver(Target target, Message message, Tally tally) {
+    int queued = tally.queued;
+    int dropped = tally.dropped;
+    int refused = tally.refused;
+    long start = started();
     FanOut.begin();
     try {
       offer(target, message, tally);
     } finally {
       FanOut.end();
+      finished(start, tally, queued, dropped, refused);
     }
   }
 
@@ -101,6 +137,10 @@ final class FanOutRouter {
    */
   void deliverToRoom(Room room, String except, HistoryEntry entry, Tally tally) {
     room.delivered(entry);
+    int queued = tally.queued;
+    int dropped = tally.dropped;
+    int refused = tally.refused;
+    long start = started();
     FanOut.begin();
     try {
       if (room.floors.isEmpty()) {
@@ -110,6 +150,7 @@ final class FanOutRouter {
       }
     } finally {
       FanOut.end();
+      finished(start, tally, queued, dropped, refused);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.HubHandler;
+import dev.hubcast.core.HubMetrics.Refusal;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Connection;
@@ -71,7 +72,6 @@ final class Gatekeeper<M> implements Acceptor {
     requireNonNull(handshake, "handshake");
     Admission refusal = check(handshake);
     if (refusal != null) {
-      counters.refusedHandshakes.increment();
       log.debug(
           "hub {}: handshake from {} refused: {} {}",
           nodeId,
@@ -84,7 +84,7 @@ final class Gatekeeper<M> implements Acceptor {
     try {
       auth = requireNonNull(config.authenticator().authenticate(handshake), "AuthResult");
     } catch (RuntimeException e) {
-      counters.refusedHandshakes.increment();
+      counters.refused(Refusal.AUTHENTICATOR_ERROR);
       counters.handlerErrors.increment();
       // Never log the handshake's headers or query, nor the exception's message: they may carry
       // tokens. The exception's type says which failure it was.
@@ -96,7 +96,7 @@ final class Gatekeeper<M> implements Acceptor {
       return Admission.refused(500, "authentication failed");
     }
     if (!auth.isAccepted()) {
-      counters.refusedHandshakes.increment();
+      counters.refused(Refusal.AUTHENTICATION);
       return Admission.refused(auth.status(), auth.reason().orElse("refused"));
     }
     Handshake admitted =
@@ -119,17 +119,22 @@ final class Gatekeeper<M> implements Acceptor {
     return null;
   }
 
+  /** The refusal of a handshake the hub will not take, counted; null if it may. */
   private Admission check(Handshake handshake) {
     if (lifecycle.isShutdown()) {
+      counters.refused(Refusal.SHUTTING_DOWN);
       return Admission.refused(503, "server is shutting down");
     }
     if (registry.isFull()) {
+      counters.refused(Refusal.CONNECTION_LIMIT);
       return Admission.refused(503, "server is at its connection limit");
     }
     if (registry.isAddressFull(handshake.remoteAddress())) {
+      counters.refused(Refusal.ADDRESS_LIMIT);
       return Admission.refused(429, "too many connections from this address");
     }
     if (!config.originPolicy().allows(handshake.origin(), handshake)) {
+      counters.refused(Refusal.ORIGIN);
       return Admission.refused(
           403,
           "origin not allowed"
@@ -148,7 +153,8 @@ final class Gatekeeper<M> implements Acceptor {
     }
     ConnectionRegistry.Cap full = registry.acquire(connection.remoteAddress());
     if (full != null) {
-      counters.refusedHandshakes.increment();
+      counters.refused(
+          full == ConnectionRegistry.Cap.TOTAL ? Refusal.CONNECTION_LIMIT : Refusal.ADDRESS_LIMIT);
       lifecycle.closeQuietly(
           c,
           CloseCodes.TRY_AGAIN_LATER,

@@ -25,6 +25,7 @@ final class Lifecycle<M> implements OutboxEvents {
   private final RoomDirectory rooms;
   private final BackplaneOut out;
   private final Handlers<M> handlers;
+  private final Counters counters;
   private final Duration closeTimeout;
   private final AtomicBoolean shutdown = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -35,7 +36,9 @@ final class Lifecycle<M> implements OutboxEvents {
       RoomDirectory rooms,
       BackplaneOut out,
       Handlers<M> handlers,
+      Counters counters,
       Duration closeTimeout) {
+    this.counters = counters;
     this.nodeId = nodeId;
     this.registry = registry;
     this.rooms = rooms;
@@ -102,6 +105,7 @@ final class Lifecycle<M> implements OutboxEvents {
       }
       c.state = DefaultClient.State.CLOSED;
     }
+    counters.closed(code);
     if (handlers.isInstalled()) {
       HubHandler<M> h = handlers.handler();
       String why = reason == null ? "" : reason;
