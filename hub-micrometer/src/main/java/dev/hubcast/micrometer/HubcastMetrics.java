@@ -1,0 +1,395 @@
+package dev.hubcast.micrometer;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.core.CloseCodes;
+import dev.hubcast.core.Hub;
+import dev.hubcast.core.HubMetrics;
+import dev.hubcast.core.Replay;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Binds a {@link Hub}'s counters to a Micrometer {@link MeterRegistry}: connections, closes by
+ * code, refused handshakes by reason, deliveries by outcome, bytes, slow-consumer closes, outboxes,
+ * fan-out time, the backplane (publishes, failures, gaps, lag) and resumes by outcome. Every meter
+ * is named {@code hubcast.*} and is read from the hub when the registry asks (a scrape, a publish):
+ * nothing is added to the broadcast path, and the hub's own counters are all it reads. {@code
+ * docs/metrics.md} lists every meter.
+ *
+ * <pre>{@code
+ * new HubcastMetrics(hub, Tags.of("app", "chat")).bindTo(registry);
+ * // or, with members gauges for two named rooms:
+ * new HubcastMetrics(hub, Tags.empty(), Set.of("lobby", "support")).bindTo(registry);
+ * }</pre>
+ *
+ * <p>No meter is tagged by room or user unless asked: rooms and users are unbounded, and a tag per
+ * value would grow the registry without limit. {@link #HubcastMetrics(Hub, Iterable, Set)} adds a
+ * {@code hubcast.room.members} gauge for each of a few named rooms.
+ *
+ * <p>Closes are tagged by {@code code} for the codes in {@link #CLOSE_CODES}, and {@code other} for
+ * the rest (application codes 4000-4999 among them), so that the tag stays bounded.
+ *
+ * <p>Immutable and thread-safe. {@link #bindTo} may be called for several registries; the meters
+ * read the hub on whatever thread the registry reads them, and hold the hub weakly, as Micrometer's
+ * own binders do.
+ */
+public final class HubcastMetrics implements MeterBinder {
+
+  /** The close codes with a {@code code} tag of their own; every other code is {@code other}. */
+  public static final List<Integer> CLOSE_CODES =
+      List.of(
+          CloseCodes.NORMAL,
+          CloseCodes.GOING_AWAY,
+          CloseCodes.PROTOCOL_ERROR,
+          CloseCodes.UNSUPPORTED_DATA,
+          CloseCodes.NO_STATUS,
+          CloseCodes.ABNORMAL,
+          CloseCodes.INVALID_PAYLOAD,
+          CloseCodes.POLICY_VIOLATION,
+          CloseCodes.MESSAGE_TOO_BIG,
+          CloseCodes.INTERNAL_ERROR,
+          CloseCodes.TRY_AGAIN_LATER);
+
+  private final Hub<?> hub;
+  private final Tags tags;
+  private final Set<String> rooms;
+
+  /** The hub's meters, with no extra tags. */
+  public HubcastMetrics(Hub<?> hub) {
+    this(hub, Tags.empty());
+  }
+
+  /** The hub's meters, each with {@code tags} (say, the application or the node). */
+  public HubcastMetrics(Hub<?> hub, Iterable<Tag> tags) {
+    this(hub, tags, Set.of());
+  }
+
+  /**
+   * The hub's meters, each with {@code tags}, and a {@code hubcast.room.members} gauge tagged
+   * {@code room} for each of {@code rooms}: keep it to a few rooms that matter.
+   *
+   * @throws IllegalArgumentException if a room name is empty
+   */
+  public HubcastMetrics(Hub<?> hub, Iterable<Tag> tags, Set<String> rooms) {
+    this.hub = requireNonNull(hub, "hub");
+    this.tags = Tags.of(requireNonNull(tags, "tags"));
+    for (String room : requireNonNull(rooms, "rooms")) {
+      if (requireNonNull(room, "room").isEmpty()) {
+        throw new IllegalArgumentException("rooms: \"\" (expected: non-empty room names)");
+      }
+    }
+    this.rooms = Set.copyOf(rooms);
+  }
+
+  /** Binds a hub's meters to {@code registry} with {@code tags}, as key-value pairs. */
+  public static void monitor(MeterRegistry registry, Hub<?> hub, String... tags) {
+    new HubcastMetrics(hub, Tags.of(tags)).bindTo(registry);
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    requireNonNull(registry, "registry");
+    gauge(
+        registry,
+        "hubcast.connections",
+        "Open connections on this node",
+        null,
+        Hub::connectionCount);
+    gauge(
+        registry,
+        "hubcast.users",
+        "Users with a connection on this node",
+        null,
+        h -> h.users().size());
+    gauge(
+        registry, "hubcast.rooms", "Rooms with a member on this node", null, h -> h.rooms().size());
+    counter(
+        registry,
+        "hubcast.connections.opened",
+        "Connections registered",
+        null,
+        Tags.empty(),
+        HubMetrics::connectionsOpened);
+    bindCloses(registry);
+    for (HubMetrics.Refusal why : HubMetrics.Refusal.values()) {
+      counter(
+          registry,
+          "hubcast.handshakes.refused",
+          "Handshakes the hub refused, by reason",
+          null,
+          Tags.of("reason", why.name().toLowerCase(Locale.ROOT)),
+          m -> m.refusedHandshakesByReason().get(why));
+    }
+
+    counter(
+        registry,
+        "hubcast.messages.received",
+        "Client messages received",
+        null,
+        Tags.empty(),
+        HubMetrics::framesIn);
+    counter(
+        registry,
+        "hubcast.received",
+        "Client message bytes received",
+        BaseUnits.BYTES,
+        Tags.empty(),
+        HubMetrics::bytesIn);
+    counter(
+        registry,
+        "hubcast.messages.sent",
+        "Frames the transports completed",
+        null,
+        Tags.empty(),
+        HubMetrics::framesOut);
+    counter(
+        registry,
+        "hubcast.sent",
+        "Payload bytes the transports completed",
+        BaseUnits.BYTES,
+        Tags.empty(),
+        HubMetrics::bytesOut);
+    String deliveries = "Offers of a broadcast to an outbox, by outcome";
+    counter(
+        registry,
+        "hubcast.deliveries",
+        deliveries,
+        null,
+        Tags.of("outcome", "queued"),
+        HubMetrics::deliveriesQueued);
+    counter(
+        registry,
+        "hubcast.deliveries",
+        deliveries,
+        null,
+        Tags.of("outcome", "dropped"),
+        HubMetrics::deliveriesDropped);
+    counter(
+        registry,
+        "hubcast.deliveries",
+        deliveries,
+        null,
+        Tags.of("outcome", "refused"),
+        HubMetrics::deliveriesRefused);
+    counter(
+        registry,
+        "hubcast.messages.dropped",
+        "Frames dropped by a slow-consumer policy or discarded at a close",
+        null,
+        Tags.empty(),
+        HubMetrics::framesDropped);
+    counter(
+        registry,
+        "hubcast.send.failures",
+        "Sends the transport reported as failed",
+        null,
+        Tags.empty(),
+        HubMetrics::sendFailures);
+    counter(
+        registry,
+        "hubcast.slow.consumer.closes",
+        "Connections closed as slow consumers",
+        null,
+        Tags.empty(),
+        HubMetrics::slowConsumerCloses);
+    counter(
+        registry,
+        "hubcast.decode.errors",
+        "Client messages the codec could not decode",
+        null,
+        Tags.empty(),
+        HubMetrics::decodeErrors);
+    counter(
+        registry,
+        "hubcast.handler.errors",
+        "Exceptions thrown by application handlers",
+        null,
+        Tags.empty(),
+        HubMetrics::handlerErrors);
+    counter(
+        registry,
+        "hubcast.rate.limited",
+        "Client messages over the rate limit",
+        null,
+        Tags.empty(),
+        HubMetrics::rateLimited);
+
+    gauge(
+        registry,
+        "hubcast.outbox.pending",
+        "Frames queued or in flight over all outboxes",
+        null,
+        h -> h.metrics().pendingFrames());
+    gauge(
+        registry,
+        "hubcast.outbox.pending.bytes",
+        "Payload bytes queued or in flight over all outboxes",
+        BaseUnits.BYTES,
+        h -> h.metrics().pendingBytes());
+    gauge(
+        registry,
+        "hubcast.outbox.max",
+        "Frames queued or in flight in the fullest outbox",
+        null,
+        h -> h.metrics().maxPendingFrames());
+    FunctionTimer.builder(
+            "hubcast.fanout",
+            hub,
+            h -> h.metrics().fanOutsTimed(),
+            h -> h.metrics().fanOutNanos(),
+            TimeUnit.NANOSECONDS)
+        .tags(tags)
+        .description("Time to offer one broadcast to this node's recipients (one in 64 timed)")
+        .register(registry);
+
+    counter(
+        registry,
+        "hubcast.backplane.published",
+        "Envelopes published to the backplane",
+        null,
+        Tags.empty(),
+        HubMetrics::backplanePublished);
+    counter(
+        registry,
+        "hubcast.backplane.publish.failures",
+        "Envelopes the backplane failed to publish",
+        null,
+        Tags.empty(),
+        HubMetrics::backplanePublishFailures);
+    counter(
+        registry,
+        "hubcast.backplane.received",
+        "Envelopes received from other nodes",
+        null,
+        Tags.empty(),
+        HubMetrics::backplaneReceived);
+    counter(
+        registry,
+        "hubcast.backplane.gaps",
+        "Envelopes from other nodes known to be missing",
+        null,
+        Tags.empty(),
+        HubMetrics::backplaneGaps);
+    FunctionTimer.builder(
+            "hubcast.backplane.lag",
+            hub,
+            h -> h.metrics().backplaneReceived(),
+            h -> h.metrics().backplaneLagMillis(),
+            TimeUnit.MILLISECONDS)
+        .tags(tags)
+        .description("From an envelope's publication on its node to its arrival here")
+        .register(registry);
+    counter(
+        registry,
+        "hubcast.room.gaps",
+        "Room broadcasts lost on the way here for good",
+        null,
+        Tags.empty(),
+        HubMetrics::roomGaps);
+    counter(
+        registry,
+        "hubcast.room.healed",
+        "Room broadcasts lost on the way and read back from the store",
+        null,
+        Tags.empty(),
+        HubMetrics::roomHealed);
+    for (Replay.Outcome outcome : Replay.Outcome.values()) {
+      counter(
+          registry,
+          "hubcast.resumes",
+          "Joins with a resume, by outcome",
+          null,
+          Tags.of("outcome", outcome.name().toLowerCase(Locale.ROOT)),
+          m -> m.resumes().get(outcome));
+    }
+    counter(
+        registry,
+        "hubcast.replayed",
+        "Broadcasts queued by resumes",
+        null,
+        Tags.empty(),
+        HubMetrics::framesReplayed);
+
+    for (String room : rooms) {
+      Gauge.builder("hubcast.room.members", hub, h -> h.members(room).size())
+          .tags(tags.and("room", room))
+          .description("Members of a named room on this node")
+          .register(registry);
+    }
+  }
+
+  private void bindCloses(MeterRegistry registry) {
+    String description = "Connections closed, by the close code the hub's handler heard";
+    for (int code : CLOSE_CODES) {
+      counter(
+          registry,
+          "hubcast.connections.closed",
+          description,
+          null,
+          Tags.of("code", Integer.toString(code)),
+          m -> m.closesByCode().getOrDefault(code, 0L));
+    }
+    counter(
+        registry,
+        "hubcast.connections.closed",
+        description,
+        null,
+        Tags.of("code", "other"),
+        m -> other(m.closesByCode()));
+  }
+
+  private static long other(Map<Integer, Long> closes) {
+    long n = 0;
+    for (Map.Entry<Integer, Long> e : closes.entrySet()) {
+      if (!CLOSE_CODES.contains(e.getKey())) {
+        n += e.getValue();
+      }
+    }
+    return n;
+  }
+
+  private void gauge(
+      MeterRegistry registry,
+      String name,
+      String description,
+      String baseUnit,
+      ToDoubleFunction<Hub<?>> value) {
+    Gauge.builder(name, hub, value)
+        .tags(tags)
+        .description(description)
+        .baseUnit(baseUnit)
+        .register(registry);
+  }
+
+  private void counter(
+      MeterRegistry registry,
+      String name,
+      String description,
+      String baseUnit,
+      Tags extra,
+      ToDoubleFunction<HubMetrics> value) {
+    FunctionCounter.builder(name, hub, h -> value.applyAsDouble(h.metrics()))
+        .tags(tags.and(extra))
+        .description(description)
+        .baseUnit(baseUnit)
+        .register(registry);
+  }
+
+  @Override
+  public String toString() {
+    return "HubcastMetrics[" + hub.nodeId() + ", tags=" + tags + ", rooms=" + rooms + "]";
+  }
+}
