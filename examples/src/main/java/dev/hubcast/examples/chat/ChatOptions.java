@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -37,9 +38,17 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *     chat in this process alone
  * @param rateLimit messages a connection may send per second, with bursts of twice as many
  *     (0-10,000; 0 for no limit)
+ * @param metricsPort the port of a {@code /metrics} endpoint in Prometheus text format, on {@code
+ *     host} (0 picks a free one); empty for none
  */
 public record ChatOptions(
-    Transport transport, String host, int port, int history, Optional<URI> redis, int rateLimit) {
+    Transport transport,
+    String host,
+    int port,
+    int history,
+    Optional<URI> redis,
+    int rateLimit,
+    OptionalInt metricsPort) {
 
   /** Messages a connection may send per second by default ({@code --rate-limit}). */
   public static final int DEFAULT_RATE_LIMIT = 20;
@@ -74,6 +83,17 @@ public record ChatOptions(
       throw new IllegalArgumentException(
           "--rate-limit: " + rateLimit + " (expected: 0-10000, 0 for no limit)");
     }
+    requireNonNull(metricsPort, "metricsPort");
+    if (metricsPort.isPresent() && (metricsPort.getAsInt() < 0 || metricsPort.getAsInt() > 65535)) {
+      throw new IllegalArgumentException(
+          "--metrics: " + metricsPort.getAsInt() + " (expected: 0-65535)");
+    }
+  }
+
+  /** Options without a metrics endpoint. */
+  public ChatOptions(
+      Transport transport, String host, int port, int history, Optional<URI> redis, int rateLimit) {
+    this(transport, host, port, history, redis, rateLimit, OptionalInt.empty());
   }
 
   /** Options with the default rate limit. */
@@ -88,12 +108,19 @@ public record ChatOptions(
 
   /** These options with {@code redis} as the Redis to share ({@code redis://HOST:PORT}). */
   public ChatOptions withRedis(URI redis) {
-    return new ChatOptions(transport, host, port, history, Optional.of(redis), rateLimit);
+    return new ChatOptions(
+        transport, host, port, history, Optional.of(redis), rateLimit, metricsPort);
   }
 
   /** These options with {@code perSecond} as the rate limit (0 for none). */
   public ChatOptions withRateLimit(int perSecond) {
-    return new ChatOptions(transport, host, port, history, redis, perSecond);
+    return new ChatOptions(transport, host, port, history, redis, perSecond, metricsPort);
+  }
+
+  /** These options with a {@code /metrics} endpoint on {@code port} (0 picks a free one). */
+  public ChatOptions withMetrics(int port) {
+    return new ChatOptions(
+        transport, host, this.port, history, redis, rateLimit, OptionalInt.of(port));
   }
 
   /**
@@ -219,6 +246,14 @@ public record ChatOptions(
                 + " and answered \"slow down\" (default: ${DEFAULT-VALUE}; 0 for no limit)")
     private int rateLimit;
 
+    @Option(
+        names = "--metrics",
+        paramLabel = "PORT",
+        description =
+            "serve the hub's and the JVM's meters at http://HOST:PORT/metrics, in Prometheus text"
+                + " format (default: none)")
+    private Integer metrics;
+
     private final Start start;
 
     Flags(Start start) {
@@ -229,7 +264,13 @@ public record ChatOptions(
     ChatOptions options() {
       try {
         return new ChatOptions(
-            transport, host, port, history, Optional.ofNullable(redis), rateLimit);
+            transport,
+            host,
+            port,
+            history,
+            Optional.ofNullable(redis),
+            rateLimit,
+            metrics == null ? OptionalInt.empty() : OptionalInt.of(metrics));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }
@@ -308,6 +349,8 @@ public record ChatOptions(
         + redis.map(r -> shown(r.toString())).orElse("none")
         + ", rateLimit="
         + rateLimit
+        + ", metrics="
+        + (metricsPort.isPresent() ? Integer.toString(metricsPort.getAsInt()) : "none")
         + "]";
   }
 }

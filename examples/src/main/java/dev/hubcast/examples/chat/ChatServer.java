@@ -50,6 +50,7 @@ public final class ChatServer implements AutoCloseable {
   private final ChatDirectory directory;
   private final AutoCloseable server;
   private final int port;
+  private final MetricsEndpoint metrics; // null without --metrics
 
   private ChatServer(
       ChatOptions options,
@@ -62,6 +63,15 @@ public final class ChatServer implements AutoCloseable {
     this.directory = directory;
     this.server = server;
     this.port = port;
+    try {
+      this.metrics =
+          options.metricsPort().isPresent()
+              ? MetricsEndpoint.start(hub, options.host(), options.metricsPort().getAsInt())
+              : null;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /**
@@ -101,6 +111,7 @@ public final class ChatServer implements AutoCloseable {
             + ", open "
             + chat.pageUri()
             + " (Ctrl+C stops it)");
+    chat.metricsUri().ifPresent(uri -> System.out.println("Metrics at " + uri));
   }
 
   /**
@@ -214,6 +225,14 @@ public final class ChatServer implements AutoCloseable {
     return options;
   }
 
+  /** The {@code --metrics} endpoint's address, such as {@code http://localhost:9090/metrics}. */
+  public java.util.Optional<URI> metricsUri() {
+    return metrics == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(
+            URI.create("http://" + pageUri().getHost() + ":" + metrics.port() + "/metrics"));
+  }
+
   /** The page's address, such as {@code http://localhost:8080/}. */
   public URI pageUri() {
     String host = options.host();
@@ -243,6 +262,9 @@ public final class ChatServer implements AutoCloseable {
       server.close();
     } catch (Exception e) {
       log.warn("stopping the chat server failed", e);
+    }
+    if (metrics != null) {
+      metrics.close();
     }
   }
 

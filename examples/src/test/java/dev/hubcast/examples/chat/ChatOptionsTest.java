@@ -32,6 +32,16 @@ class ChatOptionsTest {
   }
 
   @Test
+  void parse_metrics_takesAPort() {
+    assertThat(ChatOptions.parse("--metrics", "9090").metricsPort()).hasValue(9090);
+    assertThat(ChatOptions.parse().metricsPort()).isEmpty();
+    assertThat(ChatOptions.DEFAULT.withMetrics(0).metricsPort()).hasValue(0);
+    assertThatThrownBy(() -> ChatOptions.parse("--metrics", "70000"))
+        .hasMessageContaining("--metrics: 70000 (expected: 0-65535)");
+    assertThatThrownBy(() -> ChatOptions.parse("--metrics")).hasMessageContaining("--metrics");
+  }
+
+  @Test
   void parse_badInput_namesTheFlag() {
     assertThatThrownBy(() -> ChatOptions.parse("--transport", "tomcat"))
         .hasMessageContaining("--transport")
