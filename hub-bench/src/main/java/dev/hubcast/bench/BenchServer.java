@@ -99,9 +99,17 @@ final class BenchServer implements AutoCloseable {
    *     over several ({@code jetty} and {@code netty} only)
    * @param roomHistory {@code null} to relay with the policy ({@code Target.all}), or how many
    *     broadcasts the room keeps, in memory and in Redis ({@code jetty} and {@code netty} only)
+   * @param metrics bind the hub's meters to a Prometheus registry scraped every second ({@code
+   *     jetty} and {@code netty} only)
    */
   static BenchServer start(
-      Transport transport, String host, int port, boolean others, String redis, Integer roomHistory)
+      Transport transport,
+      String host,
+      int port,
+      boolean others,
+      String redis,
+      Integer roomHistory,
+      boolean metrics)
       throws Exception {
     boolean hubcast = transport == Transport.JETTY || transport == Transport.NETTY;
     if (redis != null && !hubcast) {
@@ -111,6 +119,10 @@ final class BenchServer implements AutoCloseable {
     if (roomHistory != null && !hubcast) {
       throw new IllegalArgumentException(
           "server: --room-history: only for jetty and netty, not " + transport.label);
+    }
+    if (metrics && !hubcast) {
+      throw new IllegalArgumentException(
+          "server: --metrics: only for jetty and netty, not " + transport.label);
     }
     switch (transport) {
       case JETTY, NETTY -> {
@@ -127,11 +139,15 @@ final class BenchServer implements AutoCloseable {
           server = s;
           bound = s.port();
         }
+        ScrapedMetrics scraped = metrics ? new ScrapedMetrics(1000, hub) : null;
         return new BenchServer(
             transport,
             bound,
             () -> hub.metrics().connections(),
             () -> {
+              if (scraped != null) {
+                scraped.close();
+              }
               hub.shutdown(Duration.ofSeconds(1));
               server.close();
             });

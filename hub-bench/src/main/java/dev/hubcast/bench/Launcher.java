@@ -104,6 +104,9 @@ final class Launcher {
     if (roomHistory != null) {
       args.addAll(List.of("--room-history", Integer.toString(roomHistory)));
     }
+    if (plan.serverMetrics() && (server.equals("jetty") || server.equals("netty"))) {
+      args.add("--metrics");
+    }
     Process p =
         new ProcessBuilder(javaCommand(plan.serverCpu(), plan.serverJvm(), args))
             .redirectError(

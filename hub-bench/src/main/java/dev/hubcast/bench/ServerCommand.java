@@ -80,6 +80,13 @@ final class ServerCommand implements Callable<Integer> {
   private Integer roomHistory;
 
   @Option(
+      names = "--metrics",
+      description =
+          "Bind the hub's meters (hub-micrometer) to a Prometheus registry and scrape it every"
+              + " second, as a Prometheus server would (jetty and netty only).")
+  private boolean metrics;
+
+  @Option(
       names = {"-h", "--help"},
       usageHelp = true,
       description = "Show this help.")
@@ -99,7 +106,7 @@ final class ServerCommand implements Callable<Integer> {
       throw Options.bad(spec, "--room-history", Integer.toString(roomHistory), "0-1000000");
     }
     BenchServer server =
-        BenchServer.start(t, host, port, policy.equals("others"), redis, roomHistory);
+        BenchServer.start(t, host, port, policy.equals("others"), redis, roomHistory, metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -124,7 +131,8 @@ final class ServerCommand implements Callable<Integer> {
             + server.port()
             + " policy="
             + policy
-            + (roomHistory == null ? "" : " room-history=" + roomHistory));
+            + (roomHistory == null ? "" : " room-history=" + roomHistory)
+            + (metrics ? " metrics=on" : ""));
     System.out.flush();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

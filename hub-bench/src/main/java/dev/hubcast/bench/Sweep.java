@@ -58,6 +58,7 @@ final class Sweep {
       List<Integer> idleCounts,
       List<String> crossNode,
       Integer crossNodeRoomHistory,
+      boolean serverMetrics,
       boolean pin,
       String serverCpu,
       String loadCpu,

@@ -110,6 +110,13 @@ final class SweepCommand implements Callable<Integer> {
   private Integer crossNodeRoomHistory;
 
   @Option(
+      names = "--server-metrics",
+      description =
+          "Run the jetty and netty servers with --metrics: their meters in a Prometheus registry"
+              + " scraped every second.")
+  private boolean serverMetrics;
+
+  @Option(
       names = "--redis-server",
       defaultValue = "redis-server",
       paramLabel = "PATH",
@@ -211,6 +218,7 @@ final class SweepCommand implements Callable<Integer> {
         counts("--idle", or(idle, quick ? "50,100" : "5000,10000")),
         cross,
         crossNodeRoomHistory,
+        serverMetrics,
         !noPin && Runtime.getRuntime().availableProcessors() >= 2,
         serverCpu,
         loadCpu,

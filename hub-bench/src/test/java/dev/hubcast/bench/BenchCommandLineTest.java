@@ -50,6 +50,7 @@ class BenchCommandLineTest {
             "--policy",
             "--redis",
             "--room-history",
+            "--metrics",
             "-h",
             "--help");
     assertThat(options(commandLine, "load"))
@@ -85,6 +86,7 @@ class BenchCommandLineTest {
             "--load-jvm",
             "--cross-node",
             "--cross-node-room-history",
+            "--server-metrics",
             "--redis-server",
             "--quick",
             "--no-pin",

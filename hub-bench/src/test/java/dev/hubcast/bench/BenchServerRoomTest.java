@@ -68,7 +68,7 @@ class BenchServerRoomTest {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void roomMode_others_relaysToTheRoom_butNotToTheSender(BenchServer.Transport transport)
       throws Exception {
-    try (BenchServer server = BenchServer.start(transport, "127.0.0.1", 0, true, null, 5)) {
+    try (BenchServer server = BenchServer.start(transport, "127.0.0.1", 0, true, null, 5, false)) {
       Client a = new Client(server.port());
       Client b = new Client(server.port());
       // b's messages reach a only once both have joined the room (a client's own messages are

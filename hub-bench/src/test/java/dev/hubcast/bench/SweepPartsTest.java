@@ -49,6 +49,7 @@ class SweepPartsTest {
         crossNode,
         roomHistory,
         false,
+        false,
         "1",
         "0",
         List.of("-Xmx256m"),

@@ -1,5 +1,6 @@
 package dev.hubcast.bench.jmh;
 
+import dev.hubcast.bench.ScrapedMetrics;
 import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.BroadcastReceipt;
 import dev.hubcast.core.Hub;
@@ -27,8 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of one broadcast through the core to {@code recipients} connections whose sockets take
  * every frame at once: registry walk, one outbox offer and drain per recipient, completion
  * accounting. Divide time and {@code gc.alloc.rate.norm} (with {@code -prof gc}) by {@code
- * recipients} for the cost per delivery. JMH runs each benchmark method on one thread; it sets up
- * and shuts down the hubs once per trial.
+ * recipients} for the cost per delivery. With {@code metrics=on} a thread scrapes the hubs' meters
+ * every 100 ms meanwhile, ten times as often as a Prometheus server usually would. JMH runs each
+ * benchmark method on one thread; it sets up and shuts down the hubs once per trial.
  *
  * <pre>
  * java -jar hub-bench/target/hub-bench.jar jmh FanOutBenchmark -prof gc
@@ -47,6 +49,12 @@ public class FanOutBenchmark {
 
   @Param({"64"})
   int size;
+
+  /** {@code on}: both hubs' meters in a Prometheus registry scraped every 100 ms meanwhile. */
+  @Param({"off", "on"})
+  String metrics;
+
+  ScrapedMetrics scraped;
 
   Hub<Message> hub;
   Message frame;
@@ -74,10 +82,16 @@ public class FanOutBenchmark {
     }
     frame = Message.binary(new byte[size]);
     text = "x".repeat(size);
+    if (metrics.equals("on")) {
+      scraped = new ScrapedMetrics(100, hub, textHub);
+    }
   }
 
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
+    if (scraped != null) {
+      scraped.close();
+    }
     hub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
     textHub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
   }
