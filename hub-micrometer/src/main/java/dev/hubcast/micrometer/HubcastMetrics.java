@@ -29,6 +29,10 @@ import java.util.function.ToDoubleFunction;
  * nothing is added to the broadcast path, and the hub's own counters are all it reads. {@code
  * docs/metrics.md} lists every meter.
  *
+ * <p>The meters of one binding share one {@link Hub#metrics()} snapshot for {@value
+ * #SNAPSHOT_MILLIS} ms, so that a scrape takes one snapshot (one walk over the connections for the
+ * outbox gauges) rather than one per meter; a value read is at most that old.
+ *
  * <pre>{@code
  * new HubcastMetrics(hub, Tags.of("app", "chat")).bindTo(registry);
  * // or, with members gauges for two named rooms:
@@ -62,6 +66,9 @@ public final class HubcastMetrics implements MeterBinder {
           CloseCodes.MESSAGE_TOO_BIG,
           CloseCodes.INTERNAL_ERROR,
           CloseCodes.TRY_AGAIN_LATER);
+
+  /** How long the meters of one binding reuse one snapshot, in milliseconds. */
+  public static final long SNAPSHOT_MILLIS = 50;
 
   private final Hub<?> hub;
   private final Tags tags;
@@ -102,6 +109,7 @@ public final class HubcastMetrics implements MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     requireNonNull(registry, "registry");
+    Snapshots snapshots = new Snapshots();
     gauge(
         registry,
         "hubcast.connections",
@@ -118,15 +126,17 @@ public final class HubcastMetrics implements MeterBinder {
         registry, "hubcast.rooms", "Rooms with a member on this node", null, h -> h.rooms().size());
     counter(
         registry,
+        snapshots,
         "hubcast.connections.opened",
         "Connections registered",
         null,
         Tags.empty(),
         HubMetrics::connectionsOpened);
-    bindCloses(registry);
+    bindCloses(registry, snapshots);
     for (HubMetrics.Refusal why : HubMetrics.Refusal.values()) {
       counter(
           registry,
+          snapshots,
           "hubcast.handshakes.refused",
           "Handshakes the hub refused, by reason",
           null,
@@ -136,6 +146,7 @@ public final class HubcastMetrics implements MeterBinder {
 
     counter(
         registry,
+        snapshots,
         "hubcast.messages.received",
         "Client messages received",
         null,
@@ -143,6 +154,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::framesIn);
     counter(
         registry,
+        snapshots,
         "hubcast.received",
         "Client message bytes received",
         BaseUnits.BYTES,
@@ -150,6 +162,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::bytesIn);
     counter(
         registry,
+        snapshots,
         "hubcast.messages.sent",
         "Frames the transports completed",
         null,
@@ -157,6 +170,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::framesOut);
     counter(
         registry,
+        snapshots,
         "hubcast.sent",
         "Payload bytes the transports completed",
         BaseUnits.BYTES,
@@ -165,6 +179,7 @@ public final class HubcastMetrics implements MeterBinder {
     String deliveries = "Offers of a broadcast to an outbox, by outcome";
     counter(
         registry,
+        snapshots,
         "hubcast.deliveries",
         deliveries,
         null,
@@ -172,6 +187,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::deliveriesQueued);
     counter(
         registry,
+        snapshots,
         "hubcast.deliveries",
         deliveries,
         null,
@@ -179,6 +195,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::deliveriesDropped);
     counter(
         registry,
+        snapshots,
         "hubcast.deliveries",
         deliveries,
         null,
@@ -186,6 +203,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::deliveriesRefused);
     counter(
         registry,
+        snapshots,
         "hubcast.messages.dropped",
         "Frames dropped by a slow-consumer policy or discarded at a close",
         null,
@@ -193,6 +211,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::framesDropped);
     counter(
         registry,
+        snapshots,
         "hubcast.send.failures",
         "Sends the transport reported as failed",
         null,
@@ -200,6 +219,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::sendFailures);
     counter(
         registry,
+        snapshots,
         "hubcast.slow.consumer.closes",
         "Connections closed as slow consumers",
         null,
@@ -207,6 +227,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::slowConsumerCloses);
     counter(
         registry,
+        snapshots,
         "hubcast.decode.errors",
         "Client messages the codec could not decode",
         null,
@@ -214,6 +235,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::decodeErrors);
     counter(
         registry,
+        snapshots,
         "hubcast.handler.errors",
         "Exceptions thrown by application handlers",
         null,
@@ -221,6 +243,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::handlerErrors);
     counter(
         registry,
+        snapshots,
         "hubcast.rate.limited",
         "Client messages over the rate limit",
         null,
@@ -232,24 +255,24 @@ public final class HubcastMetrics implements MeterBinder {
         "hubcast.outbox.pending",
         "Frames queued or in flight over all outboxes",
         null,
-        h -> h.metrics().pendingFrames());
+        h -> snapshots.of(h).pendingFrames());
     gauge(
         registry,
         "hubcast.outbox.pending.bytes",
         "Payload bytes queued or in flight over all outboxes",
         BaseUnits.BYTES,
-        h -> h.metrics().pendingBytes());
+        h -> snapshots.of(h).pendingBytes());
     gauge(
         registry,
         "hubcast.outbox.max",
         "Frames queued or in flight in the fullest outbox",
         null,
-        h -> h.metrics().maxPendingFrames());
+        h -> snapshots.of(h).maxPendingFrames());
     FunctionTimer.builder(
             "hubcast.fanout",
             hub,
-            h -> h.metrics().fanOutsTimed(),
-            h -> h.metrics().fanOutNanos(),
+            h -> snapshots.of(h).fanOutsTimed(),
+            h -> snapshots.of(h).fanOutNanos(),
             TimeUnit.NANOSECONDS)
         .tags(tags)
         .description("Time to offer one broadcast to this node's recipients (one in 64 timed)")
@@ -257,6 +280,7 @@ public final class HubcastMetrics implements MeterBinder {
 
     counter(
         registry,
+        snapshots,
         "hubcast.backplane.published",
         "Envelopes published to the backplane",
         null,
@@ -264,6 +288,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::backplanePublished);
     counter(
         registry,
+        snapshots,
         "hubcast.backplane.publish.failures",
         "Envelopes the backplane failed to publish",
         null,
@@ -271,6 +296,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::backplanePublishFailures);
     counter(
         registry,
+        snapshots,
         "hubcast.backplane.received",
         "Envelopes received from other nodes",
         null,
@@ -278,6 +304,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::backplaneReceived);
     counter(
         registry,
+        snapshots,
         "hubcast.backplane.gaps",
         "Envelopes from other nodes known to be missing",
         null,
@@ -286,14 +313,15 @@ public final class HubcastMetrics implements MeterBinder {
     FunctionTimer.builder(
             "hubcast.backplane.lag",
             hub,
-            h -> h.metrics().backplaneReceived(),
-            h -> h.metrics().backplaneLagMillis(),
+            h -> snapshots.of(h).backplaneReceived(),
+            h -> snapshots.of(h).backplaneLagMillis(),
             TimeUnit.MILLISECONDS)
         .tags(tags)
         .description("From an envelope's publication on its node to its arrival here")
         .register(registry);
     counter(
         registry,
+        snapshots,
         "hubcast.room.gaps",
         "Room broadcasts lost on the way here for good",
         null,
@@ -301,6 +329,7 @@ public final class HubcastMetrics implements MeterBinder {
         HubMetrics::roomGaps);
     counter(
         registry,
+        snapshots,
         "hubcast.room.healed",
         "Room broadcasts lost on the way and read back from the store",
         null,
@@ -309,6 +338,7 @@ public final class HubcastMetrics implements MeterBinder {
     for (Replay.Outcome outcome : Replay.Outcome.values()) {
       counter(
           registry,
+          snapshots,
           "hubcast.resumes",
           "Joins with a resume, by outcome",
           null,
@@ -317,6 +347,7 @@ public final class HubcastMetrics implements MeterBinder {
     }
     counter(
         registry,
+        snapshots,
         "hubcast.replayed",
         "Broadcasts queued by resumes",
         null,
@@ -331,11 +362,12 @@ public final class HubcastMetrics implements MeterBinder {
     }
   }
 
-  private void bindCloses(MeterRegistry registry) {
+  private void bindCloses(MeterRegistry registry, Snapshots snapshots) {
     String description = "Connections closed, by the close code the hub's handler heard";
     for (int code : CLOSE_CODES) {
       counter(
           registry,
+          snapshots,
           "hubcast.connections.closed",
           description,
           null,
@@ -344,6 +376,7 @@ public final class HubcastMetrics implements MeterBinder {
     }
     counter(
         registry,
+        snapshots,
         "hubcast.connections.closed",
         description,
         null,
@@ -376,16 +409,38 @@ public final class HubcastMetrics implements MeterBinder {
 
   private void counter(
       MeterRegistry registry,
+      Snapshots snapshots,
       String name,
       String description,
       String baseUnit,
       Tags extra,
       ToDoubleFunction<HubMetrics> value) {
-    FunctionCounter.builder(name, hub, h -> value.applyAsDouble(h.metrics()))
+    FunctionCounter.builder(name, hub, h -> value.applyAsDouble(snapshots.of(h)))
         .tags(tags.and(extra))
         .description(description)
         .baseUnit(baseUnit)
         .register(registry);
+  }
+
+  /**
+   * One binding's snapshots: {@link Hub#metrics()} at most once per {@link #SNAPSHOT_MILLIS}. It
+   * holds the last snapshot, never the hub, which the meters hold weakly. Thread-safe: a race takes
+   * two snapshots, never a torn one.
+   */
+  private static final class Snapshots {
+    private volatile Taken last = new Taken(null, 0);
+
+    HubMetrics of(Hub<?> hub) {
+      long now = System.nanoTime();
+      Taken t = last;
+      if (t.metrics == null || now - t.at > TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_MILLIS)) {
+        t = new Taken(hub.metrics(), now);
+        last = t;
+      }
+      return t.metrics;
+    }
+
+    private record Taken(HubMetrics metrics, long at) {}
   }
 
   @Override
