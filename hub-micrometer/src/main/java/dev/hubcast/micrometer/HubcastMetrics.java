@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -133,16 +134,14 @@ public final class HubcastMetrics implements MeterBinder {
         Tags.empty(),
         HubMetrics::connectionsOpened);
     bindCloses(registry, snapshots);
-    for (HubMetrics.Refusal why : HubMetrics.Refusal.values()) {
-      counter(
-          registry,
-          snapshots,
-          "hubcast.handshakes.refused",
-          "Handshakes the hub refused, by reason",
-          null,
-          Tags.of("reason", why.name().toLowerCase(Locale.ROOT)),
-          m -> m.refusedHandshakesByReason().get(why));
-    }
+    byEnum(
+        registry,
+        snapshots,
+        "hubcast.handshakes.refused",
+        "Handshakes the hub refused, by reason",
+        "reason",
+        HubMetrics.Refusal.values(),
+        HubMetrics::refusedHandshakesByReason);
 
     counter(
         registry,
@@ -335,16 +334,14 @@ public final class HubcastMetrics implements MeterBinder {
         null,
         Tags.empty(),
         HubMetrics::roomHealed);
-    for (Replay.Outcome outcome : Replay.Outcome.values()) {
-      counter(
-          registry,
-          snapshots,
-          "hubcast.resumes",
-          "Joins with a resume, by outcome",
-          null,
-          Tags.of("outcome", outcome.name().toLowerCase(Locale.ROOT)),
-          m -> m.resumes().get(outcome));
-    }
+    byEnum(
+        registry,
+        snapshots,
+        "hubcast.resumes",
+        "Joins with a resume, by outcome",
+        "outcome",
+        Replay.Outcome.values(),
+        HubMetrics::resumes);
     counter(
         registry,
         snapshots,
@@ -359,6 +356,27 @@ public final class HubcastMetrics implements MeterBinder {
           .tags(tags.and("room", room))
           .description("Members of a named room on this node")
           .register(registry);
+    }
+  }
+
+  /** One counter per value of an enum, tagged {@code key} with the value's name in lower case. */
+  private <E extends Enum<E>> void byEnum(
+      MeterRegistry registry,
+      Snapshots snapshots,
+      String name,
+      String description,
+      String key,
+      E[] values,
+      Function<HubMetrics, Map<E, Long>> counts) {
+    for (E value : values) {
+      counter(
+          registry,
+          snapshots,
+          name,
+          description,
+          null,
+          Tags.of(key, value.name().toLowerCase(Locale.ROOT)),
+          m -> counts.apply(m).get(value));
     }
   }
 
