@@ -58,6 +58,7 @@ final class ConfigGroups {
     String nodeId;
     Supplier<? extends Backplane> backplane = Backplane::local;
     List<String> subprotocols = List.of();
+    PresenceConfig<M> presence;
   }
 
   /** Who may connect, and how fast they may talk. */

@@ -210,6 +210,16 @@ public interface Hub<M> extends AutoCloseable {
    */
   Set<String> roomsWithHistory();
 
+  /**
+   * Who is in a room, on every node whose presence reaches this one ({@link PresenceConfig}): the
+   * users sorted by name, each with its connections, at most {@link PresenceConfig#maxListed()} of
+   * them, and how many there are.
+   *
+   * @throws IllegalStateException if this hub has no presence ({@link HubConfig.Builder#presence})
+   * @throws IllegalArgumentException if {@code room} is empty
+   */
+  PresenceSnapshot presence(String room);
+
   /** The members of a room on this node; a snapshot, empty for an unknown room. */
   Collection<Client> members(String room);
 

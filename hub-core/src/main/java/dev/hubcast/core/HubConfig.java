@@ -125,6 +125,11 @@ public final class HubConfig<M> {
     return wiring.backplane;
   }
 
+  /** The rooms' presence, if the hub keeps it ({@link Builder#presence}). Default: none. */
+  public Optional<PresenceConfig<M>> presence() {
+    return Optional.ofNullable(wiring.presence);
+  }
+
   /** The subprotocols this hub speaks, in its order of preference. Default: none. */
   public List<String> subprotocols() {
     return wiring.subprotocols;
@@ -365,6 +370,15 @@ public final class HubConfig<M> {
         }
       }
       wiring.subprotocols = list;
+      return this;
+    }
+
+    /**
+     * Keeps the rooms' presence and sends it to their members as {@code presence} says: who is in
+     * each room, on every node whose backplane carries signals. Default: none.
+     */
+    public Builder<M> presence(PresenceConfig<M> presence) {
+      wiring.presence = requireNonNull(presence, "presence");
       return this;
     }
 

@@ -54,6 +54,24 @@ public interface Backplane extends AutoCloseable {
    */
   CompletionStage<Void> publish(Envelope envelope);
 
+  /**
+   * Whether this backplane carries {@link #signal signals}: what the nodes tell each other that is
+   * not a broadcast (presence). Default {@code false}.
+   */
+  default boolean supportsSignals() {
+    return false;
+  }
+
+  /**
+   * Publishes a signal to the other nodes, without blocking: an opaque payload, at most once, in
+   * the order this node published its signals (as broadcasts are). The stage fails when it could
+   * not be published. The default fails every signal: the backplane carries none.
+   */
+  default CompletionStage<Void> signal(byte[] payload) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException(this + " carries no signals"));
+  }
+
   /** Stops receiving and releases resources; the hub calls it at the end of its shutdown. */
   @Override
   void close();
@@ -67,6 +85,12 @@ public interface Backplane extends AutoCloseable {
   interface Receiver {
     /** An envelope from another node. */
     void receive(Envelope envelope);
+
+    /**
+     * A signal another node published (a backplane may hand back this node's own: the receiver
+     * ignores them). Its bytes come from the network: the receiver checks them.
+     */
+    default void signal(byte[] payload) {}
   }
 }
 

@@ -85,8 +85,36 @@ public final class InMemoryBackplane implements Backplane {
   public CompletionStage<Void> publish(Envelope envelope) {
     requireNonNull(envelope, "envelope");
     CompletableFuture<Void> published = new CompletableFuture<>();
+    if (group.down) {
+      published.completeExceptionally(new IllegalStateException("the group is down"));
+      return published;
+    }
     try {
       group.delivery.execute(() -> group.deliver(envelope));
+      published.complete(null);
+    } catch (RejectedExecutionException e) {
+      published.completeExceptionally(e);
+    }
+    return published;
+  }
+
+  @Override
+  public boolean supportsSignals() {
+    return true;
+  }
+
+  @Override
+  public CompletionStage<Void> signal(byte[] payload) {
+    requireNonNull(payload, "payload");
+    CompletableFuture<Void> published = new CompletableFuture<>();
+    if (group.down) {
+      published.completeExceptionally(new IllegalStateException("the group is down"));
+      return published;
+    }
+    String from = nodeId;
+    byte[] copy = payload.clone();
+    try {
+      group.delivery.execute(() -> group.signal(from, copy));
       published.complete(null);
     } catch (RejectedExecutionException e) {
       published.completeExceptionally(e);
@@ -120,6 +148,7 @@ public final class InMemoryBackplane implements Backplane {
     private final boolean sequenced;
     private final GroupStore store;
     private volatile Predicate<Envelope> lost = e -> false;
+    private volatile boolean down;
 
     private Group(boolean sequenced, int historySize) {
       this.sequenced = sequenced;
@@ -132,6 +161,26 @@ public final class InMemoryBackplane implements Backplane {
      */
     public void lose(Predicate<Envelope> lost) {
       this.lost = requireNonNull(lost, "lost");
+    }
+
+    /**
+     * Makes the medium unreachable, for tests, as a Redis that stopped: while down, every publish
+     * and signal fails at once and nothing is delivered. {@code false} brings it back.
+     */
+    public void down(boolean down) {
+      this.down = down;
+    }
+
+    void signal(String from, byte[] payload) {
+      if (down) {
+        return;
+      }
+      members.forEach(
+          (id, receiver) -> {
+            if (!id.equals(from)) {
+              receiver.signal(payload);
+            }
+          });
     }
 
     /**

@@ -45,6 +45,20 @@ final class BackplaneIn implements Backplane.Receiver {
     this.roomGaps = roomGaps;
   }
 
+  private volatile PresenceBook<?> presence; // null: no presence
+
+  void presence(PresenceBook<?> presence) {
+    this.presence = presence;
+  }
+
+  @Override
+  public void signal(byte[] payload) {
+    PresenceBook<?> p = presence;
+    if (p != null && payload != null) {
+      p.signal(payload);
+    }
+  }
+
   @Override
   public void receive(Envelope envelope) {
     try {

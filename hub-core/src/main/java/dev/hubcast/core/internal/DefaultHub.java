@@ -10,6 +10,7 @@ import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.HubMetrics;
 import dev.hubcast.core.Message;
+import dev.hubcast.core.PresenceSnapshot;
 import dev.hubcast.core.Replay;
 import dev.hubcast.core.RoomPosition;
 import dev.hubcast.core.Target;
@@ -46,6 +47,7 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
   private final Gatekeeper<M> gatekeeper;
   private final BackplaneIn in;
   private final Resumes<M> resumes;
+  private final PresenceBook<M> presence; // null: no presence
 
   private DefaultHub(HubConfig<M> config, Backplane backplane) {
     this.config = config;
@@ -86,6 +88,16 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
             counters);
     gatekeeper = new Gatekeeper<>(config, registry, lifecycle, pipeline, handlers, counters);
     in = new BackplaneIn(nodeId, rooms, numbering, router, handlers, counters, originGaps);
+    presence =
+        config
+            .presence()
+            .map(p -> new PresenceBook<>(nodeId, p, config.codec(), backplane))
+            .orElse(null);
+    if (presence != null) {
+      rooms.presence(presence);
+      in.presence(presence);
+      lifecycle.beforeBackplaneCloses(presence::close);
+    }
   }
 
   /** Builds a hub, then starts its backplane: nothing reaches the hub before it is whole. */
@@ -178,6 +190,16 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
   @Override
   public Set<String> rooms() {
     return rooms.names();
+  }
+
+  @Override
+  public PresenceSnapshot presence(String room) {
+    RoomDirectory.checkRoomName(room);
+    if (presence == null) {
+      throw new IllegalStateException(
+          "presence(\"" + room + "\"): this hub has no presence (HubConfig.Builder.presence)");
+    }
+    return presence.snapshot(room);
   }
 
   @Override

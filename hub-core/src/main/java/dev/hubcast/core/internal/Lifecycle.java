@@ -29,6 +29,7 @@ final class Lifecycle<M> implements OutboxEvents {
   private final Duration closeTimeout;
   private final AtomicBoolean shutdown = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private volatile Runnable beforeBackplaneCloses = () -> {};
 
   Lifecycle(
       String nodeId,
@@ -182,10 +183,20 @@ final class Lifecycle<M> implements OutboxEvents {
       if (terminated.isDone()) {
         return;
       }
+      try {
+        beforeBackplaneCloses.run();
+      } catch (RuntimeException e) {
+        log.warn("hub {}: stopping presence failed", nodeId, e);
+      }
       out.close();
       terminated.complete(null);
     }
     log.info("hub {}: shut down", nodeId);
+  }
+
+  /** Runs {@code action} at the end of the shutdown, before the backplane is closed. */
+  void beforeBackplaneCloses(Runnable action) {
+    this.beforeBackplaneCloses = action;
   }
 
   CompletableFuture<Void> terminated() {

@@ -29,6 +29,7 @@ final class RoomDirectory {
   private final long maxAgeMillis;
   private final boolean storeNumbers;
   private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
+  private volatile PresenceBook<?> presence; // null: no presence
 
   /**
    * @param storeNumbers whether a store numbers the rooms (a room learns its epoch from it);
@@ -45,6 +46,11 @@ final class RoomDirectory {
     this.historySize = historySize;
     this.maxAgeMillis = maxAgeMillis;
     this.storeNumbers = storeNumbers;
+  }
+
+  /** Hands every join and leave to {@code presence} from now on. */
+  void presence(PresenceBook<?> presence) {
+    this.presence = presence;
   }
 
   private Room newRoom(String name) {
@@ -137,6 +143,10 @@ final class RoomDirectory {
       }
       throw new RoomLimitException(name, maxRooms);
     }
+    PresenceBook<?> p = presence;
+    if (p != null && joined != null && joined.members.contains(c)) {
+      p.entered(name, c); // checked again on the presence thread, once the caller is done
+    }
     return joined;
   }
 
@@ -200,6 +210,10 @@ final class RoomDirectory {
           r.members.remove(c);
           return r.members.isEmpty() && r.isDisposable() ? null : r;
         });
+    PresenceBook<?> p = presence;
+    if (p != null) {
+      p.left(room, c);
+    }
   }
 
   HistoryRead history(String room, long afterSequence) {
