@@ -19,6 +19,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -57,6 +58,10 @@ import org.slf4j.LoggerFactory;
  *       about the room), so every node agrees on it; when Redis loses the room (flushed, restarted
  *       empty, expired), the next broadcast or read mints a new one and resumes across it answer
  *       {@code EPOCH_CHANGED}.
+ *   <li>Signals (presence, {@link dev.hubcast.core.PresenceConfig}) go on a second channel, {@code
+ *       <prefix>:signals}, one {@code PUBLISH} each, in order per node. Presence keeps no key in
+ *       Redis: each node holds every node's entries, learnt from these signals and their
+ *       heartbeats, so Redis Cluster needs nothing of it but its (cluster-wide) publish.
  *   <li>Expiry: every room broadcast renews the stream's expiry (the history age when set, else
  *       {@link Builder#roomIdleTtl}, 1 day) and the hash's, {@link Builder#metadataGrace} (1 day)
  *       longer, so a room whose history expired keeps its epoch and number for that long and
@@ -104,6 +109,7 @@ public final class RedisBackplane implements Backplane {
   private final RedisURI uri;
   private final String prefix;
   private final byte[] channel;
+  private final byte[] signals;
   private final RedisClient client;
   private final boolean ownsClient;
   private final ConnectionLog connectionLog = new ConnectionLog();
@@ -123,6 +129,7 @@ public final class RedisBackplane implements Backplane {
     uri.setTimeout(timeout);
     this.prefix = builder.prefix;
     this.channel = (prefix + ":bus").getBytes(StandardCharsets.UTF_8);
+    this.signals = (prefix + ":signals").getBytes(StandardCharsets.UTF_8);
     this.ownsClient = builder.client == null;
     this.client = ownsClient ? LettuceClients.create(uri, timeout) : builder.client;
     long streamTtl =
@@ -222,7 +229,7 @@ public final class RedisBackplane implements Backplane {
         StatefulRedisPubSubConnection<byte[], byte[]> ps =
             client.connectPubSub(ByteArrayCodec.INSTANCE, uri);
         ps.addListener(new Listener());
-        ps.sync().subscribe(channel);
+        ps.sync().subscribe(channel, signals);
         pubSub = ps;
       }
       if (commands == null) {
@@ -265,6 +272,26 @@ public final class RedisBackplane implements Backplane {
     }
     try {
       return c.async().publish(channel, EnvelopeCodec.encode(envelope)).thenApply(n -> null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** It does: on the channel {@code <prefix>:signals}, which every node subscribes to. */
+  @Override
+  public boolean supportsSignals() {
+    return true;
+  }
+
+  @Override
+  public CompletionStage<Void> signal(byte[] payload) {
+    requireNonNull(payload, "payload");
+    StatefulRedisConnection<byte[], byte[]> c = commands;
+    if (c == null || closed.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("redis not connected"));
+    }
+    try {
+      return c.async().publish(signals, payload).thenApply(n -> null);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -316,6 +343,14 @@ public final class RedisBackplane implements Backplane {
   private final class Listener extends RedisPubSubAdapter<byte[], byte[]> {
     @Override
     public void message(byte[] ch, byte[] message) {
+      if (Arrays.equals(ch, signals)) {
+        try {
+          receiver.signal(message); // the receiver checks the bytes and skips its own
+        } catch (RuntimeException e) {
+          log.warn("node {}: a signal could not be handled: {}", nodeId, e.toString());
+        }
+        return;
+      }
       Envelope envelope;
       try {
         envelope = EnvelopeCodec.decode(message);
