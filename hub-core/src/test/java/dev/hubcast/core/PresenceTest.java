@@ -160,6 +160,29 @@ class PresenceTest {
     }
 
     @Test
+    void theSnapshotComesAfterWhatTheJoinQueued() throws Exception {
+      Hub<String> hub =
+          Hub.create(
+              HubConfig.textBuilder()
+                  .historySize(10)
+                  .authenticator(h -> AuthResult.user(h.queryParam("user").orElseThrow()))
+                  .presence(presence().build())
+                  .build());
+      hubs.add(hub);
+      FakeConnection ada = FakeConnection.open(hub, "127.0.0.1", "user=ada");
+      hub.joinAndResume(ada.id(), "r", null, replay -> "history of " + replay.outcome().code())
+          .get(10, TimeUnit.SECONDS);
+      FakeConnection bob = FakeConnection.open(hub, "127.0.0.1", "user=bob");
+      hub.broadcast(Target.room("r"), "said before bob");
+      hub.joinAndReplay(bob.id(), "r", 0);
+
+      awaitText(ada, "snap:r:1:ada");
+      awaitText(bob, "snap:r:2:ada,bob");
+      assertThat(ada.texts().get(0)).isEqualTo("history of joined");
+      assertThat(bob.texts()).startsWith("said before bob", "snap:r:2:ada,bob");
+    }
+
+    @Test
     void withAGrace_aQuickReconnectDoesNotFlap_aLongerAbsenceLeaves() {
       Hub<String> hub = hub("n1", p -> p.grace(Duration.ofMillis(400)));
       FakeConnection bob = in(hub, "bob", "r");

@@ -280,6 +280,7 @@ final class Resumes<M> {
       M m = answer.apply(replay); // throws to the caller: nothing has changed
       made = m == null ? null : codec.encode(m);
     }
+    boolean isNew = false;
     synchronized (c) {
       if (c.state != DefaultClient.State.OPEN) {
         return Optional.empty();
@@ -287,6 +288,7 @@ final class Resumes<M> {
       if (c.inRoom(r.name)) {
         r.members.remove(c); // in again, from the position given
       } else {
+        isNew = true;
         Room entered = rooms.addMember(r.name, c, r);
         if (entered != r) {
           return Optional.empty(); // cannot happen while joining: the room is not evicted
@@ -326,6 +328,9 @@ final class Resumes<M> {
     }
     counters.resumes[replay.outcome().ordinal()].increment();
     counters.framesReplayed.add(queued);
+    if (isNew) {
+      rooms.entered(r.name, c); // presence's snapshot comes after the answer
+    }
     return Optional.of(replay);
   }
 }

@@ -48,6 +48,17 @@ final class RoomDirectory {
     this.storeNumbers = storeNumbers;
   }
 
+  /**
+   * A join of {@code c} is complete, with whatever it queued (a replay, an answer): presence may
+   * now queue its snapshot after them. Under no lock.
+   */
+  void entered(String room, DefaultClient c) {
+    PresenceBook<?> p = presence;
+    if (p != null) {
+      p.entered(room, c); // checked again on the presence thread
+    }
+  }
+
   /** Hands every join and leave to {@code presence} from now on. */
   void presence(PresenceBook<?> presence) {
     this.presence = presence;
@@ -113,8 +124,9 @@ final class RoomDirectory {
       }
       addMember(room, c, null);
       c.addRoom(room);
-      return true;
     }
+    entered(room, c);
+    return true;
   }
 
   /** Adds {@code c} to the room, creating it if needed; with {@code expected}, only to that one. */
@@ -143,10 +155,6 @@ final class RoomDirectory {
       }
       throw new RoomLimitException(name, maxRooms);
     }
-    PresenceBook<?> p = presence;
-    if (p != null && joined != null && joined.members.contains(c)) {
-      p.entered(name, c); // checked again on the presence thread, once the caller is done
-    }
     return joined;
   }
 
@@ -161,6 +169,7 @@ final class RoomDirectory {
     while (true) {
       Room r = roomFor(room);
       synchronized (r.lock) {
+        boolean isNew = false;
         synchronized (c) {
           if (c.state != DefaultClient.State.OPEN) {
             return Optional.empty();
@@ -170,6 +179,7 @@ final class RoomDirectory {
               continue; // replaced by a new room object between lookup and lock
             }
             c.addRoom(room);
+            isNew = true;
           }
         }
         HistoryRead read = read(r, afterSequence);
@@ -180,6 +190,9 @@ final class RoomDirectory {
           }
         } finally {
           FanOut.end();
+        }
+        if (isNew) {
+          entered(room, c);
         }
         return Optional.of(read);
       }
