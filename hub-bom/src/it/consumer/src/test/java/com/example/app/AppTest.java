@@ -1,9 +1,11 @@
 package com.example.app;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hubcast.core.Target;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.net.http.WebSocket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,6 +34,8 @@ class AppTest {
                     }
                   })
               .get(10, TimeUnit.SECONDS);
+      // The server registers the connection just after the handshake: wait for it.
+      await().atMost(Duration.ofSeconds(10)).until(() -> app.hub.connectionCount() == 1);
       app.hub.broadcast(Target.all(), "hello");
       received.get(10, TimeUnit.SECONDS);
 
