@@ -16,9 +16,12 @@ import java.util.function.Predicate;
  *       Hub#joinAndResume}) is present there, under its user ({@link Client#user()}, or its id if
  *       anonymous), with one {@link PresenceEntry} per connection, until it leaves or closes.
  *   <li>It then gets the room's {@link PresenceSnapshot}, made into a message by {@code
- *       snapshotMessage}, and from then on every {@link PresenceDiff} of the room, made into a
- *       message by {@code diffMessage} once per diff and queued to every member on this node. The
- *       snapshot and the diffs after it are consistent: nothing is missed or doubled between them.
+ *       snapshotMessage}, after whatever the join itself queued (a replay, a resume's answer), and
+ *       from then on every {@link PresenceDiff} of the room, made into a message by {@code
+ *       diffMessage} once per diff and queued to every member on this node. The snapshot and the
+ *       diffs after it are consistent: nothing is missed or doubled between them.
+ *   <li>Presence runs on a thread of its own, a moment after the joins and leaves it hears of: a
+ *       connection that joins and leaves again before that moment is never listed.
  *   <li>With a backplane that carries signals ({@link
  *       dev.hubcast.core.backplane.Backplane#supportsSignals()}), every node's entries are known on
  *       every node: each node publishes its own changes and a heartbeat every {@link #heartbeat()};
