@@ -34,6 +34,14 @@ public final class NullConnection implements Connection {
 
   /** Admits and opens one connection on {@code hub}. */
   public static NullConnection open(Hub<?> hub, int n) {
+    Admission admission = admit(hub, n);
+    NullConnection c = new NullConnection(admission.connectionId(), admission.handshake());
+    c.inbound = Acceptor.of(hub).open(c);
+    return c;
+  }
+
+  /** Admits connection number {@code n} (its port says which) on {@code hub}. */
+  static Admission admit(Hub<?> hub, int n) {
     Handshake h =
         Handshake.of(
             "/ws",
@@ -44,9 +52,7 @@ public final class NullConnection implements Connection {
     if (!admission.isAdmitted()) {
       throw new IllegalStateException("refused: " + admission);
     }
-    NullConnection c = new NullConnection(admission.connectionId(), admission.handshake());
-    c.inbound = Acceptor.of(hub).open(c);
-    return c;
+    return admission;
   }
 
   @Override

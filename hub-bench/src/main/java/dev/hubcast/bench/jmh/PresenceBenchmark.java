@@ -11,10 +11,7 @@ import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.SendCompletion;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -135,13 +132,7 @@ public class PresenceBenchmark {
     }
 
     static Counting open(Hub<?> hub) {
-      Handshake h =
-          Handshake.of(
-              "/ws",
-              "",
-              Map.of("Host", List.of("127.0.0.1")),
-              new InetSocketAddress("127.0.0.1", 1023));
-      Admission admission = Acceptor.of(hub).admit(h);
+      Admission admission = NullConnection.admit(hub, 0);
       Counting c = new Counting(admission.connectionId(), admission.handshake());
       c.inbound = Acceptor.of(hub).open(c);
       return c;
