@@ -301,6 +301,27 @@ class PresenceTest {
     }
 
     @Test
+    void aConnectionInSeveralRooms_leavesEachOfThemOnTheOtherNodes() {
+      InMemoryBackplane.Group g = group();
+      Hub<String> a = hub("a", p -> fast().apply(p).grace(Duration.ofMillis(50)), g);
+      Hub<String> b = hub("b", fast(), g);
+      FakeConnection ada = in(a, "ada", "r1");
+      a.join(ada.id(), "r2");
+      FakeConnection bob = in(b, "bob", "r1");
+      b.join(bob.id(), "r2");
+      await("b knows ada in both rooms")
+          .atMost(WAIT)
+          .until(() -> b.presence("r1").count() == 2 && b.presence("r2").count() == 2);
+
+      ada.peerClosed(CloseCodes.NORMAL);
+
+      awaitText(bob, "diff:r1:+:-ada:1");
+      awaitText(bob, "diff:r2:+:-ada:1");
+      assertThat(b.presence("r1").count()).isEqualTo(1);
+      assertThat(b.presence("r2").count()).isEqualTo(1);
+    }
+
+    @Test
     void withoutTheMedium_eachNodeAnswersForItsOwn_andTheyConvergeWhenItIsBack() {
       InMemoryBackplane.Group g = group();
       Hub<String> a = hub("a", fast(), g);

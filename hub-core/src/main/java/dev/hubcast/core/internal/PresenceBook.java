@@ -61,7 +61,7 @@ final class PresenceBook<M> implements AutoCloseable {
 
   // Presence thread only.
   private final Map<String, Peer> peers = new HashMap<>();
-  private final Map<String, Held> held = new HashMap<>(); // by connection id, within grace
+  private final Map<String, Held> held = new HashMap<>(); // by key(room, id), within grace
   private long seq;
   private volatile boolean partial;
   private volatile boolean closed;
@@ -228,7 +228,7 @@ final class PresenceBook<M> implements AutoCloseable {
         Held h = new Held(room, user, c.id());
         h.timer =
             thread.schedule(() -> endGrace(h), config.grace().toNanos(), TimeUnit.NANOSECONDS);
-        held.put(c.id(), h);
+        held.put(key(room, c.id()), h);
         return;
       }
     }
@@ -249,7 +249,7 @@ final class PresenceBook<M> implements AutoCloseable {
   }
 
   private void endGrace(Held h) {
-    if (held.remove(h.connectionId) != h) {
+    if (held.remove(key(h.room, h.connectionId)) != h) {
       return; // replaced by a reconnect
     }
     PresenceRoom r = rooms.get(h.room);
@@ -410,7 +410,7 @@ final class PresenceBook<M> implements AutoCloseable {
       case STATE -> {
         Map<String, Change> now = new LinkedHashMap<>();
         for (Change c : s.changes()) {
-          now.put(c.connectionId(), c);
+          now.put(key(c.room(), c.connectionId()), c);
         }
         replace(p, now);
         p.seq = s.seq();
@@ -460,9 +460,10 @@ final class PresenceBook<M> implements AutoCloseable {
 
   /** Applies a peer's change to its room, which is then in {@code touched}; no diff yet. */
   private void apply(Peer p, Change c, Set<PresenceRoom> touched) {
+    String k = key(c.room(), c.connectionId());
     if (c.added()) {
-      p.entries.put(c.connectionId(), c);
-    } else if (p.entries.remove(c.connectionId()) == null) {
+      p.entries.put(k, c);
+    } else if (p.entries.remove(k) == null) {
       return;
     }
     PresenceRoom r = rooms.computeIfAbsent(c.room(), PresenceRoom::new);
@@ -489,12 +490,12 @@ final class PresenceBook<M> implements AutoCloseable {
   private void replace(Peer p, Map<String, Change> now) {
     Set<PresenceRoom> touched = new LinkedHashSet<>();
     for (Change was : List.copyOf(p.entries.values())) {
-      if (!now.containsKey(was.connectionId())) {
+      if (!now.containsKey(key(was.room(), was.connectionId()))) {
         apply(p, new Change(false, was.room(), was.user(), was.connectionId(), ""), touched);
       }
     }
     for (Change c : now.values()) {
-      if (!p.entries.containsKey(c.connectionId())) {
+      if (!p.entries.containsKey(key(c.room(), c.connectionId()))) {
         apply(p, c, touched);
       }
     }
@@ -503,10 +504,15 @@ final class PresenceBook<M> implements AutoCloseable {
 
   // ---------------------------------------------------------------- state
 
+  /** One entry's key: a connection may be present in several rooms. */
+  private static String key(String room, String connectionId) {
+    return room + '\u0000' + connectionId;
+  }
+
   /** Another node, as this one heard it. Presence thread only. */
   private static final class Peer {
     final String node;
-    final Map<String, Change> entries = new HashMap<>(); // by connection id
+    final Map<String, Change> entries = new HashMap<>(); // by key(room, connection id)
     long heardAt;
     long seq;
     boolean synced;
