@@ -220,6 +220,14 @@ public interface Hub<M> extends AutoCloseable {
    */
   PresenceSnapshot presence(String room);
 
+  /**
+   * Whether {@code user} is in {@code room}'s presence, on any node whose presence reaches this
+   * one; unlike {@link #presence(String)}, whatever the room's size.
+   *
+   * @throws IllegalStateException if this hub has no presence
+   */
+  boolean isPresent(String room, String user);
+
   /** The members of a room on this node; a snapshot, empty for an unknown room. */
   Collection<Client> members(String room);
 

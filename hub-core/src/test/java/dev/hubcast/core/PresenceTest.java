@@ -230,6 +230,9 @@ class PresenceTest {
       PresenceSnapshot s = hub.presence("r");
       assertThat(s.count()).isEqualTo(3);
       assertThat(s.truncated()).isTrue();
+      assertThat(hub.isPresent("r", "cy")).isTrue(); // listed or not
+      assertThat(hub.isPresent("r", "dan")).isFalse();
+      assertThat(hub.isPresent("elsewhere", "cy")).isFalse();
     }
 
     @Test
@@ -319,6 +322,46 @@ class PresenceTest {
       awaitText(bob, "diff:r2:+:-ada:1");
       assertThat(b.presence("r1").count()).isEqualTo(1);
       assertThat(b.presence("r2").count()).isEqualTo(1);
+    }
+
+    @Test
+    void tenThousandChurnedConnections_leaveEveryRoomEmptyOnEveryNode() {
+      InMemoryBackplane.Group g = group();
+      Hub<String> a = hub("a", fast(), g);
+      Hub<String> b = hub("b", fast(), g);
+      FakeConnection watcher = in(b, "watcher", "r0");
+      for (int i = 0; i < 10_000; i++) {
+        Hub<String> on = i % 2 == 0 ? a : b;
+        FakeConnection c = in(on, "u" + (i % 300), "r" + (i % 7));
+        if (i % 3 == 0) {
+          on.join(c.id(), "r" + ((i + 1) % 7));
+        }
+        if (i % 2 == 0) {
+          c.peerClosed(CloseCodes.NORMAL);
+        } else {
+          c.peerClosedSilently();
+          on.disconnect(c.id(), CloseCodes.GOING_AWAY, "churn");
+        }
+      }
+
+      await("every room empty but the watcher's user, on both nodes")
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                for (Hub<String> h : List.of(a, b)) {
+                  for (int r = 0; r < 7; r++) {
+                    int expected = r == 0 ? 1 : 0; // the watcher, seen on both nodes
+                    if (h.presence("r" + r).count() != expected) {
+                      return false;
+                    }
+                  }
+                }
+                return true;
+              });
+      assertThat(a.presence("r0").users())
+          .extracting(PresenceUser::user)
+          .containsExactly("watcher");
+      assertThat(watcher.texts()).isNotEmpty();
     }
 
     @Test

@@ -18,9 +18,7 @@ import org.slf4j.LoggerFactory;
  * object (written by {@code lib.lua} and {@code dm.lua}):
  *
  * <ul>
- *   <li>{@code {"presence":[{"room":"lobby","members":["ada","bob"]}],"rooms":["dev","lobby"]}}:
- *       the members of each room that changed, in the order of the changes, then the rooms list and
- *       the people online ({@code "people":["ada","bob"]}) if they changed (any may be absent);
+ *   <li>{@code {"rooms":["dev","lobby"]}}: the rooms list, when it changed;
  *   <li>{@code {"dm":{"from":"ada","to":"bob","message":"..."}}}: a private message, already
  *       encoded for the wire.
  * </ul>
@@ -32,14 +30,15 @@ final class Announcements extends RedisPubSubAdapter<String, String> {
 
   // The directory's logger: one name to tune for everything the directory says.
   private static final Logger log = LoggerFactory.getLogger(RedisChatDirectory.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Unknown fields are passed over: a server of another version may announce more.
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .configure(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+              false);
 
   /** One announcement; absent parts are null. */
-  record Announcement(
-      List<Presence> presence, List<String> rooms, List<String> people, DirectMessage dm) {}
-
-  /** A room's members on every live server, sorted. */
-  record Presence(String room, List<String> members) {}
+  record Announcement(List<String> rooms, DirectMessage dm) {}
 
   /** A private message and its sender and recipient. */
   record DirectMessage(String from, String to, String message) {}
@@ -47,7 +46,6 @@ final class Announcements extends RedisPubSubAdapter<String, String> {
   private final String nodeId;
   private final ChatDirectory.Listener listener;
   private final Consumer<List<String>> roomsHeard;
-  private final Consumer<List<String>> peopleHeard;
   private final Runnable resubscribed;
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -56,19 +54,16 @@ final class Announcements extends RedisPubSubAdapter<String, String> {
    * @param nodeId this server, for the logs
    * @param listener gets every announcement
    * @param roomsHeard gets every rooms list, before the listener does
-   * @param peopleHeard gets every list of the people online, before the listener does
    * @param resubscribed runs when the subscription comes back after a lost connection
    */
   Announcements(
       String nodeId,
       ChatDirectory.Listener listener,
       Consumer<List<String>> roomsHeard,
-      Consumer<List<String>> peopleHeard,
       Runnable resubscribed) {
     this.nodeId = requireNonNull(nodeId, "nodeId");
     this.listener = requireNonNull(listener, "listener");
     this.roomsHeard = requireNonNull(roomsHeard, "roomsHeard");
-    this.peopleHeard = requireNonNull(peopleHeard, "peopleHeard");
     this.resubscribed = requireNonNull(resubscribed, "resubscribed");
   }
 
@@ -110,20 +105,10 @@ final class Announcements extends RedisPubSubAdapter<String, String> {
       DirectMessage dm = a.dm();
       listener.directMessage(dm.from(), dm.to(), Message.text(dm.message()), false);
     }
-    if (a.presence() != null) {
-      for (Presence p : a.presence()) {
-        listener.presence(p.room(), p.members() == null ? List.of() : List.copyOf(p.members()));
-      }
-    }
     if (a.rooms() != null) {
       List<String> now = List.copyOf(a.rooms());
       roomsHeard.accept(now);
       listener.rooms(now);
-    }
-    if (a.people() != null) {
-      List<String> now = List.copyOf(a.people());
-      peopleHeard.accept(now);
-      listener.people(now);
     }
   }
 

@@ -4,8 +4,6 @@ import dev.hubcast.core.Client;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.Target;
-import dev.hubcast.examples.chat.ChatMessage.People;
-import dev.hubcast.examples.chat.ChatMessage.Presence;
 import dev.hubcast.examples.chat.ChatMessage.Rooms;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -16,8 +14,8 @@ import java.util.function.Function;
 
 /**
  * The {@link ChatDirectory}'s news, sent to this server's connections: what it tells the {@link
- * ChatHandler}'s listener ({@code presence}, {@code rooms}, {@code people}, {@code dm}), to the
- * connections that have had their {@code welcome}.
+ * ChatHandler}'s listener ({@code rooms}, {@code dm}), to the connections that have had their
+ * {@code welcome}.
  *
  * <p>Thread-safe; it takes the handler's locks (the rooms lock, a room's stripe), so the news is
  * ordered with this server's own joins, leaves and welcomes.
@@ -38,19 +36,6 @@ final class ChatDeliveries implements ChatDirectory.Listener {
   }
 
   @Override
-  public void presence(String room, List<String> members) {
-    if (members.isEmpty() || hub.isShutdown()) {
-      return;
-    }
-    synchronized (stripe.apply(room)) {
-      Collection<Client> here = hub.members(room);
-      if (!here.isEmpty()) {
-        sendTo(hub, here, hub.config().codec().encode(new Presence(room, members))); // encoded once
-      }
-    }
-  }
-
-  @Override
   public void rooms(List<String> rooms) {
     if (hub.isShutdown()) {
       return;
@@ -62,16 +47,6 @@ final class ChatDeliveries implements ChatDirectory.Listener {
           hub,
           welcomed(hub.clients()),
           hub.config().codec().encode(new Rooms(List.copyOf(withLobby))));
-    }
-  }
-
-  @Override
-  public void people(List<String> people) {
-    if (hub.isShutdown()) {
-      return;
-    }
-    synchronized (roomsLock) {
-      sendTo(hub, welcomed(hub.clients()), hub.config().codec().encode(new People(people)));
     }
   }
 

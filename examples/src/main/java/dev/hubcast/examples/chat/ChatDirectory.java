@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Who is in which room, which rooms exist, who is online and what they said privately, for every
- * server of one chat: what {@link ChatHandler} needs to send {@code presence}, {@code rooms},
- * {@code people}, {@code dm} and {@code dms} when the chat runs on one server or on several.
+ * Which rooms exist and what people said privately, for every server of one chat: what {@link
+ * ChatHandler} needs to send {@code rooms}, {@code dm} and {@code dms} when the chat runs on one
+ * server or on several. Who is in each room and who is online ({@code presence}, {@code people}) is
+ * the hub's own presence ({@link dev.hubcast.core.PresenceConfig}), shared by the backplane.
  *
  * <p>The handler reports its own connections' moves ({@link #entered}, {@link #left}, {@link
  * #closed}); the directory tells it, through its {@link Listener}, what every server's connections
@@ -79,12 +80,6 @@ public interface ChatDirectory extends AutoCloseable {
   List<String> rooms();
 
   /**
-   * Everyone with a connection on any server, sorted, each once, as last known here. Never blocks,
-   * and takes no lock that the listener's callers hold.
-   */
-  List<String> people();
-
-  /**
    * The private messages kept for {@code user}: the last {@value #PRIVATE_HISTORY} of each of its
    * conversations, encoded, each conversation oldest first.
    *
@@ -132,16 +127,8 @@ public interface ChatDirectory extends AutoCloseable {
    */
   interface Listener {
 
-    /**
-     * Tells this server's members of {@code room} that its members are {@code members} (sorted).
-     */
-    void presence(String room, List<String> members);
-
     /** Tells this server's greeted connections that the rooms with members are {@code rooms}. */
     void rooms(List<String> rooms);
-
-    /** Tells this server's greeted connections that the people online are {@code people}. */
-    void people(List<String> people);
 
     /**
      * Sends a private message to this server's greeted connections of {@code to} and of {@code

@@ -11,6 +11,7 @@ import dev.hubcast.core.HubHandler;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
 import dev.hubcast.core.MessageDecodingException;
+import dev.hubcast.core.PresenceUser;
 import dev.hubcast.core.Replay;
 import dev.hubcast.core.RoomLimitException;
 import dev.hubcast.core.RoomPosition;
@@ -21,6 +22,8 @@ import dev.hubcast.examples.chat.ChatMessage.ErrorReply;
 import dev.hubcast.examples.chat.ChatMessage.Gap;
 import dev.hubcast.examples.chat.ChatMessage.History;
 import dev.hubcast.examples.chat.ChatMessage.Join;
+import dev.hubcast.examples.chat.ChatMessage.People;
+import dev.hubcast.examples.chat.ChatMessage.Presence;
 import dev.hubcast.examples.chat.ChatMessage.RoomMessage;
 import dev.hubcast.examples.chat.ChatMessage.Say;
 import dev.hubcast.examples.chat.ChatMessage.Welcome;
@@ -63,6 +66,12 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
 
   /** The room every connection starts in. */
   public static final String LOBBY = "lobby";
+
+  /**
+   * The room every greeted connection is in besides its own, for the hub's presence to keep who is
+   * online ({@code people}); no client can name it ({@link #NAME}), and nothing is said in it.
+   */
+  static final String PEOPLE = "~people";
 
   /** The longest text of a {@code say} or {@code dm}, in characters (Unicode code points). */
   public static final int MAX_TEXT_CHARS = 2000;
@@ -313,6 +322,7 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
           }
           settled();
           if (from == null) {
+            hub.join(client.id(), PEOPLE); // online from now on: presence sends it people
             sendPrivateHistory(hub, client);
           }
         });
@@ -369,7 +379,7 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
         Set<String> rooms = new TreeSet<>(directory.rooms());
         rooms.add(LOBBY);
         rooms.add(room); // it is about to be in it
-        Set<String> people = new TreeSet<>(directory.people());
+        Set<String> people = new TreeSet<>(online(hub));
         people.add(name(client));
         hub.send(
             client.id(), new Welcome(name(client), room, List.copyOf(rooms), List.copyOf(people)));
@@ -404,8 +414,8 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
       return;
     }
     String from = name(client);
-    if (!NAME.matcher(to).matches()) {
-      unknownUser(hub, client, to);
+    if (!NAME.matcher(to).matches() || !hub.isPresent(PEOPLE, to)) {
+      unknownUser(hub, client, to); // online nowhere this server's presence knows of
       return;
     }
     Message frame = codec(hub).encode(new Dm(from, to, text, now())); // once for every tab
@@ -475,6 +485,19 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
   private static String currentRoom(Client client) {
     Object room = client.attributes().get(ROOM_KEY);
     return room instanceof String ? (String) room : LOBBY;
+  }
+
+  /** Everyone online, on every server whose presence reaches this one, sorted. */
+  private static List<String> online(Hub<ChatMessage> hub) {
+    return hub.presence(PEOPLE).users().stream().map(PresenceUser::user).toList();
+  }
+
+  /**
+   * The chat's presence message for a room's users: {@code people} for {@link #PEOPLE}, {@code
+   * presence} for any other room.
+   */
+  static ChatMessage presenceMessage(String room, List<String> users) {
+    return room.equals(PEOPLE) ? new People(users) : new Presence(room, users);
   }
 
   /** The user name a connection was admitted with. */

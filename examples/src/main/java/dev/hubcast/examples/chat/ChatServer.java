@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.PresenceConfig;
+import dev.hubcast.core.PresenceUser;
 import dev.hubcast.examples.web.StaticFiles;
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
@@ -133,6 +135,14 @@ public final class ChatServer implements AutoCloseable {
         .replayLimit(
             Math.max(1, Math.min(options.history(), HubConfig.DEFAULT_MAX_OUTBOX_FRAMES - 1)))
         .backplane(directory::backplane)
+        // Who is in each room and who is online: the hub's presence, on every server.
+        .presence(
+            PresenceConfig.<ChatMessage>builder(
+                    s ->
+                        ChatHandler.presenceMessage(
+                            s.room(), s.users().stream().map(PresenceUser::user).toList()),
+                    d -> ChatHandler.presenceMessage(d.room(), d.members()))
+                .build())
         .build();
   }
 

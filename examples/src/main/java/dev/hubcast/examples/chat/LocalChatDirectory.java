@@ -7,7 +7,6 @@ import dev.hubcast.core.Hub;
 import dev.hubcast.core.Message;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,7 +30,6 @@ final class LocalChatDirectory implements ChatDirectory {
   private volatile Hub<ChatMessage> hub;
   private volatile Listener listener;
   private List<String> announcedRooms = List.of(); // guarded by the handler's rooms lock
-  private List<String> announcedPeople = List.of(); // guarded by the handler's rooms lock
   // Each pair's last PRIVATE_HISTORY dms, by "a b" (a <= b); a user's pairs, to find them.
   private final Map<String, ArrayDeque<Message>> conversations = new HashMap<>(); // guarded by it
   private final Map<String, Set<String>> pairsOf = new HashMap<>(); // guarded by conversations
@@ -46,12 +44,8 @@ final class LocalChatDirectory implements ChatDirectory {
   public List<String> rooms() {
     Set<String> rooms = new TreeSet<>(hub.rooms());
     rooms.addAll(hub.roomsWithHistory()); // kept while the hub keeps their history
+    rooms.remove(ChatHandler.PEOPLE); // not a room people talk in
     return List.copyOf(rooms);
-  }
-
-  @Override
-  public List<String> people() {
-    return hub.clients().stream().map(ChatHandler::name).distinct().sorted().toList();
   }
 
   @Override
@@ -79,26 +73,13 @@ final class LocalChatDirectory implements ChatDirectory {
   }
 
   @Override
-  public void entered(Client client, String room) {
-    presence(room);
-  }
+  public void entered(Client client, String room) {}
 
   @Override
-  public void left(Client client, String room) {
-    presence(room);
-  }
+  public void left(Client client, String room) {}
 
   @Override
-  public void closed(Client client, String room) {
-    presence(room);
-  }
-
-  private void presence(String room) {
-    Collection<Client> members = hub.members(room);
-    if (!members.isEmpty()) {
-      listener.presence(room, members.stream().map(ChatHandler::name).distinct().sorted().toList());
-    }
-  }
+  public void closed(Client client, String room) {}
 
   @Override
   public void settled() {
@@ -106,11 +87,6 @@ final class LocalChatDirectory implements ChatDirectory {
     if (!rooms.equals(announcedRooms)) {
       announcedRooms = rooms;
       listener.rooms(rooms);
-    }
-    List<String> people = people();
-    if (!people.equals(announcedPeople)) {
-      announcedPeople = people;
-      listener.people(people);
     }
   }
 

@@ -94,7 +94,6 @@ final class RedisChatDirectory implements ChatDirectory {
   private final Map<String, String[]> entries = new LinkedHashMap<>(); // guarded by lock
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile List<String> rooms = List.of();
-  private volatile List<String> people = List.of();
   private volatile String nodeId = "?";
   private volatile Heartbeat heartbeat;
   private volatile Announcements announcements;
@@ -134,9 +133,7 @@ final class RedisChatDirectory implements ChatDirectory {
         new Heartbeat(
             node, where, () -> send(DirectoryScript.BEAT, PREFIX, node, ttl()), this::rewrite);
     heartbeat = beat;
-    Announcements heard =
-        new Announcements(
-            node, listener, now -> rooms = now, now -> people = now, beat::rewriteSoon);
+    Announcements heard = new Announcements(node, listener, now -> rooms = now, beat::rewriteSoon);
     announcements = heard;
     try {
       StatefulRedisPubSubConnection<String, String> ps = client.connectPubSub();
@@ -151,7 +148,6 @@ final class RedisChatDirectory implements ChatDirectory {
       List<String> listed =
           c.sync().eval(DirectoryScript.ROOMS.source, ScriptOutputType.MULTI, NO_KEYS, PREFIX);
       rooms = List.copyOf(listed);
-      people = c.sync().smembers(PREFIX + ":people").stream().sorted().toList();
     } catch (RuntimeException e) {
       close();
       throw new IllegalStateException("cannot reach redis " + where + ": " + e.getMessage(), e);
@@ -163,11 +159,6 @@ final class RedisChatDirectory implements ChatDirectory {
   @Override
   public List<String> rooms() {
     return rooms;
-  }
-
-  @Override
-  public List<String> people() {
-    return people;
   }
 
   @Override

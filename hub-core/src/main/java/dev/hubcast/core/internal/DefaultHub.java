@@ -194,12 +194,22 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
 
   @Override
   public PresenceSnapshot presence(String room) {
+    return presenceFor(room, "presence").snapshot(room);
+  }
+
+  @Override
+  public boolean isPresent(String room, String user) {
+    requireNonNull(user, "user");
+    return presenceFor(room, "isPresent").isPresent(room, user);
+  }
+
+  private PresenceBook<M> presenceFor(String room, String method) {
     RoomDirectory.checkRoomName(room);
     if (presence == null) {
       throw new IllegalStateException(
-          "presence(\"" + room + "\"): this hub has no presence (HubConfig.Builder.presence)");
+          method + "(\"" + room + "\"): this hub has no presence (HubConfig.Builder.presence)");
     }
-    return presence.snapshot(room);
+    return presence;
   }
 
   @Override

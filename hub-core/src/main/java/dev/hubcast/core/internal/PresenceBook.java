@@ -128,6 +128,16 @@ final class PresenceBook<M> implements AutoCloseable {
     }
   }
 
+  boolean isPresent(String room, String user) {
+    PresenceRoom r = rooms.get(room);
+    if (r == null) {
+      return false;
+    }
+    synchronized (r) {
+      return r.users.containsKey(user);
+    }
+  }
+
   private boolean isPartial() {
     return backplane != null && partial;
   }

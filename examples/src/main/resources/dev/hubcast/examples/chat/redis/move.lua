@@ -6,7 +6,6 @@ if op == 'enter' then
 else
   leave(id, room)
   if op == 'close' then
-    dropUser(user, id)
     redis.call('HDEL', key('conns', node), id)
   else
     redis.call('HSET', key('conns', node), id, user .. ' ')

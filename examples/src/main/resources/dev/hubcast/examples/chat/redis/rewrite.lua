@@ -9,7 +9,6 @@ for i = 4, #ARGV, 3 do
     enter(node, id, user, room)
   else
     redis.call('HSET', key('conns', node), id, user .. ' ')
-    addUser(user, id)
   end
 end
 sweep()
