@@ -446,6 +446,43 @@ class ChatPageIT {
     ada.awaitOnline();
   }
 
+  /**
+   * Presence across servers: alice's page on a Jetty server, bob's on a Netty one, both over one
+   * real {@code redis-server}. Each sees the other here and online; when bob's page closes, alice's
+   * lists drop him, and when he is back they list him again.
+   */
+  @Test
+  void twoPagesOnTwoServers_seeEachOtherComeAndGo() throws Exception {
+    RedisServer redis = RedisServer.start();
+    open.add(redis);
+    URI redisUri = URI.create(redis.uri());
+    ChatServer one =
+        startServer(
+            new ChatOptions(ChatOptions.Transport.JETTY, "127.0.0.1", 0, 50).withRedis(redisUri));
+    ChatServer two =
+        startServer(
+            new ChatOptions(ChatOptions.Transport.NETTY, "127.0.0.1", 0, 50).withRedis(redisUri));
+
+    Browser alice = browser(1280, 800);
+    alice.signIn("http://127.0.0.1:" + one.port() + "/", "alice");
+    Browser bob = new Browser(1280, 800);
+    try {
+      bob.signIn("http://127.0.0.1:" + two.port() + "/", "bob");
+      alice.await("bob here, for alice", () -> alice.texts("#people li .label"), "alice", "bob");
+      alice.await("bob online, for alice", () -> alice.texts("#online li .label"), "alice", "bob");
+      bob.await("alice here, for bob", () -> bob.texts("#people li .label"), "alice", "bob");
+    } finally {
+      bob.close(); // the page goes away
+    }
+    alice.await("bob gone from here", () -> alice.texts("#people li .label"), "alice");
+    alice.await("bob gone from online", () -> alice.texts("#online li .label"), "alice");
+
+    Browser back = browser(1280, 800);
+    back.signIn("http://127.0.0.1:" + two.port() + "/", "bob");
+    alice.await("bob back", () -> alice.texts("#people li .label"), "alice", "bob");
+    alice.screenshot("chat-screenshot-presence.png");
+  }
+
   private static List<String> connectionsOf(ChatServer server, String user) {
     return server.hub().connectionsOf(user).stream().map(c -> c.id()).toList();
   }
