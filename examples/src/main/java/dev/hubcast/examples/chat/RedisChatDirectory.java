@@ -26,7 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The chat's directory in Redis, shared by every chat server started with the same Redis.
+ * The chat's directory in Redis, shared by every chat server started with the same Redis: the rooms
+ * list and private messages, the chat's own rules. Who is in each room and who is online are the
+ * hub's presence, shared by the backplane's signals, not kept here.
  *
  * <p>Keys, under the prefix {@value #PREFIX}:
  *
@@ -36,8 +38,6 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code chat:rooms}: the set of rooms that have members; {@code chat:visited} the rooms that
  *       have had members, of which the rooms list also names those whose history ({@code
  *       chat:history:<room>}, the hub's stream, which Redis expires with the history) is there;
- *   <li>{@code chat:user:<name>}: the set of a user's connection ids; {@code chat:people} the set
- *       of users that have one;
  *   <li>{@code chat:dms:<a> <b>}: a list, the last {@value ChatDirectory#PRIVATE_HISTORY} private
  *       messages between users {@code a} and {@code b} ({@code a <= b}), encoded, expiring {@link
  *       #PRIVATE_TTL} after the last; {@code chat:peers:<name>} the set of a user's lists;
@@ -48,25 +48,23 @@ import org.slf4j.LoggerFactory;
  *       Heartbeat}; {@code chat:nodes} the set of servers.
  * </ul>
  *
- * <p>Every change is one Lua script ({@link DirectoryScript}), so it is atomic, and ends with one
- * {@code PUBLISH} on {@code chat:events} of what servers must tell their connections, as JSON: the
- * changed rooms' members (read in the same script, so a later announcement never holds older
- * members than an earlier one) and, when it changed, the rooms list. Every server, this one too,
- * subscribes and hands each announcement to the listener in the order Redis published them ({@link
- * Announcements}). Members of a server whose liveness key has expired (a crash) are left out of
- * every list, and the next heartbeat of any server forgets them. Private messages go out on the
- * same channel; the script that publishes one first checks that its recipient has a connection on a
- * live server. The scripts name keys that are not in their {@code KEYS}: fine on one Redis, not on
- * Redis Cluster.
+ * <p>Every change is one Lua script ({@link DirectoryScript}), so it is atomic, and ends, when the
+ * rooms list changed, with one {@code PUBLISH} of it on {@code chat:events}, as JSON. Every server,
+ * this one too, subscribes and hands each announcement to the listener in the order Redis published
+ * them ({@link Announcements}). The next heartbeat of any server forgets the rooms of a server
+ * whose liveness key has expired (a crash). Private messages go out on the same channel and are
+ * kept by the script that publishes them; whether the recipient is online is asked of the hub's
+ * presence first. The scripts name keys that are not in their {@code KEYS}: fine on one Redis, not
+ * on Redis Cluster.
  *
  * <p>The directory makes the chat's one Lettuce client ({@link RedisBackplane#newClient}), which
  * the hub's backplane shares ({@link #backplane}), and shuts it down in {@link #close}.
  *
  * <p>Nothing waits on Redis except {@link #start} and {@link #close}: updates are sent with
- * Lettuce's asynchronous API and, while Redis is unreachable, fail at once. Then presence and the
- * rooms list stop following other servers; when Redis is back (Lettuce reconnects and subscribes
- * again), this server writes all its connections again, which announces every room it has members
- * in, so lists lost in the outage (or in a Redis restart, which forgets everything) come back.
+ * Lettuce's asynchronous API and, while Redis is unreachable, fail at once. Then the rooms list
+ * stops following other servers; when Redis is back (Lettuce reconnects and subscribes again), this
+ * server writes all its connections again, which announces every room it has members in, so a list
+ * lost in the outage (or in a Redis restart, which forgets everything) comes back.
  *
  * <p>Thread-safe. The listener is called on Lettuce's thread for the subscription, one announcement
  * at a time; updates and the rewrite after an outage are sent under one lock, so Redis applies them
