@@ -13,6 +13,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -361,6 +364,51 @@ class ChatOverRedisTest {
     }
     alice.send("type", "dm", "to", "ghost", "text", "boo");
     assertThat(alice.nextEvent().get("code").asText()).isEqualTo("unknown-user");
+  }
+
+  @Test
+  @Timeout(120)
+  @DisplayName("connections churned across both servers leave every presence empty")
+  void churn_leavesEveryPresenceEmpty() throws Exception {
+    // 2,000 cycles; 10,000 (about 30 s) with -Dhubcast.hardening.long=true, as the kits' churn.
+    int cycles = Boolean.getBoolean("hubcast.hardening.long") ? 10_000 : 2_000;
+    ChatClient watcher = enter(jetty, "watcher");
+    ExecutorService workers = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < 8; w++) {
+        int worker = w;
+        done.add(
+            workers.submit(
+                () -> {
+                  for (int i = worker; i < cycles; i += 8) {
+                    ChatServer on = i % 2 == 0 ? jetty : netty;
+                    ChatClient c = ChatClient.connect(on.port(), "u" + (i % 40));
+                    if (i % 3 == 0) {
+                      c.ws.abort(); // a TCP reset, no close handshake
+                    } else {
+                      c.close();
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(100, TimeUnit.SECONDS);
+      }
+    } finally {
+      workers.shutdownNow();
+    }
+    await("only the watcher left, on both servers")
+        .atMost(WAIT)
+        .until(
+            () ->
+                jetty.hub().presence("lobby").count() == 1
+                    && netty.hub().presence("lobby").count() == 1
+                    && jetty.hub().presence(ChatHandler.PEOPLE).count() == 1
+                    && netty.hub().presence(ChatHandler.PEOPLE).count() == 1);
+    awaitMembers(watcher, "lobby", "watcher");
+    assertThat(jetty.hub().connectionCount() + netty.hub().connectionCount()).isEqualTo(1);
   }
 
   @Test
