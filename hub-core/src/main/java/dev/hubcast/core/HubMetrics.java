@@ -1,5 +1,7 @@
 package dev.hubcast.core;
 
+import dev.hubcast.core.backplane.Backplane;
+
 /**
  * A snapshot of a hub's counters, taken by {@link Hub#metrics()}. Counters are monotonic from the
  * hub's creation; gauges ({@code connections}, {@code rooms}, {@code users}, {@code pendingFrames},
@@ -47,6 +49,7 @@ public final class HubMetrics {
   private final long fanOutsTimed;
   private final long fanOutNanos;
   private final long backplaneLagMillis;
+  private final long backplaneUnreadable;
 
   /**
    * Why the hub refused a handshake, in {@link #refusedHandshakesByReason()}. Refusals a transport
@@ -110,6 +113,7 @@ public final class HubMetrics {
     this.fanOutsTimed = b.fanOutsTimed;
     this.fanOutNanos = b.fanOutNanos;
     this.backplaneLagMillis = b.backplaneLagMillis;
+    this.backplaneUnreadable = b.backplaneUnreadable;
   }
 
   /** A builder, for hub implementations and tests. */
@@ -305,6 +309,11 @@ public final class HubMetrics {
     return backplaneLagMillis;
   }
 
+  /** What the backplane received and could not read ({@link Backplane#unreadable()}). */
+  public long backplaneUnreadable() {
+    return backplaneUnreadable;
+  }
+
   /** One fan-out in this many is timed, for {@link #fanOutsTimed()}. */
   public static final int FAN_OUT_SAMPLE = 64;
 
@@ -360,6 +369,7 @@ public final class HubMetrics {
     private long fanOutsTimed;
     private long fanOutNanos;
     private long backplaneLagMillis;
+    private long backplaneUnreadable;
 
     private Builder() {}
 
@@ -559,6 +569,12 @@ public final class HubMetrics {
     /** Sets {@link HubMetrics#backplaneLagMillis()}. */
     public Builder backplaneLagMillis(long value) {
       this.backplaneLagMillis = value;
+      return this;
+    }
+
+    /** Sets {@link HubMetrics#backplaneUnreadable()}. */
+    public Builder backplaneUnreadable(long value) {
+      this.backplaneUnreadable = value;
       return this;
     }
 

@@ -304,6 +304,14 @@ public final class HubcastMetrics implements MeterBinder {
     counter(
         registry,
         snapshots,
+        "hubcast.backplane.unreadable",
+        "Envelopes received from the backplane that could not be read",
+        null,
+        Tags.empty(),
+        HubMetrics::backplaneUnreadable);
+    counter(
+        registry,
+        snapshots,
         "hubcast.backplane.gaps",
         "Envelopes from other nodes known to be missing",
         null,

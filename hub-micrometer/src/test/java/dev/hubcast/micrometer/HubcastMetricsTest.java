@@ -174,9 +174,10 @@ class HubcastMetricsTest {
         .contains("hubcast_outbox_pending_bytes{app=\"test\"} 0")
         .contains("hubcast_fanout_seconds_count{app=\"test\"} 0")
         .contains("hubcast_backplane_lag_seconds_sum{app=\"test\"} 0")
+        .contains("hubcast_backplane_unreadable_total{app=\"test\"} 0")
         .contains("hubcast_resumes_total{app=\"test\",outcome=\"recovered\"} 0");
     List<String> names =
         registry.getMeters().stream().map(Meter::getId).map(Meter.Id::getName).distinct().toList();
-    assertThat(names).hasSize(30);
+    assertThat(names).hasSize(31);
   }
 }

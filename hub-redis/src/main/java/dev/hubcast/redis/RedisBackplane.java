@@ -305,6 +305,12 @@ public final class RedisBackplane implements Backplane {
     return badEnvelopes.get();
   }
 
+  /** The same as {@link #badEnvelopes()}, for the hub's metrics. */
+  @Override
+  public long unreadable() {
+    return badEnvelopes.get();
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {

@@ -176,6 +176,7 @@ class RedisBackplaneTest {
       await("two bad envelopes counted")
           .atMost(WAIT)
           .until(() -> b.backplane().badEnvelopes() == 2);
+      assertThat(b.hub().metrics().backplaneUnreadable()).isEqualTo(2);
     }
   }
 }

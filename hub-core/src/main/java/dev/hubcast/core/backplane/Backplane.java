@@ -72,6 +72,15 @@ public interface Backplane extends AutoCloseable {
         new UnsupportedOperationException(this + " carries no signals"));
   }
 
+  /**
+   * Envelopes (or history entries) received that could not be read, since this backplane started:
+   * corrupt, from an incompatible version, or forged by someone with access to the medium. The hub
+   * reports it in {@link dev.hubcast.core.HubMetrics#backplaneUnreadable()}. Default 0.
+   */
+  default long unreadable() {
+    return 0;
+  }
+
   /** Stops receiving and releases resources; the hub calls it at the end of its shutdown. */
   @Override
   void close();

@@ -284,7 +284,8 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
             .deliveriesRefused(k.deliveriesRefused.sum())
             .maxPendingFrames(maxPendingFrames)
             .fanOuts(k.fanOutsTimed.sum(), k.fanOutNanos.sum())
-            .backplaneLagMillis(k.backplaneLagMillis.sum());
+            .backplaneLagMillis(k.backplaneLagMillis.sum())
+            .backplaneUnreadable(out.backplane().unreadable());
     for (Replay.Outcome o : Replay.Outcome.values()) {
       b.resumes(o, k.resumes[o.ordinal()].sum());
     }
