@@ -13,7 +13,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * Fuzzes the adapter's inbound path with whatever a peer may send after a valid upgrade: the bytes
@@ -50,6 +53,11 @@ class InboundFuzzTest {
               + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
               + "Sec-WebSocket-Version: 13\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII);
+
+  @AfterAll
+  static void stop() throws Exception {
+    HUB.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
+  }
 
   @FuzzTest(maxDuration = "2m")
   void framesAfterTheUpgrade_endAsMessagesWithinTheLimitOrAClose(byte[] input) {
