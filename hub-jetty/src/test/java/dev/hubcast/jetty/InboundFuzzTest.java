@@ -2,6 +2,8 @@ package dev.hubcast.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.hubcast.core.Client;
 import dev.hubcast.core.Hub;
@@ -12,6 +14,7 @@ import dev.hubcast.core.MessageCodec;
 import dev.hubcast.testkit.RawWebSocket;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 class InboundFuzzTest {
 
   private static final int MAX = 1024;
+  private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1");
   private static final AtomicInteger LARGEST = new AtomicInteger();
   private static final Hub<Message> HUB =
       Hub.create(
@@ -54,6 +58,15 @@ class InboundFuzzTest {
 
   @FuzzTest(maxDuration = "2m")
   void framesAfterTheUpgrade_endAsMessagesWithinTheLimitOrAClose(byte[] input) throws IOException {
+    // Jazzer's request-forgery detector: the test's own connections to its server are expected.
+    try (SilentCloseable loopback =
+        BugDetectors.allowNetworkConnections(
+            (host, port) -> port == SERVER.port() && LOOPBACK.contains(host))) {
+      exchange(input);
+    }
+  }
+
+  private static void exchange(byte[] input) throws IOException {
     try (RawWebSocket ws =
         RawWebSocket.open(SERVER.port(), RawWebSocket.upgradeRequest("/ws"), input)) {
       assertThat(ws.response().status()).isEqualTo(101);
