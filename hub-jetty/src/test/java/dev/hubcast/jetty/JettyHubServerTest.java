@@ -2,12 +2,15 @@ package dev.hubcast.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.spi.HubServer;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,15 +23,32 @@ class JettyHubServerTest {
     Hub<String> hub = Hub.create(HubConfig.textBuilder().build());
     try (HubServer first = JettyHubServer.builder(hub).host("127.0.0.1").port(0).start()) {
       int taken = first.port();
+      Set<Thread> before = liveNonDaemonThreads();
 
       assertThatThrownBy(() -> JettyHubServer.builder(hub).host("127.0.0.1").port(taken).start())
           .isInstanceOf(UncheckedIOException.class)
           .hasMessageContaining("127.0.0.1:" + taken)
           .hasCauseInstanceOf(java.io.IOException.class);
+      await("no thread of the failed start left running")
+          .atMost(Duration.ofSeconds(5))
+          .pollInSameThread() // a polling thread of its own would count
+          .untilAsserted(
+              () ->
+                  assertThat(liveNonDaemonThreads())
+                      .filteredOn(t -> !before.contains(t))
+                      .extracting(Thread::getName)
+                      .isEmpty());
       assertThat(first.uri().toString()).isEqualTo("ws://127.0.0.1:" + taken + "/ws");
     } finally {
       hub.shutdown(Duration.ZERO);
     }
+  }
+
+  /** The threads that would keep a JVM alive: what a failed start must not leave behind. */
+  private static Set<Thread> liveNonDaemonThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && !t.isDaemon())
+        .collect(Collectors.toSet());
   }
 
   @Test
