@@ -35,6 +35,7 @@ final class FanOut {
   private static final ThreadLocal<FanOut> CURRENT = ThreadLocal.withInitial(FanOut::new);
 
   private int depth;
+  private int begun; // fan-outs begun on this thread, to pick the ones to time
   private final ArrayList<Runnable> actions = new ArrayList<>();
 
   private FanOut() {}
@@ -56,6 +57,17 @@ final class FanOut {
   /** Whether a fan-out is in progress on this thread. */
   static boolean inProgress() {
     return CURRENT.get().depth > 0;
+  }
+
+  /**
+   * As {@link #begin()}, and picks one fan-out in {@code mask + 1} of this thread's to time: its
+   * start in {@link System#nanoTime()}, or 0 for one not timed. Per thread, so that the broadcast
+   * path shares no counter between threads.
+   */
+  static long beginSampled(int mask) {
+    FanOut f = CURRENT.get();
+    f.depth++;
+    return (++f.begun & mask) == 0 ? System.nanoTime() : 0;
   }
 
   /**

@@ -19,18 +19,11 @@ final class FanOutRouter {
   private final ConnectionRegistry registry;
   private final RoomDirectory rooms;
   private final Counters counters;
-  // Picks the fan-outs to time. Racy on purpose: a lost increment only moves the next sample.
-  private int fanOuts;
 
   FanOutRouter(ConnectionRegistry registry, RoomDirectory rooms, Counters counters) {
     this.registry = registry;
     this.rooms = rooms;
     this.counters = counters;
-  }
-
-  /** A fan-out's start: a nanoTime if this one is timed, else 0. */
-  private long started() {
-    return (++fanOuts & SAMPLE_MASK) == 0 ? System.nanoTime() : 0;
   }
 
   /**
@@ -79,8 +72,7 @@ final class FanOutRouter {
     int queued = tally.queued;
     int dropped = tally.dropped;
     int refused = tally.refused;
-    long start = started();
-    FanOut.begin();
+    long start = FanOut.beginSampled(SAMPLE_MASK);
     try {
       offer(target, message, tally);
     } finally {
@@ -140,8 +132,7 @@ final class FanOutRouter {
     int queued = tally.queued;
     int dropped = tally.dropped;
     int refused = tally.refused;
-    long start = started();
-    FanOut.begin();
+    long start = FanOut.beginSampled(SAMPLE_MASK);
     try {
       if (room.floors.isEmpty()) {
         offerToRoom(room, except, entry.message(), tally);
