@@ -172,6 +172,17 @@ public final class Handshake {
   }
 
   /**
+   * Where a client that reconnects on its own says it stands: the {@link RoomMark} in its {@code
+   * Last-Event-ID} header, which a browser's {@code EventSource} sends with the id of the last
+   * event it got (a transport that gives each room broadcast its mark as the id, as Server-Sent
+   * Events does, makes it one). Empty without the header, or if it does not hold a mark. An
+   * application that puts connections into rooms resumes from it with {@link Hub#joinAndResume}.
+   */
+  public Optional<RoomMark> lastEventMark() {
+    return header("Last-Event-ID").flatMap(RoomMark::tryParse);
+  }
+
+  /**
    * The subprotocols the client asked for in {@code Sec-WebSocket-Protocol}, in its order of
    * preference; empty if it asked for none. The hub picks one of {@link HubConfig#subprotocols()}.
    */

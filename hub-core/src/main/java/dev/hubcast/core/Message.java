@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -41,11 +42,17 @@ public final class Message {
   private volatile String text;
   // Adapter wire forms: [key0, value0, key1, value1, ...], replaced copy-on-write.
   private volatile Object[] wireForms = NO_WIRE_FORMS;
+  private final RoomMark mark; // null: not a room broadcast's frame
 
   private Message(Type type, byte[] bytes, String text) {
+    this(type, bytes, text, null);
+  }
+
+  private Message(Type type, byte[] bytes, String text, RoomMark mark) {
     this.type = type;
     this.bytes = bytes;
     this.text = text;
+    this.mark = mark;
   }
 
   /**
@@ -146,6 +153,28 @@ public final class Message {
       text = t;
     }
     return t;
+  }
+
+  /**
+   * Where this frame stands in its room, when it is a room broadcast's: the hub stamps the frames
+   * of room broadcasts (live, replayed and from other nodes) with their room and position, and a
+   * resume answer with the position it brings the client to. Empty for every other frame. A
+   * transport may pass it on as a resume id (see {@link RoomMark}).
+   */
+  public Optional<RoomMark> mark() {
+    return Optional.ofNullable(mark);
+  }
+
+  /**
+   * This frame with {@code mark}: the same type and bytes (shared, not copied), stamped with a room
+   * position. Wire forms are not carried over. The hub calls it; applications need not.
+   */
+  public Message withMark(RoomMark mark) {
+    requireNonNull(mark, "mark");
+    if (mark.equals(this.mark)) {
+      return this;
+    }
+    return new Message(type, bytes, text, mark);
   }
 
   /**

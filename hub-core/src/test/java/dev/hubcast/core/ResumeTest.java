@@ -263,6 +263,66 @@ class ResumeTest {
     }
   }
 
+  private static List<String> marks(FakeConnection c) {
+    return c.frames().stream().map(f -> f.mark().map(RoomMark::toText).orElse("-")).toList();
+  }
+
+  @Nested
+  class Marks {
+    @Test
+    void roomBroadcasts_liveAndReplayed_carryTheirRoomAndPosition() throws Exception {
+      Hub<String> hub = hub(c -> c.historySize(10));
+      FakeConnection first = FakeConnection.open(hub, "127.0.0.1", "");
+      String epoch = resume(hub, first, "a room", null).position().epoch();
+      say(hub, "a room", 1, 3);
+      hub.send(first.id(), "direct");
+
+      FakeConnection back = FakeConnection.open(hub, "127.0.0.1", "");
+      resume(hub, back, "a room", new RoomPosition(epoch, 1));
+
+      assertThat(marks(first))
+          .containsExactly(epoch + ":1:a+room", epoch + ":2:a+room", epoch + ":3:a+room", "-");
+      assertThat(marks(back)).containsExactly(epoch + ":2:a+room", epoch + ":3:a+room");
+      assertThat(RoomMark.parse(marks(back).get(1)))
+          .isEqualTo(new RoomMark("a room", new RoomPosition(epoch, 3)));
+      assertThat(hub.history("a room", 0).entries())
+          .extracting(e -> e.message().mark().orElseThrow().position().seq())
+          .containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void aResumeAnswer_carriesThePositionItBringsTheClientTo() throws Exception {
+      Hub<String> hub = hub(c -> c.historySize(10));
+      say(hub, "r", 1, 4);
+      FakeConnection c = FakeConnection.open(hub, "127.0.0.1", "");
+
+      Replay r =
+          hub.joinAndResume(c.id(), "r", null, replay -> "history of " + replay.entries().size())
+              .get(10, TimeUnit.SECONDS)
+              .orElseThrow();
+
+      assertThat(c.texts()).containsExactly("history of 4");
+      assertThat(c.frames().get(0).mark()).contains(new RoomMark("r", r.position()));
+    }
+
+    @Test
+    void aHandshakesLastEventId_givesTheMarkBack() {
+      RoomMark mark = new RoomMark("lobby", new RoomPosition("abc", 7));
+      Handshake h =
+          FakeConnection.handshake(
+              "127.0.0.1", "", java.util.Map.of("Last-Event-ID", List.of(mark.toText())));
+
+      assertThat(h.lastEventMark()).contains(mark);
+      assertThat(FakeConnection.handshake("127.0.0.1", "", java.util.Map.of()).lastEventMark())
+          .isEmpty();
+      assertThat(
+              FakeConnection.handshake(
+                      "127.0.0.1", "", java.util.Map.of("Last-Event-ID", List.of("42")))
+                  .lastEventMark())
+          .isEmpty();
+    }
+  }
+
   @Nested
   class AcrossNodes {
     private Hub<String> node(String id, InMemoryBackplane.Group group) {
@@ -303,6 +363,12 @@ class ResumeTest {
       assertThat(r.position()).isEqualTo(new RoomPosition(start.epoch(), 6));
       await("m7 on b").until(() -> onB.texts().size() == 4);
       assertThat(onB.texts()).containsExactly("m4", "m5", "m6", "m7");
+      assertThat(marks(onB))
+          .containsExactly(
+              start.epoch() + ":4:r",
+              start.epoch() + ":5:r",
+              start.epoch() + ":6:r",
+              start.epoch() + ":7:r");
     }
 
     @Test

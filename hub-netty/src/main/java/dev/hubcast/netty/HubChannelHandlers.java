@@ -30,6 +30,21 @@ import io.netty.handler.codec.http.HttpServerCodec;
  */
 public final class HubChannelHandlers {
 
+  /**
+   * The user event a handler in front of the hub's ({@link
+   * NettyHubServer.Builder#streamingHttpHandler}) fires with {@code ctx.fireUserEventTriggered}
+   * when it has taken a request for itself: the hub's handler then treats the connection as
+   * settled, as after a request for another path, and no longer closes it for not finishing a
+   * WebSocket handshake in time. Immutable.
+   */
+  public static final Object REQUEST_TAKEN =
+      new Object() {
+        @Override
+        public String toString() {
+          return "HubChannelHandlers.REQUEST_TAKEN";
+        }
+      };
+
   private HubChannelHandlers() {}
 
   /**

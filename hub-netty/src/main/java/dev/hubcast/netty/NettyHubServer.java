@@ -137,6 +137,7 @@ public final class NettyHubServer implements HubServer {
     private int port = 8080;
     private String path = "/ws";
     private Supplier<? extends ChannelHandler> httpHandler = () -> NotFoundHandler.INSTANCE;
+    private Supplier<? extends ChannelHandler> streamingHttpHandler;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private boolean nativeTransport = true;
 
@@ -176,6 +177,21 @@ public final class NettyHubServer implements HubServer {
       return this;
     }
 
+    /**
+     * A handler that sees HTTP requests as they arrive, before they are joined into one message:
+     * another transport on the same port, such as {@code hub-sse}'s event streams. {@code handlers}
+     * is called once per connection, on its event loop, for the handler that goes right after the
+     * HTTP codec, in front of the hub's WebSocket upgrade and the {@code httpHandler}. It receives
+     * each request as an {@code HttpRequest} followed by {@code HttpContent} parts, and passes on
+     * ({@code ctx.fireChannelRead}) whatever is not its own, untouched. When it takes a request it
+     * fires {@link HubChannelHandlers#REQUEST_TAKEN}, so that the connection is not closed as one
+     * that never finished a handshake. Default: none.
+     */
+    public Builder streamingHttpHandler(Supplier<? extends ChannelHandler> handlers) {
+      this.streamingHttpHandler = requireNonNull(handlers, "handlers");
+      return this;
+    }
+
     /** I/O threads, each an event loop (&gt; 0). Default: one per processor. */
     public Builder ioThreads(int ioThreads) {
       if (ioThreads <= 0) {
@@ -208,6 +224,7 @@ public final class NettyHubServer implements HubServer {
       EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
       EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
       Supplier<? extends ChannelHandler> http = httpHandler;
+      Supplier<? extends ChannelHandler> streaming = streamingHttpHandler;
       String wsPath = path;
       try {
         Channel channel =
@@ -220,9 +237,15 @@ public final class NettyHubServer implements HubServer {
                     new ChannelInitializer<Channel>() {
                       @Override
                       protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        if (streaming != null) {
+                          ch.pipeline()
+                              .addLast(
+                                  requireNonNull(
+                                      streaming.get(), "streamingHttpHandler supplied null"));
+                        }
                         ch.pipeline()
                             .addLast(
-                                new HttpServerCodec(),
                                 new HttpObjectAggregator(64 * 1024),
                                 new UpgradeHandler(Acceptor.of(hub), wsPath),
                                 requireNonNull(http.get(), "httpHandler supplied null"));

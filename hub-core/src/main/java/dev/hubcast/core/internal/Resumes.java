@@ -8,6 +8,7 @@ import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
 import dev.hubcast.core.Replay;
 import dev.hubcast.core.Replay.Outcome;
+import dev.hubcast.core.RoomMark;
 import dev.hubcast.core.RoomPosition;
 import dev.hubcast.core.backplane.Envelope;
 import dev.hubcast.core.backplane.HistoryStore;
@@ -133,13 +134,14 @@ final class Resumes<M> {
     if (since == null) {
       return store
           .latest(room, limit)
-          .thenApply(l -> new Replay(Outcome.JOINED, Optional.empty(), l.latest(), entries(l)));
+          .thenApply(
+              l -> new Replay(Outcome.JOINED, Optional.empty(), l.latest(), entries(room, l)));
     }
     return store
         .read(room, since.seq(), limit + 1)
         .thenCompose(
             read -> {
-              List<HistoryEntry> after = entries(read);
+              List<HistoryEntry> after = entries(room, read);
               Outcome outcome = decide(since, read.latest(), after, store.keepsHistory());
               if (outcome == Outcome.RECOVERED) {
                 return CompletableFuture.completedFuture(
@@ -147,15 +149,18 @@ final class Resumes<M> {
               }
               return store
                   .latest(room, limit)
-                  .thenApply(l -> new Replay(outcome, Optional.of(since), l.latest(), entries(l)));
+                  .thenApply(
+                      l -> new Replay(outcome, Optional.of(since), l.latest(), entries(room, l)));
             });
   }
 
-  private static List<HistoryEntry> entries(HistoryStore.StoredRead read) {
+  private static List<HistoryEntry> entries(String room, HistoryStore.StoredRead read) {
     List<HistoryEntry> entries = new ArrayList<>(read.entries().size());
     for (Envelope e : read.entries()) {
       if (e.roomEpoch().equals(read.latest().epoch()) && e.roomSequence() > 0) {
-        entries.add(new HistoryEntry(e.roomSequence(), e.timestampMillis(), e.message()));
+        RoomMark mark = new RoomMark(room, new RoomPosition(e.roomEpoch(), e.roomSequence()));
+        entries.add(
+            new HistoryEntry(e.roomSequence(), e.timestampMillis(), e.message().withMark(mark)));
       }
     }
     return entries;
@@ -278,7 +283,8 @@ final class Resumes<M> {
     Message made = null;
     if (answer != null) {
       M m = answer.apply(replay); // throws to the caller: nothing has changed
-      made = m == null ? null : codec.encode(m);
+      // Stamped with the position it brings the client to: a transport's resume id after it.
+      made = m == null ? null : codec.encode(m).withMark(new RoomMark(r.name, replay.position()));
     }
     boolean isNew = false;
     synchronized (c) {

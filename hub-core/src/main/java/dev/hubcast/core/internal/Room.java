@@ -1,6 +1,8 @@
 package dev.hubcast.core.internal;
 
 import dev.hubcast.core.HistoryEntry;
+import dev.hubcast.core.Message;
+import dev.hubcast.core.RoomMark;
 import dev.hubcast.core.RoomPosition;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -88,6 +90,20 @@ final class Room {
     }
     epoch = newEpoch;
     return true;
+  }
+
+  /**
+   * Records a broadcast under its number in the history, its frame stamped with the room's mark
+   * ({@link Message#mark()}); null if the number is not past the last one. Holds lock.
+   */
+  HistoryEntry record(long sequence, long timestampMillis, Message frame) {
+    return history.record(sequence, timestampMillis, marked(frame, sequence));
+  }
+
+  /** {@code frame} stamped with this room's name and its position at {@code sequence}. */
+  Message marked(Message frame, long sequence) {
+    String e = epoch;
+    return e == null ? frame : frame.withMark(new RoomMark(name, new RoomPosition(e, sequence)));
   }
 
   /** What was delivered to the room, for the connections still joining it. Holds lock. */

@@ -90,7 +90,7 @@ final class RoomNumbering<M> {
   /** Numbers, records, delivers and publishes one room broadcast. Holds {@code room.lock}. */
   private BroadcastReceipt deliverNumbered(Room room, Target target, Message message) {
     long now = System.currentTimeMillis();
-    HistoryEntry entry = room.history.record(room.history.lastSequence() + 1, now, message);
+    HistoryEntry entry = room.record(room.history.lastSequence() + 1, now, message);
     Tally tally = new Tally(entry.sequence());
     router.deliverToRoom(room, FanOutRouter.exceptOf(target), entry, tally);
     // Published under the room lock so that other nodes get this room's broadcasts in sequence
@@ -269,9 +269,9 @@ final class RoomNumbering<M> {
   void receiveOriginNumbered(
       Room room, Target target, Message message, long seq, long timestampMillis) {
     synchronized (room.lock) {
-      HistoryEntry entry = room.history.record(seq, timestampMillis, message);
+      HistoryEntry entry = room.record(seq, timestampMillis, message);
       if (entry == null) { // each origin numbers alone: numbers from two origins interleave
-        entry = new HistoryEntry(seq, timestampMillis, message);
+        entry = new HistoryEntry(seq, timestampMillis, room.marked(message, seq));
       }
       router.deliverToRoom(room, FanOutRouter.exceptOf(target), entry, new Tally(0));
     }
@@ -313,7 +313,7 @@ final class RoomNumbering<M> {
       if (a.message() == null) {
         room.history.advance(first);
       } else {
-        HistoryEntry entry = room.history.record(first, a.timestampMillis(), a.message());
+        HistoryEntry entry = room.record(first, a.timestampMillis(), a.message());
         router.deliverToRoom(room, FanOutRouter.exceptOf(a.target()), entry, new Tally(first));
       }
     }

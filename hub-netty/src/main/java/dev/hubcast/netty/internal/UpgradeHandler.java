@@ -7,6 +7,7 @@ import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.TransportSettings;
+import dev.hubcast.netty.HubChannelHandlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -141,6 +142,15 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       timer.cancel(false);
       timer = null;
     }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == HubChannelHandlers.REQUEST_TAKEN) {
+      settled = true; // a handler in front took a request: its transport from now on
+      stopTimer();
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override
