@@ -1,0 +1,369 @@
+package dev.hubcast.sse;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.testkit.HandshakeRefusedException;
+import dev.hubcast.testkit.TestClient;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test client of the event-stream transport, as a browser's {@code EventSource} with {@code
+ * fetch} would be: one {@code GET} stream read with the JDK's {@code HttpClient}, a {@code POST}
+ * per message, one at a time so their order holds. Thread-safe.
+ *
+ * <p>It cannot send a close code (an event stream has none): {@link #close(int, String)} drops the
+ * stream as {@code EventSource.close()} does. Pausing stops asking the response body for more, so
+ * the client stops reading from the socket.
+ */
+final class SseTestClient implements TestClient {
+
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final HttpClient http;
+  private final URI uri;
+  private final Map<String, String> headers;
+  private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+  private final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> ids = new LinkedBlockingQueue<>();
+  private final CompletableFuture<String> token = new CompletableFuture<>();
+  private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
+  private final Object lock = new Object();
+  private Flow.Subscription subscription; // guarded by lock
+  private boolean paused; // guarded by lock
+  private boolean demandOwed; // guarded by lock
+  private CompletableFuture<?> postTail = CompletableFuture.completedFuture(null); // lock
+  private volatile String lastEventId;
+
+  private SseTestClient(HttpClient http, URI uri, Map<String, String> headers) {
+    this.http = http;
+    this.uri = uri;
+    this.headers = headers;
+  }
+
+  /**
+   * Opens a stream at {@code uri} and waits for its token.
+   *
+   * @throws HandshakeRefusedException if the server answered with another status than 200
+   */
+  static SseTestClient connect(HttpClient http, URI uri, Map<String, String> headers)
+      throws Exception {
+    SseTestClient c = new SseTestClient(http, uri, Map.copyOf(headers));
+    HttpRequest.Builder get =
+        HttpRequest.newBuilder(uri).GET().header("Accept", "text/event-stream");
+    headers.forEach(get::header);
+    HttpResponse<Void> response =
+        http.sendAsync(get.build(), info -> c.subscriber(info.statusCode()))
+            .get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    if (response.statusCode() != 200) {
+      throw new HandshakeRefusedException(response.statusCode(), c.refusal.toString().trim());
+    }
+    c.token.get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    return c;
+  }
+
+  /** The id of the last event that had one, as {@code EventSource.lastEventId}; null before. */
+  String lastEventId() {
+    return lastEventId;
+  }
+
+  /** The ids of the events received, in order. */
+  BlockingQueue<String> ids() {
+    return ids;
+  }
+
+  /** POSTs {@code body} as {@code contentType}, after the earlier ones; returns the status. */
+  CompletableFuture<Integer> post(byte[] body, String contentType) {
+    HttpRequest.Builder post =
+        HttpRequest.newBuilder(
+                URI.create(uri.getScheme() + "://" + uri.getAuthority() + uri.getPath()))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .header("Content-Type", contentType)
+            .header("Hubcast-Token", token.join());
+    headers.forEach(
+        (k, v) -> {
+          if (k.equalsIgnoreCase("Origin") || k.equalsIgnoreCase("Authorization")) {
+            post.header(k, v);
+          }
+        });
+    HttpRequest request = post.build();
+    synchronized (lock) {
+      CompletableFuture<Integer> sent =
+          postTail
+              .handle((x, e) -> null)
+              .thenCompose(x -> http.sendAsync(request, HttpResponse.BodyHandlers.discarding()))
+              .thenApply(HttpResponse::statusCode);
+      postTail = sent;
+      return sent;
+    }
+  }
+
+  @Override
+  public void sendText(String text) {
+    post(text.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+  }
+
+  @Override
+  public void sendBinary(byte[] data) {
+    post(data.clone(), "application/octet-stream");
+  }
+
+  @Override
+  public String awaitText(Duration timeout) {
+    return poll(texts, timeout, "a text message");
+  }
+
+  @Override
+  public List<String> awaitTexts(int n, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> out = new ArrayList<>(n);
+    while (out.size() < n) {
+      long left = deadline - System.nanoTime();
+      String t = null;
+      try {
+        t = texts.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (t == null) {
+        throw new AssertionError(
+            "got " + out.size() + " of " + n + " text messages within " + timeout);
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  @Override
+  public byte[] awaitBinary(Duration timeout) {
+    return poll(binaries, timeout, "a binary message");
+  }
+
+  @Override
+  public CloseStatus awaitClose(Duration timeout) {
+    try {
+      return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the stream did not end within " + timeout, e);
+    }
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public int pendingTexts() {
+    return texts.size();
+  }
+
+  @Override
+  public void pauseReading() {
+    synchronized (lock) {
+      paused = true;
+    }
+  }
+
+  @Override
+  public void resumeReading() {
+    Flow.Subscription s;
+    synchronized (lock) {
+      paused = false;
+      if (!demandOwed) {
+        return;
+      }
+      demandOwed = false;
+      s = subscription;
+    }
+    s.request(1);
+  }
+
+  /** Drops the stream, as {@code EventSource.close()}: no code reaches the server. */
+  @Override
+  public void close(int code, String reason) {
+    drop(new CloseStatus(code, reason));
+  }
+
+  @Override
+  public void abort() {
+    drop(new CloseStatus(1006, "aborted by the client"));
+  }
+
+  private void drop(CloseStatus status) {
+    Flow.Subscription s;
+    synchronized (lock) {
+      s = subscription;
+    }
+    closed.complete(status);
+    if (s != null) {
+      s.cancel();
+    }
+  }
+
+  private static <T> T poll(BlockingQueue<T> queue, Duration timeout, String what) {
+    try {
+      T t = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (t == null) {
+        throw new AssertionError("no " + what + " within " + timeout);
+      }
+      return t;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted waiting for " + what, e);
+    }
+  }
+
+  // ------------------------------------------------------------------ reading the stream
+
+  private final StringBuilder refusal = new StringBuilder();
+
+  private HttpResponse.BodySubscriber<Void> subscriber(int status) {
+    if (status != 200) {
+      return HttpResponse.BodySubscribers.mapping(
+          HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8),
+          body -> {
+            refusal.append(body);
+            return null;
+          });
+    }
+    return new EventReader();
+  }
+
+  /** Parses the event stream as the HTML standard says, for the lines this server writes. */
+  private final class EventReader implements HttpResponse.BodySubscriber<Void> {
+    private final CompletableFuture<Void> body = new CompletableFuture<>();
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private final StringBuilder data = new StringBuilder();
+    private String event = "";
+    private boolean hasData;
+
+    @Override
+    public CompletableFuture<Void> getBody() {
+      return body; // completes at once: the response is handed over with its headers
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      synchronized (lock) {
+        subscription = s;
+      }
+      body.complete(null);
+      s.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      for (ByteBuffer b : items) {
+        while (b.hasRemaining()) {
+          byte x = b.get();
+          if (x == '\n') {
+            line(line.toString(StandardCharsets.UTF_8));
+            line.reset();
+          } else {
+            line.write(x);
+          }
+        }
+      }
+      Flow.Subscription s;
+      synchronized (lock) {
+        if (paused) {
+          demandOwed = true;
+          return;
+        }
+        s = subscription;
+      }
+      s.request(1);
+    }
+
+    private void line(String l) {
+      if (l.isEmpty()) {
+        dispatch();
+        return;
+      }
+      if (l.startsWith(":")) {
+        return; // a comment: the heartbeat
+      }
+      int colon = l.indexOf(':');
+      String field = colon < 0 ? l : l.substring(0, colon);
+      String value = colon < 0 ? "" : l.substring(colon + 1);
+      if (value.startsWith(" ")) {
+        value = value.substring(1);
+      }
+      switch (field) {
+        case "data" -> {
+          if (hasData) {
+            data.append('\n');
+          }
+          data.append(value);
+          hasData = true;
+        }
+        case "event" -> event = value;
+        case "id" -> {
+          lastEventId = value;
+          ids.add(value);
+        }
+        default -> {}
+      }
+    }
+
+    private void dispatch() {
+      String d = data.toString();
+      String e = event;
+      boolean any = hasData;
+      data.setLength(0);
+      event = "";
+      hasData = false;
+      if (!any) {
+        return;
+      }
+      switch (e) {
+        case "", "message" -> texts.add(d);
+        case "hubcast-open" -> token.complete(d);
+        case "hubcast-text" ->
+            texts.add(new String(Base64.getDecoder().decode(d), StandardCharsets.UTF_8));
+        case "hubcast-binary" -> binaries.add(Base64.getDecoder().decode(d));
+        case "hubcast-close" -> {
+          int space = d.indexOf(' ');
+          closed.complete(
+              new CloseStatus(
+                  Integer.parseInt(space < 0 ? d : d.substring(0, space)),
+                  space < 0 ? "" : d.substring(space + 1)));
+        }
+        default -> {}
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      body.complete(null);
+      closed.complete(new CloseStatus(1006, "stream lost: " + t));
+    }
+
+    @Override
+    public void onComplete() {
+      body.complete(null);
+      closed.complete(new CloseStatus(1006, "stream ended without a close event"));
+    }
+  }
+
+  static URI streamUri(URI base, String query) {
+    requireNonNull(base, "base");
+    return query == null || query.isEmpty() ? base : URI.create(base + "?" + query);
+  }
+}
