@@ -49,6 +49,7 @@ final class SseTestClient implements TestClient {
   private boolean demandOwed; // guarded by lock
   private CompletableFuture<?> postTail = CompletableFuture.completedFuture(null); // lock
   private volatile String lastEventId;
+  private final List<String> postProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private SseTestClient(HttpClient http, URI uri, Map<String, String> headers) {
     this.http = http;
@@ -82,6 +83,11 @@ final class SseTestClient implements TestClient {
     return lastEventId;
   }
 
+  /** The stream's token, from its {@code hubcast-open} event. */
+  String token() {
+    return token.join();
+  }
+
   /** The ids of the events received, in order. */
   BlockingQueue<String> ids() {
     return ids;
@@ -109,6 +115,12 @@ final class SseTestClient implements TestClient {
               .thenCompose(x -> http.sendAsync(request, HttpResponse.BodyHandlers.discarding()))
               .thenApply(HttpResponse::statusCode);
       postTail = sent;
+      sent.whenComplete(
+          (status, failure) -> {
+            if (failure != null || status >= 300) {
+              postProblems.add(failure != null ? failure.toString() : "HTTP " + status);
+            }
+          });
       return sent;
     }
   }
@@ -142,7 +154,7 @@ final class SseTestClient implements TestClient {
       }
       if (t == null) {
         throw new AssertionError(
-            "got " + out.size() + " of " + n + " text messages within " + timeout);
+            "got " + out.size() + " of " + n + " text messages within " + timeout + problems());
       }
       out.add(t);
     }
@@ -216,11 +228,15 @@ final class SseTestClient implements TestClient {
     }
   }
 
-  private static <T> T poll(BlockingQueue<T> queue, Duration timeout, String what) {
+  private String problems() {
+    return postProblems.isEmpty() ? "" : " (POSTs that failed: " + postProblems + ")";
+  }
+
+  private <T> T poll(BlockingQueue<T> queue, Duration timeout, String what) {
     try {
       T t = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (t == null) {
-        throw new AssertionError("no " + what + " within " + timeout);
+        throw new AssertionError("no " + what + " within " + timeout + problems());
       }
       return t;
     } catch (InterruptedException e) {

@@ -29,9 +29,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +41,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +68,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
   private SseConnection stream; // this channel carries an event stream
   private Post post; // a POST whose body is being read
   private boolean swallow; // the rest of a request answered already
+  private ScheduledFuture<?> timer; // a POST's body, or the wait for the next request
 
   /** A handler for one channel that serves event streams at {@code path}. */
   public EventStreamHandler(Acceptor acceptor, String path, StreamRegistry registry) {
@@ -89,6 +93,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpRequest request) {
+      cancelTimer();
       swallow = false;
       String[] target = splitTarget(request.uri());
       if (request.decoderResult().isFailure() || !target[0].equals(path)) {
@@ -120,6 +125,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    cancelTimer();
     if (post != null) {
       post.discard();
       post = null;
@@ -132,6 +138,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancelTimer();
     if (post != null) {
       post.discard();
       post = null;
@@ -237,6 +244,17 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
     }
     swallow = false;
     post = new Post(request, target, type, max, declared);
+    // The body must come within the handshake timeout: a client that trickles it holds nothing.
+    arm(
+        ctx,
+        acceptor.settings().handshakeTimeout(),
+        () -> {
+          if (post != null) {
+            post.discard();
+            post = null;
+          }
+          refuse(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "request body not received in time");
+        });
     if (request instanceof HttpContent content) { // an aggregated request: its body is here
       post.add(ctx, content);
     }
@@ -296,6 +314,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
     void add(ChannelHandlerContext ctx, HttpContent content) {
       ByteBuf part = content.content();
       if (body.readableBytes() + part.readableBytes() > max) {
+        cancelTimer();
         discard();
         post = null;
         swallow = !(content instanceof LastHttpContent);
@@ -305,6 +324,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
       body.writeBytes(part);
       if (content instanceof LastHttpContent) {
         post = null;
+        cancelTimer();
         finish(ctx);
       }
     }
@@ -337,16 +357,40 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
 
   // ------------------------------------------------------------------ answers
 
-  /** Answers a request on a connection that stays open if the client wants it. */
-  private static void respond(
+  /**
+   * Answers a request on a connection that stays open if the client wants it, until the hub's idle
+   * timeout passes without another request.
+   */
+  private void respond(
       ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String reason) {
     FullHttpResponse response = response(request.protocolVersion(), status, reason);
     boolean keepAlive = HttpUtil.isKeepAlive(request) && status.code() < 400;
     HttpUtil.setKeepAlive(response, keepAlive);
     if (keepAlive) {
       ctx.writeAndFlush(response, ctx.voidPromise());
+      arm(ctx, acceptor.settings().idleTimeout(), ctx::close);
     } else {
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private void arm(ChannelHandlerContext ctx, Duration after, Runnable action) {
+    cancelTimer();
+    timer =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  timer = null;
+                  action.run();
+                },
+                after.toNanos(),
+                TimeUnit.NANOSECONDS);
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
     }
   }
 
