@@ -4,16 +4,23 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.spi.HubServer;
+import dev.hubcast.core.spi.TlsIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
@@ -45,12 +52,20 @@ public final class JettyHubServer implements HubServer {
   private final ServerConnector connector;
   private final String host;
   private final String path;
+  private final boolean secure;
 
-  private JettyHubServer(Server server, ServerConnector connector, String host, String path) {
+  private JettyHubServer(
+      Server server, ServerConnector connector, String host, String path, boolean secure) {
     this.server = server;
     this.connector = connector;
     this.host = host;
     this.path = path;
+    this.secure = secure;
+  }
+
+  @Override
+  public boolean isSecure() {
+    return secure;
   }
 
   @Override
@@ -74,14 +89,14 @@ public final class JettyHubServer implements HubServer {
     return connector.getLocalPort();
   }
 
-  /** The WebSocket address, such as {@code ws://127.0.0.1:8080/ws}. */
+  /** The WebSocket address, such as {@code ws://127.0.0.1:8080/ws} ({@code wss://} with TLS). */
   @Override
   public URI uri() {
     String host = connector.getHost() == null ? "localhost" : connector.getHost();
     if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
       host = "[" + host + "]";
     }
-    return URI.create("ws://" + host + ":" + port() + path);
+    return URI.create((secure ? "wss://" : "ws://") + host + ":" + port() + path);
   }
 
   /** The Jetty server, for what this helper does not configure. */
@@ -116,6 +131,7 @@ public final class JettyHubServer implements HubServer {
     private String path = "/ws";
     private String staticResources;
     private int maxThreads = 200;
+    private TlsIdentity tls;
 
     private Builder(Hub<?> hub) {
       this.hub = hub;
@@ -153,6 +169,15 @@ public final class JettyHubServer implements HubServer {
       return this;
     }
 
+    /**
+     * Serves TLS ({@code wss://}, and {@code https://} for the static files) with {@code identity},
+     * through Jetty's {@code SslContextFactory}. Default: plain TCP.
+     */
+    public Builder tls(TlsIdentity identity) {
+      this.tls = requireNonNull(identity, "identity");
+      return this;
+    }
+
     /** The most threads Jetty's pool may run (&ge; 8). Default 200. */
     public Builder maxThreads(int maxThreads) {
       if (maxThreads < 8) {
@@ -173,7 +198,21 @@ public final class JettyHubServer implements HubServer {
       QueuedThreadPool threads = new QueuedThreadPool(maxThreads);
       threads.setName("hubcast-jetty");
       Server server = new Server(threads);
-      ServerConnector connector = new ServerConnector(server);
+      ServerConnector connector;
+      if (tls == null) {
+        connector = new ServerConnector(server);
+      } else {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStore(tls.keyStore());
+        ssl.setKeyStorePassword(new String(tls.password()));
+        HttpConfiguration https = new HttpConfiguration();
+        https.addCustomizer(new SecureRequestCustomizer(false)); // no SNI host check: IPs too
+        connector =
+            new ServerConnector(
+                server,
+                new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                new HttpConnectionFactory(https));
+      }
       connector.setHost(host);
       connector.setPort(port);
       // Before the upgrade the connection is plain HTTP under the connector's idle timeout: this
@@ -203,7 +242,7 @@ public final class JettyHubServer implements HubServer {
         }
         throw new IllegalStateException("Jetty did not start on " + host + ":" + port, e);
       }
-      JettyHubServer started = new JettyHubServer(server, connector, host, path);
+      JettyHubServer started = new JettyHubServer(server, connector, host, path, tls != null);
       log.info("hub {} serving WebSocket at {}", hub.nodeId(), started.uri());
       return started;
     }

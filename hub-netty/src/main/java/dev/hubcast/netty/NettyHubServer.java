@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.HubServer;
+import dev.hubcast.core.spi.TlsIdentity;
 import dev.hubcast.netty.internal.NotFoundHandler;
 import dev.hubcast.netty.internal.UpgradeHandler;
 import io.netty.bootstrap.ServerBootstrap;
@@ -23,6 +24,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -62,6 +67,7 @@ public final class NettyHubServer implements HubServer {
   private final boolean epoll;
   private final String host;
   private final String path;
+  private final boolean secure;
 
   private NettyHubServer(
       EventLoopGroup boss,
@@ -69,13 +75,20 @@ public final class NettyHubServer implements HubServer {
       Channel serverChannel,
       boolean epoll,
       String host,
-      String path) {
+      String path,
+      boolean secure) {
     this.boss = boss;
     this.workers = workers;
     this.serverChannel = serverChannel;
     this.epoll = epoll;
     this.host = host;
     this.path = path;
+    this.secure = secure;
+  }
+
+  @Override
+  public boolean isSecure() {
+    return secure;
   }
 
   @Override
@@ -124,7 +137,21 @@ public final class NettyHubServer implements HubServer {
 
   @Override
   public String toString() {
-    return "NettyHubServer[" + serverChannel.localAddress() + (epoll ? ", epoll" : ", nio") + "]";
+    return "NettyHubServer["
+        + serverChannel.localAddress()
+        + (epoll ? ", epoll" : ", nio")
+        + (secure ? ", tls" : "")
+        + "]";
+  }
+
+  private static SslContext sslContext(TlsIdentity identity) {
+    try {
+      return SslContextBuilder.forServer(identity.keyManagerFactory())
+          .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+          .build();
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException("tls: " + identity + " (" + e.getMessage() + ")", e);
+    }
   }
 
   /**
@@ -140,6 +167,7 @@ public final class NettyHubServer implements HubServer {
     private Supplier<? extends ChannelHandler> streamingHttpHandler;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private boolean nativeTransport = true;
+    private TlsIdentity tls;
 
     private Builder(Hub<?> hub) {
       this.hub = hub;
@@ -192,6 +220,16 @@ public final class NettyHubServer implements HubServer {
       return this;
     }
 
+    /**
+     * Serves TLS ({@code wss://}, and {@code https://} for the other requests) with {@code
+     * identity}, through Netty's {@code SslHandler}: OpenSSL when {@code netty-tcnative} is on the
+     * class path, the JDK's TLS otherwise. Default: plain TCP.
+     */
+    public Builder tls(TlsIdentity identity) {
+      this.tls = requireNonNull(identity, "identity");
+      return this;
+    }
+
     /** I/O threads, each an event loop (&gt; 0). Default: one per processor. */
     public Builder ioThreads(int ioThreads) {
       if (ioThreads <= 0) {
@@ -225,6 +263,7 @@ public final class NettyHubServer implements HubServer {
       EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
       Supplier<? extends ChannelHandler> http = httpHandler;
       Supplier<? extends ChannelHandler> streaming = streamingHttpHandler;
+      SslContext ssl = tls == null ? null : sslContext(tls);
       String wsPath = path;
       try {
         Channel channel =
@@ -237,6 +276,9 @@ public final class NettyHubServer implements HubServer {
                     new ChannelInitializer<Channel>() {
                       @Override
                       protected void initChannel(Channel ch) {
+                        if (ssl != null) {
+                          ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec());
                         if (streaming != null) {
                           ch.pipeline()
@@ -254,7 +296,8 @@ public final class NettyHubServer implements HubServer {
                 .bind(host, port)
                 .sync()
                 .channel();
-        NettyHubServer server = new NettyHubServer(boss, workers, channel, epoll, host, wsPath);
+        NettyHubServer server =
+            new NettyHubServer(boss, workers, channel, epoll, host, wsPath, ssl != null);
         log.info("serving hub {} on {}", hub.nodeId(), server);
         return server;
       } catch (Exception e) { // bind failures arrive as undeclared checked IOExceptions

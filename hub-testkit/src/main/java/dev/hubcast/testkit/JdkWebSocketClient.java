@@ -72,10 +72,24 @@ public final class JdkWebSocketClient implements TestClient {
    *     interrupted (its interrupt flag is then set again)
    */
   public static JdkWebSocketClient connect(URI uri, Map<String, String> headers) {
+    return connect(HTTP, uri, headers);
+  }
+
+  /**
+   * Connects to {@code uri} through {@code http} (one with the {@code SSLContext} that trusts a
+   * test certificate, for {@code wss://}), with extra headers, waiting up to 10 s for the
+   * handshake.
+   *
+   * @throws HandshakeRefusedException if the server answered with an HTTP status
+   * @throws IllegalStateException if the connection failed or timed out (a certificate the client
+   *     does not trust, say), or the thread was interrupted
+   */
+  public static JdkWebSocketClient connect(HttpClient http, URI uri, Map<String, String> headers) {
+    requireNonNull(http, "http");
     requireNonNull(uri, "uri");
     requireNonNull(headers, "headers");
     JdkWebSocketClient client = new JdkWebSocketClient();
-    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT);
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT);
     headers.forEach(builder::header);
     CompletableFuture<WebSocket> opening = builder.buildAsync(uri, client.new Listener());
     try {

@@ -32,9 +32,14 @@ public interface HubServer extends AutoCloseable {
   /** The WebSocket path the hub is served at. */
   String path();
 
+  /** Whether it serves TLS ({@code wss://}). */
+  default boolean isSecure() {
+    return false;
+  }
+
   /**
-   * The {@code ws://} URI of the hub, with {@code 127.0.0.1} standing for a wildcard host; handy
-   * for clients and tests.
+   * The {@code ws://} (or, with TLS, {@code wss://}) URI of the hub, with {@code 127.0.0.1}
+   * standing for a wildcard host; handy for clients and tests.
    */
   default URI uri() {
     String h = host();
@@ -43,7 +48,7 @@ public interface HubServer extends AutoCloseable {
     } else if (h.indexOf(':') >= 0 && !h.startsWith("[")) {
       h = "[" + h + "]";
     }
-    return URI.create("ws://" + h + ":" + port() + path());
+    return URI.create((isSecure() ? "wss://" : "ws://") + h + ":" + port() + path());
   }
 
   /**
