@@ -18,6 +18,8 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -131,7 +133,10 @@ public final class RedisBackplane implements Backplane {
     this.channel = (prefix + ":bus").getBytes(StandardCharsets.UTF_8);
     this.signals = (prefix + ":signals").getBytes(StandardCharsets.UTF_8);
     this.ownsClient = builder.client == null;
-    this.client = ownsClient ? LettuceClients.create(uri, timeout) : builder.client;
+    this.client =
+        ownsClient
+            ? LettuceClients.create(uri, timeout, builder.trustedCertificates)
+            : builder.client;
     long streamTtl =
         (builder.historyAge.isZero() ? builder.roomIdleTtl : builder.historyAge).toMillis();
     this.store =
@@ -191,6 +196,27 @@ public final class RedisBackplane implements Backplane {
   public static RedisClient newClient(String uri, Duration commandTimeout) {
     requireNonNull(uri, "uri");
     return LettuceClients.create(RedisURI.create(uri), positive(commandTimeout));
+  }
+
+  /**
+   * As {@link #newClient(String, Duration)}, for a {@code rediss://} Redis whose certificate is
+   * checked against {@code trustedCertificates} (PEM: a private CA, or the server's own self-signed
+   * certificate) instead of the JDK's trust store.
+   */
+  public static RedisClient newClient(
+      String uri, Duration commandTimeout, Path trustedCertificates) {
+    requireNonNull(uri, "uri");
+    return LettuceClients.create(
+        RedisURI.create(uri),
+        positive(commandTimeout),
+        checkReadable(requireNonNull(trustedCertificates, "trustedCertificates")));
+  }
+
+  private static Path checkReadable(Path file) {
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException("trustedCertificates: " + file + " (not a readable file)");
+    }
+    return file;
   }
 
   private static Duration positive(Duration commandTimeout) {
@@ -405,6 +431,7 @@ public final class RedisBackplane implements Backplane {
     private String prefix = "hubcast";
     private Duration commandTimeout; // null: 2 s, or the given client's
     private RedisClient client; // null: the backplane makes and owns one
+    private Path trustedCertificates; // null: the JDK's trust store, for rediss://
     private int history;
     private Duration historyAge = Duration.ZERO;
     private Duration roomIdleTtl = DEFAULT_ROOM_IDLE_TTL;
@@ -533,6 +560,25 @@ public final class RedisBackplane implements Backplane {
     }
 
     /** The backplane; it connects when a hub starts it. */
+    /**
+     * For a {@code rediss://} URI: checks the server's certificate against {@code pem} (a private
+     * CA's certificate, or the server's own self-signed one) instead of the JDK's trust store. A
+     * password goes in the URI ({@code rediss://:secret@host:6380}, or {@code user:secret@} with an
+     * ACL user); it is never logged.
+     *
+     * @throws IllegalArgumentException naming the file if it cannot be read
+     * @throws IllegalStateException if a {@link #client} was given (set it in {@link #newClient})
+     */
+    public Builder trustedCertificates(Path pem) {
+      checkReadable(requireNonNull(pem, "pem"));
+      if (client != null) {
+        throw new IllegalStateException(
+            "trustedCertificates: the given client's own TLS options apply (see newClient)");
+      }
+      this.trustedCertificates = pem;
+      return this;
+    }
+
     public RedisBackplane build() {
       return new RedisBackplane(this);
     }

@@ -4,9 +4,11 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,15 @@ public final class LettuceClients {
    * {@code timeout}. Its shutdown also ends the threads it made for its reconnect policy.
    */
   public static RedisClient create(RedisURI uri, Duration timeout) {
+    return create(uri, timeout, null);
+  }
+
+  /**
+   * As {@link #create(RedisURI, Duration)}; for a {@code rediss://} URI, the server's certificate
+   * is checked against {@code trustedCertificates} (PEM) when given, else against the JDK's trust
+   * store.
+   */
+  public static RedisClient create(RedisURI uri, Duration timeout, Path trustedCertificates) {
     uri.setTimeout(timeout);
     ClientResources resources =
         ClientResources.builder()
@@ -32,8 +43,13 @@ public final class LettuceClients {
                     Duration.ofMillis(50), Duration.ofMillis(1000), 2, TimeUnit.MILLISECONDS))
             .build();
     RedisClient client = new OwnResourcesClient(resources, uri);
+    ClientOptions.Builder options = ClientOptions.builder();
+    if (trustedCertificates != null) {
+      options.sslOptions(
+          SslOptions.builder().jdkSslProvider().trustManager(trustedCertificates.toFile()).build());
+    }
     client.setOptions(
-        ClientOptions.builder()
+        options
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(TimeoutOptions.enabled(timeout))
