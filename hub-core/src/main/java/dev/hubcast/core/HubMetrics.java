@@ -50,6 +50,8 @@ public final class HubMetrics {
   private final long fanOutNanos;
   private final long backplaneLagMillis;
   private final long backplaneUnreadable;
+  private final java.util.Map<TransportViolation, Long> violations;
+  private final long violationsTotal;
 
   /**
    * Why the hub refused a handshake, in {@link #refusedHandshakesByReason()}. Refusals a transport
@@ -68,6 +70,34 @@ public final class HubMetrics {
     AUTHENTICATION,
     /** The {@link Authenticator} threw (500). */
     AUTHENTICATOR_ERROR
+  }
+
+  /**
+   * A rule of the transport SPI ({@code dev.hubcast.core.spi}) that the hub saw an adapter break,
+   * in {@link #transportViolationsByRule()}. Each is counted every time, and logged at WARN once
+   * per connection. A correct adapter never causes any.
+   */
+  public enum TransportViolation {
+    /** {@code Inbound.onClose} was reported a second time for one connection. */
+    CLOSE_REPORTED_TWICE,
+    /** {@code Inbound.onMessage} or {@code onError} was reported after {@code onClose}. */
+    REPORT_AFTER_CLOSE,
+    /**
+     * {@code SendCompletion.complete} was called for a frame not in flight: completed a second
+     * time, or never sent.
+     */
+    COMPLETION_NOT_IN_FLIGHT,
+    /** {@code Connection.send} threw instead of failing the send through its completion. */
+    SEND_THREW,
+    /** {@code Connection.close} threw. */
+    CLOSE_THREW,
+    /** A message over {@code maxMessageBytes} reached {@code Inbound.onMessage}. */
+    OVERSIZE_MESSAGE,
+    /**
+     * Sends were still not completed a close timeout after the connection's close was reported: the
+     * adapter must fail every pending send when the connection ends.
+     */
+    SENDS_UNCOMPLETED_AFTER_CLOSE
   }
 
   private HubMetrics(Builder b) {
@@ -114,6 +144,16 @@ public final class HubMetrics {
     this.fanOutNanos = b.fanOutNanos;
     this.backplaneLagMillis = b.backplaneLagMillis;
     this.backplaneUnreadable = b.backplaneUnreadable;
+    java.util.EnumMap<TransportViolation, Long> v =
+        new java.util.EnumMap<>(TransportViolation.class);
+    long total = 0;
+    for (TransportViolation rule : TransportViolation.values()) {
+      long n = b.violations.getOrDefault(rule, 0L);
+      v.put(rule, n);
+      total += n;
+    }
+    this.violations = java.util.Collections.unmodifiableMap(v);
+    this.violationsTotal = total;
   }
 
   /** A builder, for hub implementations and tests. */
@@ -314,6 +354,20 @@ public final class HubMetrics {
     return backplaneUnreadable;
   }
 
+  /**
+   * Times the hub saw a transport adapter break a rule of the transport SPI: the sum of {@link
+   * #transportViolationsByRule()}. Always 0 with a correct adapter; the conformance kit fails a
+   * test after which it is not.
+   */
+  public long transportViolations() {
+    return violationsTotal;
+  }
+
+  /** {@link #transportViolations()} by rule; every rule is present. */
+  public java.util.Map<TransportViolation, Long> transportViolationsByRule() {
+    return violations;
+  }
+
   /** One fan-out in this many is timed, for {@link #fanOutsTimed()}. */
   public static final int FAN_OUT_SAMPLE = 64;
 
@@ -370,6 +424,8 @@ public final class HubMetrics {
     private long fanOutNanos;
     private long backplaneLagMillis;
     private long backplaneUnreadable;
+    private final java.util.Map<TransportViolation, Long> violations =
+        new java.util.EnumMap<>(TransportViolation.class);
 
     private Builder() {}
 
@@ -575,6 +631,12 @@ public final class HubMetrics {
     /** Sets {@link HubMetrics#backplaneUnreadable()}. */
     public Builder backplaneUnreadable(long value) {
       this.backplaneUnreadable = value;
+      return this;
+    }
+
+    /** Sets one count of {@link HubMetrics#transportViolationsByRule()}. */
+    public Builder transportViolations(TransportViolation rule, long value) {
+      this.violations.put(java.util.Objects.requireNonNull(rule, "rule"), value);
       return this;
     }
 

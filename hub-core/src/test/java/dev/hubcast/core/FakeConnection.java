@@ -156,17 +156,23 @@ public final class FakeConnection implements Connection {
     }
   }
 
-  /** The client goes away: the transport reports the close. */
+  /** The client goes away: the transport reports the close, and fails the sends it held. */
   public void peerClosed(int code) {
+    List<Object[]> failed;
     synchronized (this) {
       if (!open) {
         return;
       }
       open = false;
       closeCode = code;
+      failed = new ArrayList<>(held);
+      held.clear();
     }
     inbound.onClose(code, "");
     hubKnows = true;
+    for (Object[] f : failed) {
+      ((SendCompletion) f[1]).complete((Message) f[0], new ClosedChannelException());
+    }
   }
 
   /** The socket is gone but the transport has not noticed yet: sends fail from now on. */

@@ -461,6 +461,8 @@ class HubTest {
       a.inbound().onMessage(Message.text("12345"));
 
       assertThat(a.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+      assertThat(hub.metrics().transportViolationsByRule())
+          .containsEntry(HubMetrics.TransportViolation.OVERSIZE_MESSAGE, 1L);
     }
 
     @Test
@@ -542,6 +544,8 @@ class HubTest {
       a.inbound().onClose(1000, "bye again");
 
       assertThat(codes).containsExactly(1000);
+      assertThat(hub.metrics().transportViolationsByRule())
+          .containsEntry(HubMetrics.TransportViolation.CLOSE_REPORTED_TWICE, 1L);
     }
 
     @Test
@@ -554,6 +558,8 @@ class HubTest {
       a.inbound().onMessage(Message.text("ghost"));
 
       assertThat(b.texts()).isEmpty();
+      assertThat(hub.metrics().transportViolationsByRule())
+          .containsEntry(HubMetrics.TransportViolation.REPORT_AFTER_CLOSE, 1L);
     }
 
     @Test

@@ -25,10 +25,10 @@ import java.util.function.ToDoubleFunction;
 /**
  * Binds a {@link Hub}'s counters to a Micrometer {@link MeterRegistry}: connections, closes by
  * code, refused handshakes by reason, deliveries by outcome, bytes, slow-consumer closes, outboxes,
- * fan-out time, the backplane (publishes, failures, gaps, lag) and resumes by outcome. Every meter
- * is named {@code hubcast.*} and is read from the hub when the registry asks (a scrape, a publish):
- * nothing is added to the broadcast path, and the hub's own counters are all it reads. {@code
- * docs/metrics.md} lists every meter.
+ * fan-out time, the backplane (publishes, failures, gaps, lag), resumes by outcome and transport
+ * violations by rule. Every meter is named {@code hubcast.*} and is read from the hub when the
+ * registry asks (a scrape, a publish): nothing is added to the broadcast path, and the hub's own
+ * counters are all it reads. {@code docs/metrics.md} lists every meter.
  *
  * <p>The meters of one binding share one {@link Hub#metrics()} snapshot for {@value
  * #SNAPSHOT_MILLIS} ms, so that a scrape takes one snapshot (one walk over the connections for the
@@ -240,6 +240,14 @@ public final class HubcastMetrics implements MeterBinder {
         null,
         Tags.empty(),
         HubMetrics::handlerErrors);
+    byEnum(
+        registry,
+        snapshots,
+        "hubcast.transport.violations",
+        "Times the transport adapter broke a rule of the transport SPI, by rule",
+        "rule",
+        HubMetrics.TransportViolation.values(),
+        HubMetrics::transportViolationsByRule);
     counter(
         registry,
         snapshots,

@@ -175,9 +175,11 @@ class HubcastMetricsTest {
         .contains("hubcast_fanout_seconds_count{app=\"test\"} 0")
         .contains("hubcast_backplane_lag_seconds_sum{app=\"test\"} 0")
         .contains("hubcast_backplane_unreadable_total{app=\"test\"} 0")
-        .contains("hubcast_resumes_total{app=\"test\",outcome=\"recovered\"} 0");
+        .contains("hubcast_resumes_total{app=\"test\",outcome=\"recovered\"} 0")
+        .contains(
+            "hubcast_transport_violations_total{app=\"test\",rule=\"close_reported_twice\"} 0");
     List<String> names =
         registry.getMeters().stream().map(Meter::getId).map(Meter.Id::getName).distinct().toList();
-    assertThat(names).hasSize(31);
+    assertThat(names).hasSize(32);
   }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Run by the {@link TransportCompatibilityKit}.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 public interface DeliveryContract {
 
   /** The fixture of the running test. */

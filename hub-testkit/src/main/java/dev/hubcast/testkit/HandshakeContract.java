@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Run by the {@link TransportCompatibilityKit}. Malformed handshakes are the {@link
  * MalformedHandshakeContract}'s.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 public interface HandshakeContract {
 
   /** The fixture of the running test. */

@@ -10,20 +10,23 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Abuse, faults and bad input against a network transport: what a hostile or broken client sends,
- * and what the server must answer, with nothing else lost. Not thread-safe: JUnit runs one test of
- * an instance at a time, on a fresh instance and a fresh {@link KitFixture}.
+ * Abuse, faults and bad input against a transport: what a hostile or broken client sends, and what
+ * the server must answer, with nothing else lost. Not thread-safe: JUnit runs one test of an
+ * instance at a time, on a fresh instance and a fresh {@link KitFixture}.
  *
- * <p>An adapter runs it as it runs the {@link TransportCompatibilityKit}, by serving a hub on a
- * real socket ({@link TestServer#webSocket}). The tests live in one interface per contract ({@link
- * RawFramesContract}, {@link MalformedHandshakeContract}, {@link RateAndTimeLimitsContract}, {@link
- * FaultsUnderLoadContract}), each a group below.
+ * <p>An adapter runs it as it runs the {@link TransportCompatibilityKit}. The tests live in one
+ * interface per contract, each a group below. {@link RawFramesContract} ("WebSocket on the wire")
+ * writes raw frames, malformed upgrades, pings and half-open TCP connections: it is WebSocket's
+ * own, and every test of it is skipped, saying so, when the server is not a WebSocket on a socket
+ * ({@link TestServer#uri()} empty). The others ({@link MalformedHandshakeContract}, {@link
+ * RateAndTimeLimitsContract}, {@link FaultsUnderLoadContract}) go through the transport's own
+ * {@link TestClient}s and run on every transport.
  *
  * <p>Sizes are short by default so the suite stays quick; {@code -Dhubcast.hardening.long=true}
  * runs the long variants (10,000 churn cycles, 100 readers and 10,000 messages for the slow
  * consumer).
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class HardeningKit {
 
   /** How long any single expected event may take. */
@@ -45,11 +48,12 @@ public abstract class HardeningKit {
   }
 
   /**
-   * Oversize, absurd and fragmented frames; text that is not UTF-8; run by JUnit, one test at a
-   * time.
+   * WebSocket only: oversize, absurd and fragmented frames, text that is not UTF-8, malformed
+   * upgrades, pings and half-open connections; skipped without a WebSocket socket; run by JUnit,
+   * one test at a time.
    */
   @Nested
-  @DisplayName("Frames")
+  @DisplayName("WebSocket on the wire")
   public class Frames implements RawFramesContract {
     @Override
     public KitFixture kit() {
@@ -58,7 +62,7 @@ public abstract class HardeningKit {
   }
 
   /**
-   * Malformed and unwelcome handshakes are refused before the upgrade; run by JUnit, one test at a
+   * Unwelcome handshakes are refused before anything is registered; run by JUnit, one test at a
    * time.
    */
   @Nested
@@ -70,9 +74,9 @@ public abstract class HardeningKit {
     }
   }
 
-  /** Flooding, silence and half-open connections; run by JUnit, one test at a time. */
+  /** Flooding; run by JUnit, one test at a time. */
   @Nested
-  @DisplayName("Rate and time limits")
+  @DisplayName("Rate limits")
   public class Limits implements RateAndTimeLimitsContract {
     @Override
     public KitFixture kit() {

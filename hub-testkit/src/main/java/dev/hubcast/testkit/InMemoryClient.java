@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.CloseCodes;
 import dev.hubcast.core.Message;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -46,14 +49,30 @@ public final class InMemoryClient implements TestClient {
   }
 
   /**
-   * Sends a text message made of these bytes, UTF-8 or not: what a real transport would refuse with
-   * 1007 the hub refuses here.
+   * Sends a text message made of these bytes, UTF-8 or not: text that is not UTF-8 is refused with
+   * 1007 before it reaches the hub, as a real transport refuses it.
    */
+  @Override
   public void sendRawText(byte[] bytes) {
     if (bytes.length > maxMessageBytes) {
       connection.refuseOversize(maxMessageBytes);
+    } else if (!isUtf8(bytes)) {
+      connection.close(CloseCodes.INVALID_PAYLOAD, "text is not UTF-8");
     } else {
       connection.receive(Message.textUtf8(bytes));
+    }
+  }
+
+  private static boolean isUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
     }
   }
 

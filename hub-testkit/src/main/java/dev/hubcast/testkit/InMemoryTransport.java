@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>It keeps the adapter contract as a real transport does: sends never block and complete once,
  * in order, when the client "reads" the frame; a client that {@link TestClient#pauseReading() stops
  * reading} leaves sends uncompleted, so the hub's outbox fills as behind a stalled socket; messages
- * over {@code maxMessageBytes} are refused with 1009; the close is reported once.
+ * over {@code maxMessageBytes} are refused with 1009, text that is not UTF-8 with 1007; the close
+ * is reported once, also when the hub closes the connection while opening it; sends pending at the
+ * end are failed.
  */
 public final class InMemoryTransport {
 
@@ -56,6 +58,11 @@ public final class InMemoryTransport {
       @Override
       public TestClient connect(String query, Map<String, String> headers) {
         return InMemoryTransport.connect(hub, query, headers);
+      }
+
+      @Override
+      public boolean clientsSendRawText() {
+        return true;
       }
 
       @Override

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the {@link TransportCompatibilityKit} and the {@link HardeningKit} stand on: hubs served on
@@ -54,6 +55,7 @@ public final class KitFixture implements AutoCloseable {
 
   private final ServerFactory factory;
   private final List<AutoCloseable> resources = Collections.synchronizedList(new ArrayList<>());
+  private final List<Hub<String>> hubs = Collections.synchronizedList(new ArrayList<>());
 
   /** A fixture whose hubs are served by {@code factory}. */
   public KitFixture(ServerFactory factory) {
@@ -66,8 +68,13 @@ public final class KitFixture implements AutoCloseable {
    * {@code what} and, for {@code untilAsserted}, the last assertion's message.
    */
   public static ConditionFactory await(String what) {
+    return await(what, WAIT);
+  }
+
+  /** As {@link #await(String)}, for at most {@code atMost}. */
+  public static ConditionFactory await(String what, Duration atMost) {
     return Awaitility.await(what)
-        .atMost(WAIT)
+        .atMost(atMost)
         .pollDelay(Duration.ZERO)
         .pollInterval(POLL)
         .pollInSameThread();
@@ -85,6 +92,7 @@ public final class KitFixture implements AutoCloseable {
    */
   public Served serve(HubConfig.Builder<String> config) throws Exception {
     Hub<String> hub = Hub.create(config.drainTimeout(Duration.ofSeconds(2)).build());
+    hubs.add(hub);
     closeAfter(() -> hub.shutdown(Duration.ZERO).get(30, TimeUnit.SECONDS));
     TestServer server = closeAfter(factory.start(hub));
     return new Served(hub, server);
@@ -92,10 +100,60 @@ public final class KitFixture implements AutoCloseable {
 
   /**
    * Closes everything registered, last first; every one is closed even if some fail, and the first
-   * failure is thrown at the end.
+   * failure is thrown at the end. Then fails if a hub served here saw the transport break a rule of
+   * the SPI ({@link HubMetrics#transportViolations()}), naming the rules.
    */
   @Override
   public void close() throws Exception {
+    Exception first = closeResources();
+    AssertionError broken = violations();
+    if (broken != null) {
+      if (first != null) {
+        broken.addSuppressed(first);
+      }
+      throw broken;
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** The rules a served hub saw broken, as a failure; null if none. */
+  private AssertionError violations() {
+    List<Hub<String>> all;
+    synchronized (hubs) {
+      all = new ArrayList<>(hubs);
+      hubs.clear();
+    }
+    StringBuilder broken = new StringBuilder();
+    for (Hub<String> hub : all) {
+      HubMetrics m = hub.metrics();
+      if (m.transportViolations() > 0) {
+        Map<HubMetrics.TransportViolation, Long> byRule =
+            new java.util.EnumMap<>(HubMetrics.TransportViolation.class);
+        m.transportViolationsByRule()
+            .forEach(
+                (rule, n) -> {
+                  if (n > 0) {
+                    byRule.put(rule, n);
+                  }
+                });
+        broken
+            .append(broken.length() == 0 ? "" : "; ")
+            .append("transportViolations=")
+            .append(m.transportViolations())
+            .append(' ')
+            .append(byRule);
+      }
+    }
+    return broken.length() == 0
+        ? null
+        : new AssertionError(
+            "the transport broke rules of the SPI (dev.hubcast.core.spi) that the hub saw: "
+                + broken);
+  }
+
+  private Exception closeResources() {
     List<AutoCloseable> all;
     synchronized (resources) {
       all = new ArrayList<>(resources);
@@ -114,9 +172,7 @@ public final class KitFixture implements AutoCloseable {
         }
       }
     }
-    if (first != null) {
-      throw first;
-    }
+    return first;
   }
 
   /**
@@ -145,12 +201,64 @@ public final class KitFixture implements AutoCloseable {
     }
 
     /**
-     * The server's WebSocket address.
-     *
-     * @throws IllegalStateException if the transport has no sockets (the in-memory one)
+     * The server's WebSocket address. A test that asks for it on a transport that is not a
+     * WebSocket on a socket is skipped ({@link #assumeWebSocket}).
      */
     public URI uri() {
-      return server.uri().orElseThrow(() -> new IllegalStateException("needs a socket: " + server));
+      assumeWebSocket();
+      return server.uri().orElseThrow();
+    }
+
+    /**
+     * Skips the test, saying why, unless the server is a WebSocket on a socket ({@link
+     * TestServer#uri()} present): what the test writes or reads is WebSocket's own.
+     */
+    public void assumeWebSocket() {
+      Assumptions.assumeTrue(
+          server.uri().isPresent(),
+          () ->
+              "needs a WebSocket on a socket (raw frames, upgrades, pings or TCP), and "
+                  + server
+                  + " has none (TestServer.uri() is empty)");
+    }
+
+    /** Skips the test, saying why, unless clients can send binary. */
+    public void assumeClientsSendBinary() {
+      Assumptions.assumeTrue(
+          server.clientsSendBinary(),
+          () ->
+              "needs clients that send binary messages, and "
+                  + server
+                  + "'s cannot (TestServer.clientsSendBinary() is false)");
+    }
+
+    /** Skips the test, saying why, unless a client's close code reaches the server. */
+    public void assumeClientsSendCloseCodes() {
+      Assumptions.assumeTrue(
+          server.clientsSendCloseCodes(),
+          () ->
+              "needs clients whose close code reaches the server, and "
+                  + server
+                  + "'s can only drop the connection (TestServer.clientsSendCloseCodes() is"
+                  + " false)");
+    }
+
+    /**
+     * Waits for {@code client}'s connection to end and checks the server's close code, if the
+     * transport's clients see close codes ({@link TestServer#clientsSeeCloseCodes()}); returns what
+     * the client saw.
+     */
+    public TestClient.CloseStatus assertClosedWith(TestClient client, int code) {
+      TestClient.CloseStatus status = client.awaitClose(WAIT);
+      if (server.clientsSeeCloseCodes()) {
+        assertThat(status.code()).as("close code the client saw (%s)", status).isEqualTo(code);
+      }
+      return status;
+    }
+
+    /** How long a wait that may include noticing a lost connection takes at most. */
+    public Duration lossWait() {
+      return WAIT.plus(server.lostConnectionNoticedWithin());
     }
 
     /** Connects a client tagged {@code tag} and waits until the hub has registered it. */
@@ -175,13 +283,12 @@ public final class KitFixture implements AutoCloseable {
       return abortAfter(server.connect("", Map.of()));
     }
 
+    /**
+     * Drops the client's connection after the test, closed or not: a client that saw a close but
+     * whose answer never left would otherwise hold the hub's shutdown for a close timeout.
+     */
     private TestClient abortAfter(TestClient c) {
-      closeAfter(
-          () -> {
-            if (!c.isClosed()) {
-              c.abort();
-            }
-          });
+      closeAfter(c::abort);
       return c;
     }
 
@@ -214,13 +321,13 @@ public final class KitFixture implements AutoCloseable {
 
     /** Waits until the hub has exactly {@code n} connections. */
     public void awaitConnections(int n) {
-      await(n + " connections")
+      await(n + " connections", lossWait())
           .untilAsserted(() -> assertThat(hub.clients()).as("%s", hub.metrics()).hasSize(n));
     }
 
     /** Waits until registry, rooms, users and outboxes are empty and no connection is counted. */
     public void awaitEmpty() {
-      await("registry, rooms, users and outboxes to be empty")
+      await("registry, rooms, users and outboxes to be empty", lossWait())
           .untilAsserted(
               () -> {
                 HubMetrics m = hub.metrics();

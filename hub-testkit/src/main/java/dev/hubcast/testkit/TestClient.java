@@ -15,8 +15,25 @@ public interface TestClient extends AutoCloseable {
   /** Sends a text message; messages from one client are sent in order. */
   void sendText(String text);
 
-  /** Sends a binary message. */
+  /**
+   * Sends a binary message.
+   *
+   * @throws UnsupportedOperationException if the transport's clients cannot ({@link
+   *     TestServer#clientsSendBinary()} is false)
+   */
   void sendBinary(byte[] data);
+
+  /**
+   * Sends a text message made of these bytes, UTF-8 or not, so that a test can check that the
+   * transport refuses text that is not UTF-8 (1007).
+   *
+   * @throws UnsupportedOperationException if the transport's clients cannot ({@link
+   *     TestServer#clientsSendRawText()} is false); the default
+   */
+  default void sendRawText(byte[] bytes) {
+    throw new UnsupportedOperationException(
+        "sendRawText: " + this + " cannot send text that is not UTF-8");
+  }
 
   /** Waits for the next text message. */
   String awaitText(Duration timeout);
@@ -45,7 +62,11 @@ public interface TestClient extends AutoCloseable {
   /** Reads again after {@link #pauseReading()}. */
   void resumeReading();
 
-  /** Starts a clean close with {@code code} and {@code reason}. */
+  /**
+   * Starts a clean close with {@code code} and {@code reason}. On a transport whose clients cannot
+   * send a close code ({@link TestServer#clientsSendCloseCodes()} is false) it ends the connection
+   * as the client can, and the server reports 1006.
+   */
   void close(int code, String reason);
 
   /** Drops the connection without a close frame (an abrupt disconnect). */
@@ -62,7 +83,8 @@ public interface TestClient extends AutoCloseable {
   /**
    * A close as the client saw it. Immutable.
    *
-   * @param code the close code (1006 when the connection was lost without a close frame)
+   * @param code the close code (1006 when the connection was lost without a close frame, or on a
+   *     transport whose clients do not see the server's codes)
    * @param reason the close reason
    */
   record CloseStatus(int code, String reason) {}

@@ -3,15 +3,29 @@ package dev.hubcast.testkit;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A hub served on some transport, as the kits see it: something test clients connect to, and that
- * stops. Thread-safe.
+ * stops, with what its clients can do. Thread-safe.
  *
  * <p>An adapter on a real network transport returns {@link #webSocket(URI, AutoCloseable)}: its
- * clients are {@link JdkWebSocketClient}s. The in-memory transport returns its own.
+ * clients are {@link JdkWebSocketClient}s. The in-memory transport returns its own. A transport
+ * that is not a WebSocket (Server-Sent Events with HTTP POST, say) implements this interface with
+ * its own {@link TestClient}, and says what it cannot do by overriding the capability methods
+ * below: the kits then skip, with that reason, each test that needs what it lacks, and never fail
+ * it or ask it to fake it. Every capability's default is what a WebSocket has.
+ *
+ * <pre>{@code
+ * return new TestServer() {
+ *   public TestClient connect(String query, Map<String, String> headers) { ... }
+ *   public boolean clientsSendCloseCodes() { return false; } // the client just drops its stream
+ *   public Duration lostConnectionNoticedWithin() { return Duration.ofSeconds(6); } // heartbeat
+ *   public void close() { server.stop(); }
+ * };
+ * }</pre>
  */
 public interface TestServer extends AutoCloseable {
 
@@ -30,10 +44,54 @@ public interface TestServer extends AutoCloseable {
   }
 
   /**
-   * The server's WebSocket address, for raw-socket tests; empty for a transport without sockets.
+   * The server's WebSocket address, for the raw-socket tests ({@link RawWebSocket}); empty for a
+   * transport that is not a WebSocket on a socket, whose raw-socket tests are skipped.
    */
   default Optional<URI> uri() {
     return Optional.empty();
+  }
+
+  /**
+   * Whether clients can send binary messages ({@link TestClient#sendBinary}); tests that send
+   * binary are skipped without. Default: true.
+   */
+  default boolean clientsSendBinary() {
+    return true;
+  }
+
+  /**
+   * Whether a client's close code and reason ({@link TestClient#close(int, String)}) reach the
+   * server. A transport whose client can only drop its connection (the server then reports 1006)
+   * returns false; tests that check the code a client sent are skipped. Default: true.
+   */
+  default boolean clientsSendCloseCodes() {
+    return true;
+  }
+
+  /**
+   * Whether clients see the code and reason of the server's close ({@link TestClient#awaitClose}).
+   * Without, the kits check only that the client saw its connection end. Default: true.
+   */
+  default boolean clientsSeeCloseCodes() {
+    return true;
+  }
+
+  /**
+   * Whether clients can send text that is not UTF-8 ({@link TestClient#sendRawText}); without it
+   * (and without a WebSocket socket to write it raw), the UTF-8 test is skipped. Default: false.
+   */
+  default boolean clientsSendRawText() {
+    return false;
+  }
+
+  /**
+   * How long the server may take to notice that a client vanished without a close ({@link
+   * TestClient#abort}): the transport's heartbeat or read timeout. The kits wait this long, plus
+   * {@link KitFixture#WAIT}, for such a close to be reported; keep it under 10 s, or the kits'
+   * per-test timeouts cut the wait short. Default: 2 s (a socket's reset is seen at once).
+   */
+  default Duration lostConnectionNoticedWithin() {
+    return Duration.ofSeconds(2);
   }
 
   /** Stops the server. */

@@ -26,12 +26,19 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>The tests live in one interface per contract ({@link DeliveryContract}, {@link
  * LimitsContract}, {@link FlowControlContract}, {@link HandshakeContract}, {@link
- * LifecycleContract}), each a group below. Each test makes its own hub, serves it with {@link
- * #start}, and closes everything after. What a hub means by its targets (rooms, users, history,
- * relay policies) no transport can change; the core's own tests check it, and one room broadcast
- * here checks it end to end. The {@link HardeningKit} adds what needs a real socket.
+ * ConnectionRulesContract}, {@link LifecycleContract}), each a group below. Each test makes its own
+ * hub, serves it with {@link #start}, and closes everything after; after every test the fixture
+ * fails if the hub saw the transport break a rule of the SPI ({@code
+ * HubMetrics.transportViolations()}). What a hub means by its targets (rooms, users, history, relay
+ * policies) no transport can change; the core's own tests check it, and one room broadcast here
+ * checks it end to end. The {@link HardeningKit} adds abuse and faults.
+ *
+ * <p>The kit is transport-neutral: a test that needs what the transport lacks (binary from clients,
+ * a client's close code, a WebSocket socket; see {@link TestServer}'s capability methods) is
+ * skipped with the reason, never failed. Each test has 30 s, and each rule test fails within a few
+ * seconds of the rule being broken.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 public abstract class TransportCompatibilityKit {
 
   /** How long any single expected event may take. */
@@ -95,6 +102,19 @@ public abstract class TransportCompatibilityKit {
   @Nested
   @DisplayName("Handshake")
   public class Handshake implements HandshakeContract {
+    @Override
+    public KitFixture kit() {
+      return kit;
+    }
+  }
+
+  /**
+   * The numbered rules of the transport SPI, each checked directly so that a transport that breaks
+   * one fails within seconds, naming it; run by JUnit, one test at a time.
+   */
+  @Nested
+  @DisplayName("SPI rules")
+  public class ConnectionRules implements ConnectionRulesContract {
     @Override
     public KitFixture kit() {
       return kit;

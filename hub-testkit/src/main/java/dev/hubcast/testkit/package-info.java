@@ -9,13 +9,19 @@
  *       extends it and overrides one factory method, {@code start(hub)}, returning a {@link
  *       dev.hubcast.testkit.TestServer}. Its groups are the contracts {@link
  *       dev.hubcast.testkit.DeliveryContract}, {@link dev.hubcast.testkit.LimitsContract}, {@link
- *       dev.hubcast.testkit.FlowControlContract}, {@link dev.hubcast.testkit.HandshakeContract} and
- *       {@link dev.hubcast.testkit.LifecycleContract}.
- *   <li>{@link dev.hubcast.testkit.HardeningKit}: abuse and faults on a real socket, run the same
- *       way. Its contracts: {@link dev.hubcast.testkit.RawFramesContract}, {@link
+ *       dev.hubcast.testkit.FlowControlContract}, {@link dev.hubcast.testkit.HandshakeContract},
+ *       {@link dev.hubcast.testkit.ConnectionRulesContract} (the SPI's numbered rules, each failing
+ *       within seconds) and {@link dev.hubcast.testkit.LifecycleContract}. After every test the
+ *       fixture fails if the hub counted a transport violation.
+ *   <li>{@link dev.hubcast.testkit.HardeningKit}: abuse and faults, run the same way; its WebSocket
+ *       section is skipped on a transport without a WebSocket socket. Its contracts: {@link
+ *       dev.hubcast.testkit.RawFramesContract}, {@link
  *       dev.hubcast.testkit.MalformedHandshakeContract}, {@link
  *       dev.hubcast.testkit.RateAndTimeLimitsContract} and {@link
  *       dev.hubcast.testkit.FaultsUnderLoadContract}.
+ *   <li>A transport that is not a WebSocket says what its clients cannot do through {@link
+ *       dev.hubcast.testkit.TestServer}'s capability methods; the kits skip what needs it, saying
+ *       why.
  *   <li>{@link dev.hubcast.testkit.KitFixture}: what both kits stand on (hubs served on the
  *       transport under test, tagged clients, everything closed after the test, Awaitility waits
  *       for hub state). A contract is an interface of default {@code @Test} methods that reaches

@@ -7,8 +7,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Inbound} an adapter reports one connection to: hands each report to the pipeline or
- * the lifecycle, inside a {@link CallbackScope}, and never lets anything escape to the adapter.
- * Called by one thread at a time per connection.
+ * the lifecycle, inside a {@link CallbackScope}, and never lets anything escape to the adapter. A
+ * message or error reported after the close is counted as a violation and ignored. Called by one
+ * thread at a time per connection.
  */
 final class ClientInbound implements Inbound {
   private static final Logger log = LoggerFactory.getLogger(dev.hubcast.core.Hub.class);
@@ -38,6 +39,10 @@ final class ClientInbound implements Inbound {
 
   @Override
   public void onMessage(Message message) {
+    if (client.state == DefaultClient.State.CLOSED) {
+      lifecycle.reportAfterClose(client);
+      return;
+    }
     CallbackScope.enter();
     try {
       pipeline.onMessage(client, message);
@@ -62,6 +67,10 @@ final class ClientInbound implements Inbound {
 
   @Override
   public void onError(Throwable cause) {
+    if (client.state == DefaultClient.State.CLOSED) {
+      lifecycle.reportAfterClose(client);
+      return;
+    }
     CallbackScope.enter();
     try {
       lifecycle.onTransportError(client, cause);

@@ -36,6 +36,7 @@ final class Counters {
   final ConcurrentMap<Integer, LongAdder> closes = new ConcurrentHashMap<>();
   final LongAdder[] refusals = new LongAdder[HubMetrics.Refusal.values().length];
   final LongAdder[] resumes = new LongAdder[dev.hubcast.core.Replay.Outcome.values().length];
+  final LongAdder[] violations = new LongAdder[HubMetrics.TransportViolation.values().length];
 
   Counters() {
     for (int i = 0; i < resumes.length; i++) {
@@ -43,6 +44,9 @@ final class Counters {
     }
     for (int i = 0; i < refusals.length; i++) {
       refusals[i] = new LongAdder();
+    }
+    for (int i = 0; i < violations.length; i++) {
+      violations[i] = new LongAdder();
     }
   }
 

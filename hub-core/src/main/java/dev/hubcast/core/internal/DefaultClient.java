@@ -3,6 +3,7 @@ package dev.hubcast.core.internal;
 import dev.hubcast.core.Client;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.HubConfig;
+import dev.hubcast.core.HubMetrics;
 import dev.hubcast.core.spi.Connection;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,6 +43,7 @@ final class DefaultClient implements Client {
   private volatile ConcurrentMap<String, Object> attributes;
   volatile State state = State.OPEN;
   volatile boolean warnedBadInput;
+  private int violationsWarned; // one bit per TransportViolation; guarded by this
 
   DefaultClient(
       Connection connection, OutboxEvents events, Counters counters, HubConfig<?> config) {
@@ -101,6 +103,14 @@ final class DefaultClient implements Client {
     List<String> was = new ArrayList<>(rooms);
     rooms = null;
     return was;
+  }
+
+  /** Whether this is the first time {@code rule} is broken on this connection, to warn once. */
+  synchronized boolean firstViolation(HubMetrics.TransportViolation rule) {
+    int bit = 1 << rule.ordinal();
+    boolean first = (violationsWarned & bit) == 0;
+    violationsWarned |= bit;
+    return first;
   }
 
   @Override

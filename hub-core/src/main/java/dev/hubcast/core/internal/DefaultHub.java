@@ -292,6 +292,9 @@ public final class DefaultHub<M> implements Hub<M>, Acceptor.Provider {
     for (HubMetrics.Refusal why : HubMetrics.Refusal.values()) {
       b.refusals(why, k.refusals[why.ordinal()].sum());
     }
+    for (HubMetrics.TransportViolation rule : HubMetrics.TransportViolation.values()) {
+      b.transportViolations(rule, k.violations[rule.ordinal()].sum());
+    }
     k.closes.forEach((code, n) -> b.closes(code, n.sum()));
     return b.build();
   }

@@ -4,6 +4,7 @@ import dev.hubcast.core.BroadcastPolicy;
 import dev.hubcast.core.CloseCodes;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubHandler;
+import dev.hubcast.core.HubMetrics;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.MessageCodec;
 import dev.hubcast.core.MessageDecodingException;
@@ -55,6 +56,7 @@ final class InboundPipeline<M> {
     counters.bytesIn.add(message.length());
     if (message.length() > maxMessageBytes) {
       // The adapter should have refused it before reading it all; hold the line anyway.
+      lifecycle.violation(c, HubMetrics.TransportViolation.OVERSIZE_MESSAGE);
       warnOnce(c, "message of " + message.length() + " bytes over the limit of " + maxMessageBytes);
       lifecycle.terminate(
           c, CloseCodes.MESSAGE_TOO_BIG, CloseCodes.tooBigReason(maxMessageBytes), true);

@@ -3,6 +3,7 @@ package dev.hubcast.core.internal;
 import dev.hubcast.core.CloseCodes;
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubHandler;
+import dev.hubcast.core.HubMetrics.TransportViolation;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -93,20 +94,43 @@ final class Lifecycle<M> implements OutboxEvents {
     try {
       c.connection.close(code, reason);
     } catch (RuntimeException e) {
+      violation(c, TransportViolation.CLOSE_THREW);
       log.debug("hub {}: closing {} failed", nodeId, c.id(), e);
+    }
+  }
+
+  /**
+   * Counts a broken SPI rule, and logs it at WARN the first time on this connection (the rule,
+   * never a payload). The caller has already kept the hub consistent.
+   */
+  @Override
+  public void violation(DefaultClient c, TransportViolation rule) {
+    counters.violations[rule.ordinal()].increment();
+    if (c.firstViolation(rule)) {
+      log.warn(
+          "hub {}: connection {}: the transport broke the SPI rule {} (see dev.hubcast.core.spi)",
+          nodeId,
+          c.id(),
+          rule);
     }
   }
 
   /** The transport reports the end of the connection: once, and the handler hears of it once. */
   void onTransportClose(DefaultClient c, int code, String reason) {
     terminate(c, code, reason, false);
+    boolean first;
     synchronized (c) {
-      if (c.state == DefaultClient.State.CLOSED) {
-        return; // reported twice: the adapter broke its contract; report once
-      }
+      first = c.state != DefaultClient.State.CLOSED;
       c.state = DefaultClient.State.CLOSED;
     }
+    if (!first) {
+      violation(c, TransportViolation.CLOSE_REPORTED_TWICE); // the handler heard of it once
+      return;
+    }
     counters.closed(code);
+    if (c.outbox.inFlightFrames() > 0) {
+      checkSendsFailed(c);
+    }
     if (handlers.isInstalled()) {
       HubHandler<M> h = handlers.handler();
       String why = reason == null ? "" : reason;
@@ -115,6 +139,26 @@ final class Lifecycle<M> implements OutboxEvents {
     if (registry.closed() == 0 && shutdown.get()) {
       finishShutdown();
     }
+  }
+
+  /**
+   * Sends in flight when the close was reported must be failed by the transport; a close timeout
+   * later, any still pending broke the rule. Only scheduled for a connection that had sends in
+   * flight (a stalled one), so a healthy close costs nothing.
+   */
+  private void checkSendsFailed(DefaultClient c) {
+    CompletableFuture.delayedExecutor(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .execute(
+            () -> {
+              if (c.outbox.inFlightFrames() > 0) {
+                violation(c, TransportViolation.SENDS_UNCOMPLETED_AFTER_CLOSE);
+              }
+            });
+  }
+
+  /** A report after the close: the adapter broke its contract; the hub ignores it. */
+  void reportAfterClose(DefaultClient c) {
+    violation(c, TransportViolation.REPORT_AFTER_CLOSE);
   }
 
   void onTransportError(DefaultClient c, Throwable cause) {

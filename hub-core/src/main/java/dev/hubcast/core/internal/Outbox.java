@@ -1,5 +1,6 @@
 package dev.hubcast.core.internal;
 
+import dev.hubcast.core.HubMetrics;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.SlowConsumerPolicy;
 import dev.hubcast.core.spi.Connection;
@@ -14,7 +15,9 @@ import java.util.ArrayDeque;
  * <p>Thread-safe. Any number of threads offer; one thread at a time drains (whoever finds the
  * outbox idle), so frames reach {@link Connection#send} in the order offers returned, without
  * holding the lock during the send. The outbox itself is the {@link SendCompletion} of every send
- * (no allocation per frame besides the queue slot).
+ * (no allocation per frame besides the queue slot); it knows its frames in flight, so a completion
+ * for any other frame (a second one, or one never sent) is reported as a violation and changes
+ * nothing.
  */
 final class Outbox implements SendCompletion {
 
@@ -45,6 +48,7 @@ final class Outbox implements SendCompletion {
 
   // All guarded by this.
   private ArrayDeque<Message> queue; // made on the first offer: an idle connection needs none
+  private ArrayDeque<Message> inFlight; // sent, not completed; made on the first send
   private int pendingFrames;
   private long pendingBytes;
   private int inFlightFrames;
@@ -134,6 +138,10 @@ final class Outbox implements SendCompletion {
             && inFlightFrames < WINDOW_FRAMES
             && inFlightBytes < WINDOW_BYTES) {
           next = queue.pollFirst();
+          if (inFlight == null) {
+            inFlight = new ArrayDeque<>(8);
+          }
+          inFlight.addLast(next);
           inFlightFrames++;
           inFlightBytes += next.length();
         } else {
@@ -153,7 +161,9 @@ final class Outbox implements SendCompletion {
       try {
         connection.send(next, this);
       } catch (RuntimeException e) {
-        // An adapter that throws breaks its contract; treat it as a failed send, once.
+        // An adapter that throws breaks its contract; treat it as a failed send, once (unless the
+        // adapter completed it before throwing).
+        events.violation(client, HubMetrics.TransportViolation.SEND_THREW);
         complete(next, e);
       }
     }
@@ -165,17 +175,25 @@ final class Outbox implements SendCompletion {
     boolean startDrain = false;
     Runnable done = null;
     synchronized (this) {
-      inFlightFrames--;
-      inFlightBytes -= length;
-      pendingFrames--;
-      pendingBytes -= length;
-      if (!draining && !discarded && hasQueued()) {
-        draining = true;
-        startDrain = true;
-      } else if (!draining && pendingFrames == 0 && whenDrained != null) {
-        done = whenDrained;
-        whenDrained = null;
+      if (!takeInFlight(frame)) {
+        frame = null; // completed twice, or never sent: the accounting stays as it is
+      } else {
+        inFlightFrames--;
+        inFlightBytes -= length;
+        pendingFrames--;
+        pendingBytes -= length;
+        if (!draining && !discarded && hasQueued()) {
+          draining = true;
+          startDrain = true;
+        } else if (!draining && pendingFrames == 0 && whenDrained != null) {
+          done = whenDrained;
+          whenDrained = null;
+        }
       }
+    }
+    if (frame == null) {
+      events.violation(client, HubMetrics.TransportViolation.COMPLETION_NOT_IN_FLIGHT);
+      return;
     }
     if (failure == null) {
       counters.framesOut.increment();
@@ -234,9 +252,32 @@ final class Outbox implements SendCompletion {
     }
   }
 
+  /**
+   * Takes {@code frame} (this instance: equal frames may be in flight at once) out of the frames in
+   * flight; false if it is not among them. Completions come in send order, so it is nearly always
+   * the first. Holds this.
+   */
+  private boolean takeInFlight(Message frame) {
+    if (inFlight == null) {
+      return false;
+    }
+    for (var it = inFlight.iterator(); it.hasNext(); ) {
+      if (it.next() == frame) {
+        it.remove();
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether frames wait here for the transport. Holds this. */
   private boolean hasQueued() {
     return queue != null && !queue.isEmpty();
+  }
+
+  /** Frames handed to the transport and not completed yet. */
+  synchronized int inFlightFrames() {
+    return inFlightFrames;
   }
 
   synchronized int pendingFrames() {

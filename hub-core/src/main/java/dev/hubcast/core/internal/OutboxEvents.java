@@ -1,5 +1,7 @@
 package dev.hubcast.core.internal;
 
+import dev.hubcast.core.HubMetrics;
+
 /**
  * What an {@link Outbox} reports about its connection. Implemented by {@link Lifecycle}, so that
  * outboxes never call back into the hub. Called on whichever thread offered or completed, with no
@@ -12,4 +14,7 @@ interface OutboxEvents {
 
   /** The transport failed a send. */
   void sendFailed(DefaultClient client, Throwable failure);
+
+  /** The transport broke a rule of the SPI that the outbox can see. */
+  void violation(DefaultClient client, HubMetrics.TransportViolation rule);
 }

@@ -55,6 +55,12 @@ public interface Acceptor {
    * handler. If the hub can no longer take it (shut down, or a cap was reached meanwhile), the hub
    * closes it (1001 or 1013) and the returned sink ignores what follows but the close.
    *
+   * <p>While this runs, on the calling thread, the hub may already call {@link Connection#send} and
+   * {@link Connection#close} on {@code connection} (the open handler may broadcast to it or
+   * disconnect it), and another thread may too: the connection must take them from the start. A
+   * close that happens before this returns (asked by the hub, or by the peer) is still reported to
+   * the returned sink, once, as soon as it is returned.
+   *
    * @return where to report the connection's messages, close and errors
    */
   Inbound open(Connection connection);
