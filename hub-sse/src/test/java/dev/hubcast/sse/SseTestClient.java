@@ -131,6 +131,11 @@ final class SseTestClient implements TestClient {
   }
 
   @Override
+  public void sendRawText(byte[] bytes) {
+    post(bytes.clone(), "text/plain; charset=utf-8");
+  }
+
+  @Override
   public void sendBinary(byte[] data) {
     post(data.clone(), "application/octet-stream");
   }

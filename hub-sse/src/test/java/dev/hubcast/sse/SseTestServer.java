@@ -58,6 +58,18 @@ final class SseTestServer implements TestServer {
     return SseTestClient.connect(http, SseTestClient.streamUri(stream, query), headers);
   }
 
+  /** An event stream cannot carry a client's close code: the client just drops the stream. */
+  @Override
+  public boolean clientsSendCloseCodes() {
+    return false;
+  }
+
+  /** A POST carries any bytes as text/plain. */
+  @Override
+  public boolean clientsSendRawText() {
+    return true;
+  }
+
   @Override
   public void close() {
     server.close();
