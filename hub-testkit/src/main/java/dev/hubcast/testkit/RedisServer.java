@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -40,11 +42,15 @@ public final class RedisServer implements AutoCloseable {
 
   private final int port;
   private final Path dir;
+  private final String password; // null: none
+  private final TestCertificates tls; // null: plain TCP
   private Process process;
 
-  private RedisServer(int port, Path dir) {
+  private RedisServer(int port, Path dir, String password, TestCertificates tls) {
     this.port = port;
     this.dir = dir;
+    this.password = password;
+    this.tls = tls;
   }
 
   /**
@@ -55,18 +61,34 @@ public final class RedisServer implements AutoCloseable {
    *     (the message holds its log)
    */
   public static RedisServer start() throws IOException {
+    return start(null, null);
+  }
+
+  /**
+   * Starts {@code redis-server} as {@link #start()} does, requiring {@code password} ({@code
+   * requirepass}; null for none) and, with {@code tls}, speaking only TLS on its port with that
+   * certificate (clients are not asked for one).
+   */
+  public static RedisServer start(String password, TestCertificates tls) throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    RedisServer server = new RedisServer(port, Files.createTempDirectory("hubcast-redis"));
+    RedisServer server =
+        new RedisServer(port, Files.createTempDirectory("hubcast-redis"), password, tls);
     server.startProcess();
     return server;
   }
 
-  /** Its address for clients: {@code redis://127.0.0.1:PORT}. */
+  /**
+   * Its address for clients: {@code redis://127.0.0.1:PORT}; {@code rediss://} with TLS, and with
+   * the password in it ({@code redis://:PASSWORD@127.0.0.1:PORT}) when it has one.
+   */
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return (tls == null ? "redis://" : "rediss://")
+        + (password == null ? "" : ":" + password + "@")
+        + "127.0.0.1:"
+        + port;
   }
 
   /** The port it listens on; the same across restarts. */
@@ -91,11 +113,10 @@ public final class RedisServer implements AutoCloseable {
   private void startProcess() throws IOException {
     Path log = dir.resolve("redis.log");
     try {
-      process =
-          new ProcessBuilder(
+      List<String> command =
+          new ArrayList<>(
+              List.of(
                   "redis-server",
-                  "--port",
-                  Integer.toString(port),
                   "--bind",
                   "127.0.0.1",
                   "--save",
@@ -103,7 +124,30 @@ public final class RedisServer implements AutoCloseable {
                   "--appendonly",
                   "no",
                   "--dir",
-                  dir.toString())
+                  dir.toString()));
+      if (tls == null) {
+        command.addAll(List.of("--port", Integer.toString(port)));
+      } else {
+        command.addAll(
+            List.of(
+                "--port",
+                "0",
+                "--tls-port",
+                Integer.toString(port),
+                "--tls-cert-file",
+                tls.certificatePem().toString(),
+                "--tls-key-file",
+                tls.privateKeyPem().toString(),
+                "--tls-ca-cert-file",
+                tls.certificatePem().toString(),
+                "--tls-auth-clients",
+                "no"));
+      }
+      if (password != null) {
+        command.addAll(List.of("--requirepass", password));
+      }
+      process =
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
@@ -136,9 +180,7 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private boolean ping() {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      s.setSoTimeout(500);
+    try (Socket s = open(500)) {
       OutputStream out = s.getOutputStream();
       out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
@@ -151,6 +193,33 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** A connection to it, over TLS if it speaks TLS, authenticated if it has a password. */
+  private Socket open(int timeoutMillis) throws IOException {
+    Socket plain = new Socket();
+    try {
+      plain.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      plain.setSoTimeout(timeoutMillis);
+      Socket s =
+          tls == null
+              ? plain
+              : tls.clientContext().getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
+      if (password != null) {
+        s.getOutputStream().write(("AUTH " + password + "\r\n").getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        byte[] ok = new byte[5];
+        int n = s.getInputStream().read(ok);
+        if (n < 3 || !new String(ok, 0, n, StandardCharsets.US_ASCII).startsWith("+OK")) {
+          s.close();
+          throw new IOException("AUTH refused");
+        }
+      }
+      return s;
+    } catch (IOException e) {
+      plain.close();
+      throw e;
+    }
+  }
+
   /**
    * Publishes raw bytes on a channel over a fresh socket, as a foreign writer would (for tests of
    * what a subscriber does with garbage), and waits for Redis's answer.
@@ -158,7 +227,7 @@ public final class RedisServer implements AutoCloseable {
   public void publishRaw(String channel, byte[] payload) throws IOException {
     requireNonNull(channel, "channel");
     requireNonNull(payload, "payload");
-    try (Socket s = new Socket("127.0.0.1", port)) {
+    try (Socket s = open(2000)) {
       OutputStream out = s.getOutputStream();
       byte[] ch = channel.getBytes(StandardCharsets.UTF_8);
       out.write(
@@ -179,8 +248,14 @@ public final class RedisServer implements AutoCloseable {
     kill();
   }
 
+  /** Shows its address without the password. */
   @Override
   public String toString() {
-    return "RedisServer[" + uri() + "]";
+    return "RedisServer["
+        + (tls == null ? "redis://" : "rediss://")
+        + (password == null ? "" : "***@")
+        + "127.0.0.1:"
+        + port
+        + "]";
   }
 }
