@@ -89,14 +89,13 @@ public final class JettyHubServer implements HubServer {
     return connector.getLocalPort();
   }
 
-  /** The WebSocket address, such as {@code ws://127.0.0.1:8080/ws} ({@code wss://} with TLS). */
+  /**
+   * The WebSocket address, such as {@code ws://127.0.0.1:8080/ws} ({@code wss://} with TLS), with
+   * {@code 127.0.0.1} standing for a wildcard host.
+   */
   @Override
   public URI uri() {
-    String host = connector.getHost() == null ? "localhost" : connector.getHost();
-    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-      host = "[" + host + "]";
-    }
-    return URI.create((secure ? "wss://" : "ws://") + host + ":" + port() + path);
+    return HubServer.super.uri();
   }
 
   /** The Jetty server, for what this helper does not configure. */

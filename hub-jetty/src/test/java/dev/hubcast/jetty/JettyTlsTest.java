@@ -79,6 +79,8 @@ class JettyTlsTest {
   @Test
   void pemFiles_serveWssToo() throws Exception {
     start(TlsIdentity.pem(certs.certificatePem(), certs.privateKeyPem()));
+    server.close();
+    server = ReadmeSnippets.tls(hub, certs.pkcs12(), certs.password()); // docs/transports.md
 
     try (JdkWebSocketClient a = JdkWebSocketClient.connect(trusting(), server.uri(), Map.of())) {
       Awaitility.await().until(() -> hub.clients().size() == 1);

@@ -51,4 +51,13 @@ final class ReadmeSnippets {
     // --- end
     return server;
   }
+
+  /** docs/transports.md: "TLS (wss://)". */
+  static JettyHubServer tls(Hub<String> hub, java.nio.file.Path p12, char[] password) {
+    // --- snippet: tls
+    return JettyHubServer.builder(hub)
+        .port(0)
+        .tls(dev.hubcast.core.spi.TlsIdentity.pkcs12(p12, password))
+        .start();
+  }
 }

@@ -79,7 +79,8 @@ class NettyTlsTest {
 
   @Test
   void pemFiles_serveWssToo() throws Exception {
-    start(TlsIdentity.pem(certs.certificatePem(), certs.privateKeyPem()));
+    hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).build());
+    server = ReadmeSnippets.tls(hub, certs.certificatePem(), certs.privateKeyPem());
 
     try (JdkWebSocketClient a = JdkWebSocketClient.connect(trusting(), server.uri(), Map.of())) {
       Awaitility.await().until(() -> hub.clients().size() == 1);

@@ -87,4 +87,11 @@ final class ReadmeSnippets {
   static EventLoopGroup group() {
     return new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   }
+
+  /** docs/transports.md: "TLS (wss://)". */
+  static NettyHubServer tls(Hub<String> hub, java.nio.file.Path chain, java.nio.file.Path key) {
+    // --- snippet: tls
+    dev.hubcast.core.spi.TlsIdentity id = dev.hubcast.core.spi.TlsIdentity.pem(chain, key);
+    return NettyHubServer.builder(hub).port(0).tls(id).start(); // wss://host:PORT/ws
+  }
 }

@@ -48,4 +48,11 @@ final class ReadmeSnippets {
     hub.shutdown(Duration.ofSeconds(2)).get(); // closes the backplane
     redis.shutdown(); // then the client
   }
+
+  /** docs/redis.md: "TLS and a password". */
+  static RedisBackplane overTls(String password) {
+    return RedisBackplane.builder("rediss://:" + password + "@redis.internal:6380")
+        .trustedCertificates(java.nio.file.Path.of("/etc/hubcast/redis-ca.pem"))
+        .build();
+  }
 }
