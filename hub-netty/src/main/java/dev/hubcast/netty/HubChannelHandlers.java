@@ -62,12 +62,13 @@ public final class HubChannelHandlers {
    * the wire: {@code maxMessageBytes} (1009), UTF-8 (1007), protocol errors (1002), the idle
    * timeout (a ping after half of it, then 1001), the handshake timeout and the close timeout.
    *
-   * <p>After the upgrade the pipeline is Netty's WebSocket frame decoder (where the HTTP codec
-   * was), its UTF-8 validator, then, in front of the connection, an idle handler, Netty's {@code
-   * WebSocketFrameAggregator} and its frame encoder. Handlers between the codec and this one stay,
-   * and see inbound {@code WebSocketFrame}s but outbound only {@code ByteBuf}s: data frames are
-   * framed once per broadcast, as bytes, and control frames are encoded right in front of the
-   * connection.
+   * <p>After the upgrade the pipeline is an early UTF-8 check that reads the raw bytes as they
+   * arrive (so text that is not UTF-8 closes 1007 before the rest of its frame comes), Netty's
+   * WebSocket frame decoder (where the HTTP codec was), its UTF-8 validator, then, in front of the
+   * connection, an idle handler, Netty's {@code WebSocketFrameAggregator} and its frame encoder.
+   * Handlers between the codec and this one stay, and see inbound {@code WebSocketFrame}s but
+   * outbound only {@code ByteBuf}s: data frames are framed once per broadcast, as bytes, and
+   * control frames are encoded right in front of the connection.
    *
    * @param path the exact request path, starting with {@code /}; the query is ignored for matching
    */

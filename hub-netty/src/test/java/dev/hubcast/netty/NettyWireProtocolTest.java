@@ -168,6 +168,46 @@ class NettyWireProtocolTest {
   }
 
   @Test
+  void invalidUtf8EarlyInAFrame_closes1007_beforeTheRestOfTheFrameIsSent() throws Exception {
+    Hub<Message> hub = echo();
+    RawWebSocket ws = open(serve(hub));
+    byte[] payload = new byte[900];
+    java.util.Arrays.fill(payload, (byte) 'a');
+    payload[10] = (byte) 0xFF; // never UTF-8
+    byte[] frame = RawWebSocket.frame(true, RawWebSocket.TEXT, payload);
+
+    ws.send(java.util.Arrays.copyOf(frame, 4 + 4 + 20)); // header, mask, 20 payload bytes
+
+    ServerFrame close = ws.awaitClose(WAIT);
+    assertThat(close.closeCode()).isEqualTo(CloseCodes.INVALID_PAYLOAD);
+    assertThat(hub.metrics().framesIn()).isZero();
+  }
+
+  @Test
+  void validTextInChoppedFrames_aroundAPing_isEchoedWhole() throws Exception {
+    RawWebSocket ws = open(serve(echo()));
+    String text = "é€😀".repeat(60); // 540 bytes, characters split across the chops
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    byte[] first = RawWebSocket.frame(false, RawWebSocket.TEXT, java.util.Arrays.copyOf(utf8, 301));
+    byte[] rest =
+        RawWebSocket.frame(
+            true, RawWebSocket.CONTINUATION, java.util.Arrays.copyOfRange(utf8, 301, utf8.length));
+
+    for (int i = 0; i < first.length; i += 7) {
+      ws.send(java.util.Arrays.copyOfRange(first, i, Math.min(first.length, i + 7)));
+    }
+    ws.sendFrame(true, RawWebSocket.PING, new byte[] {1, 2});
+    ws.send(java.util.Arrays.copyOf(rest, 5));
+    ws.send(java.util.Arrays.copyOfRange(rest, 5, rest.length));
+
+    ServerFrame pong = nextData(ws);
+    assertThat(pong.opcode()).isEqualTo(RawWebSocket.PONG);
+    ServerFrame echoed = nextData(ws);
+    assertThat(echoed.opcode()).isEqualTo(RawWebSocket.TEXT);
+    assertThat(new String(echoed.payload(), StandardCharsets.UTF_8)).isEqualTo(text);
+  }
+
+  @Test
   void protocolError_closes1002_withTheBrokenRuleAsReason() throws Exception {
     RawWebSocket ws = open(serve(echo()));
 

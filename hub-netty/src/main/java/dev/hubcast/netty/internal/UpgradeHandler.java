@@ -344,6 +344,8 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     // (a client may send frames right behind its request) reach the WebSocket decoder.
     ChannelHandler decoder = handshaker.newWebsocketDecoder();
     pipeline.addAfter(codec.name(), null, decoder);
+    // Text that is not UTF-8 is found as its bytes arrive, not once the whole frame is in.
+    pipeline.addBefore(pipeline.context(decoder).name(), null, new EarlyUtf8Check());
     pipeline.addAfter(pipeline.context(decoder).name(), null, new Utf8FrameValidator(false));
     long ping = settings.pingInterval().toNanos();
     pipeline.addBefore(ctx.name(), null, new IdleStateHandler(ping, 0, 0, TimeUnit.NANOSECONDS));
