@@ -66,7 +66,12 @@ public record RoomMark(String room, RoomPosition position) {
                         + "\" (expected: epoch:seq:room)"));
   }
 
-  /** Reads a mark's text form; empty if {@code text} is null or not one. Never throws. */
+  /**
+   * Reads a mark's text form; empty if {@code text} is null or not one. Never throws. Only what
+   * {@link #toText()} writes is read: the room in URL-encoded characters, and a text form of at
+   * most {@link #MAX_TEXT_LENGTH} characters once written again (so a mark of a very long room name
+   * is not read back).
+   */
   public static Optional<RoomMark> tryParse(String text) {
     if (text == null || text.length() > MAX_TEXT_LENGTH) {
       return Optional.empty();
@@ -80,13 +85,32 @@ public record RoomMark(String room, RoomPosition position) {
     if (seqText.length() > 18 || !seqText.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return Optional.empty();
     }
+    String encoded = text.substring(second + 1);
+    if (!encoded.chars().allMatch(RoomMark::isEncodedChar)) {
+      return Optional.empty(); // toText never writes it: a raw space, a control character...
+    }
     try {
-      String room = URLDecoder.decode(text.substring(second + 1), StandardCharsets.UTF_8);
-      return Optional.of(
-          new RoomMark(room, new RoomPosition(text.substring(0, first), Long.parseLong(seqText))));
+      String room = URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+      RoomMark mark =
+          new RoomMark(room, new RoomPosition(text.substring(0, first), Long.parseLong(seqText)));
+      // Escapes of bytes that are not UTF-8 decode to U+FFFD, which writes back longer.
+      return mark.toText().length() <= MAX_TEXT_LENGTH ? Optional.of(mark) : Optional.empty();
     } catch (IllegalArgumentException e) { // a bad epoch, an empty room, a bad %-escape
       return Optional.empty();
     }
+  }
+
+  /** The characters of a URL-encoded room: what {@link URLEncoder} writes. */
+  private static boolean isEncodedChar(int c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '.'
+        || c == '-'
+        || c == '*'
+        || c == '_'
+        || c == '+'
+        || c == '%';
   }
 
   @Override

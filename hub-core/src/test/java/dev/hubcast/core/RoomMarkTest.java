@@ -33,7 +33,10 @@ class RoomMarkTest {
         "ep:1x:r",
         "e p:1:r",
         "ep:9999999999999999999:r",
-        "ep:1:%zz"
+        "ep:1:%zz",
+        "ep:1:a room",
+        "ep:1:a\u0000b",
+        "ep:1:a~b"
       })
   void notAMark_isEmpty_andParseNamesIt(String text) {
     assertThat(RoomMark.tryParse(text)).isEmpty();
@@ -46,6 +49,13 @@ class RoomMarkTest {
   void anOverlongText_isNotAMark() {
     assertThat(RoomMark.tryParse("ep:1:" + "r".repeat(RoomMark.MAX_TEXT_LENGTH))).isEmpty();
     assertThat(RoomMark.tryParse(null)).isEmpty();
+  }
+
+  @Test
+  void aMarkThatWouldWriteBackTooLong_isNotRead() {
+    // 300 escapes of a byte that is not UTF-8: each decodes to U+FFFD, three times longer written.
+    assertThat(RoomMark.tryParse("ep:1:" + "%FF".repeat(300))).isEmpty();
+    assertThat(RoomMark.tryParse("ep:1:" + "%41".repeat(300))).isPresent();
   }
 
   @Test
