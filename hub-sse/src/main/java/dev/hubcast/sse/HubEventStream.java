@@ -3,6 +3,7 @@ package dev.hubcast.sse;
 import static java.util.Objects.requireNonNull;
 
 import dev.hubcast.core.Hub;
+import dev.hubcast.core.OriginPolicy;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.HubServer;
 import dev.hubcast.sse.internal.EventStreamHandler;
@@ -37,12 +38,14 @@ import io.netty.channel.ChannelHandler;
  *       dev.hubcast.core.RoomMark} as its {@code id}.
  *   <li>{@code POST /sse} with the header {@code Hubcast-Token: <token>} brings one message: {@code
  *       text/plain} (UTF-8; the default) or {@code application/octet-stream}. Answers: 204 when
- *       taken; 403 when the token is unknown or the request's {@code Origin} or {@code
- *       Authorization} differ from the stream's (so no one can post as someone else); 413 as soon
- *       as the body passes the hub's {@code maxMessageBytes}, before it is read in full, and the
- *       stream closes with 1009; 400 for text that is not UTF-8, and the stream closes with 1007;
- *       415 for another content type. Messages are reported to the hub in the order their {@code
- *       POST}s arrive: a client that needs its order kept sends one at a time.
+ *       taken; 403 when the token is unknown, the request's {@code Authorization} differs from the
+ *       stream's, or its {@code Origin} differs from the stream's (a stream opened without one, as
+ *       a browser's same-origin {@code EventSource} is, takes a {@code POST} whose origin passes
+ *       the hub's origin policy): no one can post as someone else; 413 as soon as the body passes
+ *       the hub's {@code maxMessageBytes}, before it is read in full, and the stream closes with
+ *       1009; 400 for text that is not UTF-8, and the stream closes with 1007; 415 for another
+ *       content type. Messages are reported to the hub in the order their {@code POST}s arrive: a
+ *       client that needs its order kept sends one at a time.
  *   <li>The hub's close is a last {@code hubcast-close} event, {@code code reason}, then the end of
  *       the response. A stream the client drops (or that fails) is reported as 1006.
  *   <li>A comment line is sent every ping interval (half the hub's idle timeout) in which nothing
@@ -60,11 +63,13 @@ import io.netty.channel.ChannelHandler;
 public final class HubEventStream {
 
   private final Acceptor acceptor;
+  private final OriginPolicy origins;
   private final String path;
   private final StreamRegistry registry = new StreamRegistry();
 
-  private HubEventStream(Acceptor acceptor, String path) {
+  private HubEventStream(Acceptor acceptor, OriginPolicy origins, String path) {
     this.acceptor = acceptor;
+    this.origins = origins;
     this.path = path;
   }
 
@@ -76,7 +81,8 @@ public final class HubEventStream {
    */
   public static HubEventStream create(Hub<?> hub, String path) {
     requireNonNull(hub, "hub");
-    return new HubEventStream(Acceptor.of(hub), HubServer.checkPath(path));
+    return new HubEventStream(
+        Acceptor.of(hub), hub.config().originPolicy(), HubServer.checkPath(path));
   }
 
   /**
@@ -84,7 +90,7 @@ public final class HubEventStream {
    * {@code HttpObjectAggregator} ({@code NettyHubServer.Builder#streamingHttpHandler} does).
    */
   public ChannelHandler newHandler() {
-    return new EventStreamHandler(acceptor, path, registry);
+    return new EventStreamHandler(acceptor, origins, path, registry);
   }
 
   /** The path the streams are served at. */

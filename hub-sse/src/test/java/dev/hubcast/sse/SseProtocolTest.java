@@ -191,6 +191,21 @@ class SseProtocolTest {
   }
 
   @Test
+  void aStreamOpenedWithoutAnOrigin_takesPostsFromItsOwnOrigin_only() throws Exception {
+    // A browser's same-origin EventSource sends no Origin; its fetch POSTs always do.
+    serve(c -> c.policy(BroadcastPolicy.ALL));
+    SseTestClient a = connect("", Map.of());
+    await().until(() -> hub.clients().size() == 1);
+    String own = "http://127.0.0.1:" + server.netty().port();
+
+    assertThat(post(a.token(), Map.of("Origin", "https://evil.example"), "text/plain", "x"))
+        .isEqualTo(403);
+    assertThat(post(a.token(), Map.of("Origin", own), "text/plain", "from the page"))
+        .isEqualTo(204);
+    assertThat(a.awaitText(WAIT)).isEqualTo("from the page");
+  }
+
+  @Test
   void theTokenIsRandom_andNotTheConnectionId() throws Exception {
     serve(c -> c);
     SseTestClient a = connect("", Map.of());

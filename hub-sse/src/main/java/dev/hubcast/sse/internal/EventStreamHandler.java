@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.hubcast.core.CloseCodes;
 import dev.hubcast.core.Handshake;
 import dev.hubcast.core.Message;
+import dev.hubcast.core.OriginPolicy;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Inbound;
@@ -62,6 +63,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
   public static final String TOKEN_HEADER = "Hubcast-Token";
 
   private final Acceptor acceptor;
+  private final OriginPolicy origins;
   private final String path;
   private final StreamRegistry registry;
 
@@ -70,9 +72,14 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
   private boolean swallow; // the rest of a request answered already
   private ScheduledFuture<?> timer; // a POST's body, or the wait for the next request
 
-  /** A handler for one channel that serves event streams at {@code path}. */
-  public EventStreamHandler(Acceptor acceptor, String path, StreamRegistry registry) {
+  /**
+   * A handler for one channel that serves event streams at {@code path}, checking the origin of
+   * their {@code POST}s with {@code origins} (the hub's policy).
+   */
+  public EventStreamHandler(
+      Acceptor acceptor, OriginPolicy origins, String path, StreamRegistry registry) {
     this.acceptor = requireNonNull(acceptor, "acceptor");
+    this.origins = requireNonNull(origins, "origins");
     this.path = requireNonNull(path, "path");
     this.registry = requireNonNull(registry, "registry");
   }
@@ -216,7 +223,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     Optional<SseConnection> found = registry.byToken(token);
-    if (found.isEmpty() || !sameClient(found.get().handshake(), request)) {
+    if (found.isEmpty() || !sameClient(found.get().handshake(), request, remoteOf(ctx))) {
       // One answer for both: a token that is wrong and one used from elsewhere look the same.
       respond(ctx, request, HttpResponseStatus.FORBIDDEN, "token not valid here");
       return;
@@ -266,9 +273,24 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
     refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "message over " + max + " bytes");
   }
 
-  /** The origin and credentials of a POST must be those of its stream. */
-  private static boolean sameClient(Handshake stream, HttpRequest request) {
-    return Objects.equals(stream.origin().orElse(null), request.headers().get("Origin"))
+  /**
+   * The credentials of a POST must be those of its stream, and so must its origin when the stream
+   * had one. A browser sends no {@code Origin} with a same-origin {@code EventSource} request but
+   * always one with a {@code POST}: then the POST's origin must pass the hub's origin policy, as a
+   * stream from it would have.
+   */
+  private boolean sameClient(Handshake stream, HttpRequest request, InetSocketAddress remote) {
+    String origin = request.headers().get("Origin");
+    boolean originOk;
+    if (stream.origin().isPresent()) {
+      originOk = stream.origin().get().equals(origin);
+    } else if (origin == null) {
+      originOk = true;
+    } else {
+      Handshake post = Handshake.of(path, "", headersOf(request), remote);
+      originOk = origins.allows(post.origin(), post);
+    }
+    return originOk
         && Objects.equals(
             stream.header("Authorization").orElse(null), request.headers().get("Authorization"));
   }
