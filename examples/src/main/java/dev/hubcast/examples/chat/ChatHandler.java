@@ -460,8 +460,13 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     return false;
   }
 
-  /** Lets the directory announce the rooms, under the rooms lock that orders the announcements. */
+  /**
+   * Lets the directory announce the rooms, under the rooms lock that orders the announcements. The
+   * directory first refreshes what it reads outside that lock: the hub's rooms with history take
+   * each room's lock, and {@link #answer} takes the rooms lock while the hub holds a room's.
+   */
   private void settled() {
+    directory.refresh();
     synchronized (roomsLock) {
       directory.settled();
     }
