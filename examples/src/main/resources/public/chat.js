@@ -1,8 +1,8 @@
 // Hubcast chat page: plain JavaScript, no build step. The protocol is in docs/chat-protocol.md.
 // One file on purpose, although over 500 lines: the page loads it with one script tag and no
-// bundler, and its parts (connection and reconnect, resuming the room, rooms, presence, private
-// messages, rendering) share one closure of page state; split, they would need modules or a load
-// order to keep.
+// bundler, and its parts (connection and reconnect, the two transports, resuming the room, rooms,
+// presence, private messages, rendering) share one closure of page state; split, they would need
+// modules or a load order to keep.
 'use strict';
 
 (() => {
@@ -14,6 +14,11 @@
   const RESUME_KEY = 'hubcast.chat.resume'; // per tab: the room's position and what it showed
   const EPOCH = /^[A-Za-z0-9_.-]{1,64}$/;
   const KEEP = 200;                        // messages of the room kept across a reload
+  // ?transport=sse in the page's URL uses Server-Sent Events from the start, ?transport=websocket
+  // never falls back to them; anything else starts on WebSocket and falls back (see nextTransport).
+  const FORCED = new URLSearchParams(location.search).get('transport');
+  const OPEN_TIMEOUT = 10000;              // an attempt not open by then counts as failed to open
+  const SSE_RETRIES = 3;                   // EventSource's own reconnects before the page takes over
   // Why a resume was not recovered, in words (the `reason` of a `history`).
   const REASONS = {
     'epoch-changed': 'the server restarted without keeping history',
@@ -33,7 +38,12 @@
 
   const state = {
     name: null,
-    ws: null,
+    conn: null,            // the connection: a transport (webSocketTransport, eventStreamTransport)
+    transport: FORCED === 'sse' ? 'sse' : 'websocket', // the one in use or tried last
+    wsOpened: false,       // a WebSocket has opened in this page: it is not blocked here
+    wsFailures: 0,         // WebSocket attempts in a row that closed before they opened
+    sseOpened: false,      // an event stream has opened in this page
+    noSse: false,          // the server has no /sse (it answered 404): WebSocket only
     online: false,
     signedOut: false,
     attempt: 0,            // reconnect attempts since the last good connection
@@ -105,7 +115,7 @@
     sessionStorage.removeItem(RESUME_KEY);
     state.signedOut = true;
     clearReconnect();
-    if (state.ws) state.ws.close(1000, 'signed out');
+    if (state.conn) state.conn.close(1000, 'signed out');
     location.reload();
   });
 
@@ -113,7 +123,11 @@
 
   function connect() {
     clearReconnect();
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (state.conn) {
+      const old = state.conn; // one connection at a time: "Retry now" replaces a waiting one
+      state.conn = null;
+      old.close(1000, 'replaced');
+    }
     // The connection starts in the page's room. With a position there, the page resumes: the
     // room's history holds exactly what came since (or says why it cannot).
     let query = `name=${encodeURIComponent(state.name)}`;
@@ -124,19 +138,28 @@
     } else if (state.room !== LOBBY && NAME.test(state.room)) {
       query += `&room=${encodeURIComponent(state.room)}`;
     }
-    const ws = new WebSocket(`${scheme}//${location.host}/ws?${query}`);
-    state.ws = ws;
+    const kind = nextTransport();
+    state.transport = kind;
+    const conn = kind === 'sse' ? eventStreamTransport(query) : webSocketTransport(query);
+    state.conn = conn;
+    $('status').dataset.transport = kind;
     setStatus('connecting', state.attempt ? 'Reconnecting…' : 'Connecting…');
     let opened = false;
-    ws.onopen = () => {
-      if (state.ws !== ws) return;
+    conn.onopen = () => {
+      if (state.conn !== conn) return;
       opened = true;
       state.lastWhy = null;
       const wasReconnect = state.everConnected;
       state.online = true;
       state.everConnected = true;
       state.attempt = 0;
-      setStatus('online', 'Online');
+      if (kind === 'sse') {
+        state.sseOpened = true;
+      } else {
+        state.wsOpened = true;
+        state.wsFailures = 0;
+      }
+      setStatus('online', kind === 'sse' ? 'Online (SSE)' : 'Online');
       if (wasReconnect) {
         showBanner('Reconnected.', true);
         setTimeout(() => { if (state.online) hideBanner(); }, 2500);
@@ -144,27 +167,256 @@
         hideBanner();
       }
     };
-    ws.onmessage = (e) => {
-      if (state.ws !== ws) return;
+    conn.onmessage = (data) => {
+      if (state.conn !== conn) return;
       let msg;
       try {
-        msg = JSON.parse(e.data);
+        msg = JSON.parse(data);
       } catch (err) {
         return;
       }
       handle(msg);
     };
-    ws.onclose = (e) => {
-      if (state.ws !== ws) return;
-      state.ws = null;
+    // An event stream that dropped, while EventSource reconnects by itself (with Last-Event-ID,
+    // from which the server resumes the room); onopen again when it is back, onclose if it is not.
+    conn.onreconnecting = () => {
+      if (state.conn !== conn) return;
+      state.online = false;
+      setStatus('connecting', 'Reconnecting…');
+      showBanner('Connection lost. Reconnecting…', false, false);
+    };
+    conn.onunsent = (n, status) => {
+      if (state.conn !== conn) return;
+      const what = n === 1 ? 'a message was' : `${n} messages were`;
+      if (status) {
+        toast(`The server refused it (HTTP ${status}): ${what} not sent.`, 'not-sent');
+      } else {
+        toast(`Not connected: ${what} not sent.`, 'offline');
+      }
+    };
+    conn.onclose = (code, reason) => {
+      if (state.conn !== conn) return;
+      state.conn = null;
       state.online = false;
       if (state.signedOut) return;
       setStatus('offline', 'Offline');
-      // An attempt that never opened says nothing new (a restarting server refuses connections
-      // for a while): the reason the last connection closed stays on the banner.
-      if (opened || !state.lastWhy) state.lastWhy = closeReason(e.code, e.reason);
+      if (!opened) failedToOpen(kind, conn);
+      if (conn.notFound) {
+        state.lastWhy = FORCED === 'sse'
+          ? 'This server has no Server-Sent Events (/sse not found): using WebSocket.'
+          : 'WebSocket could not be opened, and this server has no Server-Sent Events fallback'
+            + ' (/sse not found).';
+        toast('This server offers WebSocket only: no Server-Sent Events fallback here.', 'no-sse');
+      } else if (opened || !state.lastWhy) {
+        // An attempt that never opened says nothing new (a restarting server refuses connections
+        // for a while): the reason the last connection closed stays on the banner.
+        state.lastWhy = closeReason(code, reason);
+      }
       scheduleReconnect(state.lastWhy);
     };
+    conn.open();
+  }
+
+  // Which transport the next attempt uses. WebSocket first. The page falls back to Server-Sent
+  // Events only when WebSocket looks blocked on the way to the server, not when the server is down:
+  // no WebSocket has opened in this page yet, and the last two WebSocket attempts both closed (or
+  // timed out) before they opened. A server restart never makes a page fall back: its WebSocket
+  // had opened, and its attempts while the server is down go on being WebSockets. Once an event
+  // stream has opened, the page stays on it (a reload tries WebSocket again). An event stream that
+  // fails to open as well means the server itself is unreachable: the next two attempts are
+  // WebSockets again. A server without /sse (404) is never asked again.
+  function nextTransport() {
+    if (state.noSse) return 'websocket';
+    if (FORCED === 'sse') return 'sse';
+    if (FORCED === 'websocket') return 'websocket';
+    if (state.transport === 'sse' && state.sseOpened) return 'sse';
+    if (!state.wsOpened && state.wsFailures >= 2) return 'sse';
+    return 'websocket';
+  }
+
+  function failedToOpen(kind, conn) {
+    if (kind === 'websocket') {
+      state.wsFailures += 1;
+    } else if (conn.notFound) {
+      state.noSse = true;
+    } else if (!state.sseOpened) {
+      state.wsFailures = 0;
+    }
+  }
+
+  // ---------- transports ----------
+
+  // Both transports have one surface: open(), send(text) (false if not open), close(code, reason),
+  // isOpen(), and the callbacks onopen(), onmessage(text), onclose(code, reason); the event stream
+  // also calls onreconnecting() while EventSource reconnects by itself, and onunsent(n, status)
+  // for messages it could not post (status 0 for a network error). The chat's JSON is the same on
+  // both.
+
+  function webSocketTransport(query) {
+    const t = { kind: 'websocket' };
+    let ws = null;
+    let timer = null;
+    t.open = () => {
+      const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+      ws = new WebSocket(`${scheme}//${location.host}/ws?${query}`);
+      // A WebSocket a proxy holds, neither open nor refused, counts as one that could not open.
+      timer = setTimeout(() => {
+        if (ws.readyState === WebSocket.CONNECTING) ws.close();
+      }, OPEN_TIMEOUT);
+      ws.onopen = () => {
+        clearTimeout(timer);
+        t.onopen();
+      };
+      ws.onmessage = (e) => t.onmessage(e.data);
+      ws.onclose = (e) => {
+        clearTimeout(timer);
+        t.onclose(e.code, e.reason);
+      };
+    };
+    t.isOpen = () => !!ws && ws.readyState === WebSocket.OPEN;
+    t.send = (text) => {
+      if (!t.isOpen()) return false;
+      ws.send(text);
+      return true;
+    };
+    t.close = (code, reason) => {
+      clearTimeout(timer);
+      if (ws) ws.close(code, reason);
+    };
+    return t;
+  }
+
+  // Server-Sent Events with POST (hub-sse, at /sse beside /ws): an EventSource reads the server's
+  // messages, a fetch POST takes each of the page's, one at a time so that their order holds. The
+  // stream's first event, hubcast-open, gives the token the POSTs carry; its last, hubcast-close,
+  // the close code and reason a WebSocket would have had. A stream that drops is reconnected by
+  // EventSource itself, which sends the id of the last room message it got as Last-Event-ID; the
+  // server resumes the room from there. When EventSource gives up (an answer other than 200) or
+  // has tried SSE_RETRIES times, the transport closes, and the page reconnects as it does a
+  // WebSocket, with a fresh query.
+  function eventStreamTransport(query) {
+    const t = { kind: 'sse', notFound: false };
+    let es = null;
+    let token = null;      // of the stream now open; null while there is none
+    let everOpen = false;
+    let errors = 0;        // errors in a row, without an open between them
+    let ended = false;
+    let timer = null;
+    const queue = [];      // texts to post, oldest first
+    let posting = false;
+
+    t.open = () => {
+      es = new EventSource(`/sse?${query}`);
+      timer = setTimeout(() => {
+        if (!token) end(1006, '');
+      }, OPEN_TIMEOUT);
+      es.addEventListener('hubcast-open', (e) => {
+        clearTimeout(timer);
+        token = e.data;
+        everOpen = true;
+        errors = 0;
+        t.onopen();
+        pump();
+      });
+      es.onmessage = (e) => t.onmessage(e.data);
+      es.addEventListener('hubcast-text', (e) => t.onmessage(utf8(atob(e.data))));
+      es.addEventListener('hubcast-close', (e) => {
+        const data = String(e.data);
+        const space = data.indexOf(' ');
+        const code = Number(space < 0 ? data : data.slice(0, space));
+        end(Number.isInteger(code) ? code : 1006, space < 0 ? '' : data.slice(space + 1));
+      });
+      es.onerror = () => {
+        if (ended) return;
+        token = null;
+        errors += 1;
+        if (es.readyState === EventSource.CLOSED) {
+          // EventSource gave up: the server answered something other than an event stream. A
+          // 404 means it has no /sse at all (a Jetty chat server): the page must not try again.
+          giveUp();
+        } else if (!everOpen || errors > SSE_RETRIES) {
+          end(1006, ''); // never opened (the server is down), or it stays away: the page's backoff
+        } else {
+          t.onreconnecting();
+        }
+      };
+    };
+
+    function giveUp() {
+      if (everOpen) {
+        end(1006, '');
+        return;
+      }
+      clearTimeout(timer);
+      es.close();
+      fetch('/sse', { method: 'HEAD', cache: 'no-store' })
+        .then((r) => { t.notFound = r.status === 404; })
+        .catch(() => {})
+        .finally(() => end(1006, ''));
+    }
+
+    function end(code, reason) {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      token = null;
+      if (es) es.close();
+      if (queue.length) t.onunsent(queue.splice(0).length);
+      t.onclose(code, reason);
+    }
+
+    // Posts the queue in order, one request at a time; waits while the stream reconnects.
+    async function pump() {
+      if (posting) return;
+      posting = true;
+      try {
+        while (queue.length && token && !ended) {
+          let response;
+          try {
+            response = await fetch('/sse', {
+              method: 'POST',
+              headers: { 'Hubcast-Token': token, 'Content-Type': 'text/plain;charset=utf-8' },
+              body: queue[0],
+              cache: 'no-store',
+            });
+          } catch (err) {
+            response = null; // the network: the stream finds out too
+          }
+          if (response && response.status === 204) {
+            queue.shift();
+          } else if (!ended) {
+            // 403: the stream it was for is gone; 413 or 400: the server closes the stream (1009,
+            // 1007) and says so with hubcast-close. Either way what is left was not sent.
+            t.onunsent(queue.splice(0).length, response ? response.status : 0);
+          }
+        }
+      } finally {
+        posting = false;
+      }
+    }
+
+    t.isOpen = () => !!token && !ended;
+    t.send = (text) => {
+      if (!t.isOpen()) return false;
+      queue.push(text);
+      pump();
+      return true;
+    };
+    // An event stream has no close code: the server sees the stream end (1006).
+    t.close = () => {
+      ended = true;
+      clearTimeout(timer);
+      token = null;
+      if (es) es.close();
+    };
+    return t;
+  }
+
+  // A binary string (from atob) of UTF-8 bytes, as text.
+  function utf8(binary) {
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return new TextDecoder().decode(bytes);
   }
 
   // Why a connection closed, in words (the hub's close codes and reasons).
@@ -211,11 +463,10 @@
   });
 
   function send(obj) {
-    if (!state.ws || state.ws.readyState !== WebSocket.OPEN) {
+    if (!state.conn || !state.conn.send(JSON.stringify(obj))) {
       toast('Not connected: it was not sent. Reconnecting…', 'offline');
       return false;
     }
-    state.ws.send(JSON.stringify(obj));
     return true;
   }
 

@@ -106,6 +106,13 @@ public interface ChatDirectory extends AutoCloseable {
   void settled();
 
   /**
+   * Brings up to date what {@link #rooms()} reads, for a directory that reads something that may
+   * wait for a lock. Called right before {@link #settled()}, holding no lock at all: not the
+   * handler's, and no room's. Nothing by default.
+   */
+  default void refresh() {}
+
+  /**
    * Delivers a private message, already encoded, to every greeted connection of {@code to} and of
    * {@code from} on every server, and keeps it in their conversation's history.
    *

@@ -46,13 +46,14 @@ import java.util.regex.Pattern;
  * docs/chat-protocol.md}.
  *
  * <p>Each connection is in exactly one room at a time, kept in its {@link Client#attributes()}; it
- * starts in {@value #LOBBY}, or in the room its URL names. Everything said in a room is a {@link
- * Hub#broadcastSequenced sequenced} room broadcast, so the hub numbers it (epoch and seq) and keeps
- * it in the room's history; entering a room is the hub's {@link Hub#joinAndResume}, whose answer is
- * the {@code history}, from a position when the client gives one. With {@code --redis} the history
- * lives in Redis and any server answers a resume. Presence, the rooms list and private messages go
- * through a {@link ChatDirectory}, outside the history: in memory for a chat on one server, in
- * Redis for several.
+ * starts in {@value #LOBBY}, or in the room its URL names (or, for an {@code EventSource} that
+ * reconnects by itself, the room of its {@code Last-Event-ID}: see {@link ChatStart}). Everything
+ * said in a room is a {@link Hub#broadcastSequenced sequenced} room broadcast, so the hub numbers
+ * it (epoch and seq) and keeps it in the room's history; entering a room is the hub's {@link
+ * Hub#joinAndResume}, whose answer is the {@code history}, from a position when the client gives
+ * one. With {@code --redis} the history lives in Redis and any server answers a resume. Presence,
+ * the rooms list and private messages go through a {@link ChatDirectory}, outside the history: in
+ * memory for a chat on one server, in Redis for several.
  *
  * <p>Thread-safe. The hub calls it on its transport's I/O threads, one call at a time per
  * connection and concurrently across connections; a join may finish on the history store's thread;
@@ -459,8 +460,13 @@ public final class ChatHandler implements HubHandler<ChatMessage> {
     return false;
   }
 
-  /** Lets the directory announce the rooms, under the rooms lock that orders the announcements. */
+  /**
+   * Lets the directory announce the rooms, under the rooms lock that orders the announcements. The
+   * directory first refreshes what it reads outside that lock: the hub's rooms with history take
+   * each room's lock, and {@link #answer} takes the rooms lock while the hub holds a room's.
+   */
   private void settled() {
+    directory.refresh();
     synchronized (roomsLock) {
       directory.settled();
     }

@@ -58,9 +58,9 @@ public record ChatOptions(
 
   /** The servers the chat runs on. Immutable and thread-safe, as enums are. */
   public enum Transport {
-    /** Jetty 12, through hub-jetty. */
+    /** Jetty 12, through hub-jetty: WebSocket only, no {@code /sse}. */
     JETTY,
-    /** Netty 4.2, through hub-netty. */
+    /** Netty 4.2, through hub-netty, with hub-sse's event streams at {@code /sse}. */
     NETTY
   }
 
@@ -194,7 +194,10 @@ public record ChatOptions(
       mixinStandardHelpOptions = true,
       versionProvider = Version.class,
       sortOptions = false,
-      description = "The Hubcast example chat: its page at / and its WebSocket at /ws.")
+      description = {
+        "The Hubcast example chat: its page at / and its WebSocket at /ws; on Netty also",
+        "Server-Sent Events with POST at /sse, the page's fallback when WebSockets are blocked."
+      })
   private static final class Flags implements Callable<Integer> {
     @Spec private CommandSpec spec;
 
@@ -202,7 +205,10 @@ public record ChatOptions(
         names = "--transport",
         paramLabel = "jetty|netty",
         defaultValue = "netty",
-        description = "the server underneath (default: ${DEFAULT-VALUE})")
+        description =
+            "the server underneath (default: ${DEFAULT-VALUE}); only netty serves the page's SSE"
+                + " fallback at /sse, so with jetty a page that cannot open a WebSocket stays"
+                + " offline")
     private Transport transport;
 
     @Option(

@@ -10,6 +10,7 @@ import dev.hubcast.examples.web.StaticFiles;
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
 import dev.hubcast.redis.RedisBackplane;
+import dev.hubcast.sse.HubEventStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -28,10 +29,13 @@ import picocli.CommandLine;
 
 /**
  * The chat app: a hub with the {@link ChatHandler}, served by Jetty or Netty, with the web page at
- * {@code /} and the chat WebSocket at {@code /ws}. By default everything is in this process: no
- * database, no broker. With {@code --redis}, every chat server started with the same Redis is one
- * chat: room messages cross over the {@link RedisBackplane} (numbered by Redis), and presence, the
- * rooms list and private messages through a {@link ChatDirectory} in Redis.
+ * {@code /} and the chat WebSocket at {@code /ws}. On Netty (the default) the same hub is also
+ * served as Server-Sent Events with POST at {@code /sse} ({@link HubEventStream}), on the same
+ * port: the page falls back to it when its WebSocket cannot be opened. Jetty has no {@code /sse}.
+ * By default everything is in this process: no database, no broker. With {@code --redis}, every
+ * chat server started with the same Redis is one chat: room messages cross over the {@link
+ * RedisBackplane} (numbered by Redis), and presence, the rooms list and private messages through a
+ * {@link ChatDirectory} in Redis.
  *
  * <pre>{@code
  * mvn -q -B -pl examples exec:java -Dexec.args="--transport jetty --port 8080"
@@ -46,6 +50,9 @@ public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   private static final Duration DRAIN = Duration.ofSeconds(2);
   private static final Duration REDIS_CONNECT = Duration.ofSeconds(2);
+
+  /** Where the chat serves its event streams on Netty: the page's fallback from {@code /ws}. */
+  public static final String SSE_PATH = "/sse";
 
   private final ChatOptions options;
   private final Hub<ChatMessage> hub;
@@ -175,11 +182,15 @@ public final class ChatServer implements AutoCloseable {
         return new ChatServer(options, hub, directory, jetty, jetty.port());
       }
       StaticFiles page = new StaticFiles("/public", ChatServer.class.getClassLoader());
+      // The same hub as event streams at /sse, for networks that break WebSockets: the same
+      // admission (name, origin), the same messages, the same ChatHandler.
+      HubEventStream sse = HubEventStream.create(hub, SSE_PATH);
       NettyHubServer netty =
           NettyHubServer.builder(hub)
               .host(options.host())
               .port(options.port())
               .path("/ws")
+              .streamingHttpHandler(sse::newHandler)
               .httpHandler(() -> page)
               .start();
       return new ChatServer(options, hub, directory, netty, netty.port());

@@ -29,6 +29,11 @@ final class LocalChatDirectory implements ChatDirectory {
 
   private volatile Hub<ChatMessage> hub;
   private volatile Listener listener;
+  // The hub's rooms with history, as last read by refresh(): reading them takes each room's lock,
+  // which rooms() must not wait for (the handler calls it holding its rooms lock, and holding a
+  // room's lock when it greets a connection). Refreshes take turns, so the last one read is kept.
+  private final Object refreshing = new Object();
+  private volatile Set<String> withHistory = Set.of();
   private List<String> announcedRooms = List.of(); // guarded by the handler's rooms lock
   // Each pair's last PRIVATE_HISTORY dms, by "a b" (a <= b); a user's pairs, to find them.
   private final Map<String, ArrayDeque<Message>> conversations = new HashMap<>(); // guarded by it
@@ -43,7 +48,7 @@ final class LocalChatDirectory implements ChatDirectory {
   @Override
   public List<String> rooms() {
     Set<String> rooms = new TreeSet<>(hub.rooms());
-    rooms.addAll(hub.roomsWithHistory()); // kept while the hub keeps their history
+    rooms.addAll(withHistory); // kept while the hub keeps their history
     rooms.remove(ChatHandler.PEOPLE); // not a room people talk in
     return List.copyOf(rooms);
   }
@@ -80,6 +85,17 @@ final class LocalChatDirectory implements ChatDirectory {
 
   @Override
   public void closed(Client client, String room) {}
+
+  /**
+   * Reads the hub's rooms with history. A room is only without members, listed for its history
+   * alone, after a connection left it or closed, each of which refreshes this before it settles.
+   */
+  @Override
+  public void refresh() {
+    synchronized (refreshing) {
+      withHistory = hub.roomsWithHistory();
+    }
+  }
 
   @Override
   public void settled() {

@@ -60,13 +60,30 @@ final class ChatClient implements AutoCloseable {
     return new ChatClient(name, JdkWebSocketClient.connect(uri(port, query)));
   }
 
-  /** Connects and reads the opening: welcome, the lobby's history, the lobby's presence. */
+  /**
+   * Connects and reads the opening: welcome, the lobby's history, the lobby's presence, and the
+   * {@code people} that list it (in either order). Only once that has come is it online for the
+   * others: the server puts a connection among the people online after it has entered its room, so
+   * a private message sent to it before then is answered {@code unknown-user}.
+   */
   static ChatClient enter(int port, String name) throws Exception {
     ChatClient client = connect(port, name);
     assertThat(client.next().get("type").asText()).isEqualTo("welcome");
     assertThat(client.next().get("type").asText()).isEqualTo("history");
-    JsonNode presence = client.next("presence");
-    assertThat(presence.get("room").asText()).isEqualTo("lobby");
+    boolean inLobby = false;
+    boolean online = false;
+    while (!inLobby || !online) {
+      JsonNode update = client.next();
+      String type = update.path("type").asText();
+      if (type.equals("presence")) {
+        assertThat(update.get("room").asText()).isEqualTo("lobby");
+        inLobby = true;
+      } else if (type.equals("people")) {
+        online |= texts(update.path("people")).contains(name);
+      } else if (!UPDATES.contains(type)) {
+        throw new AssertionError(name + " expected its presence and people, but got " + update);
+      }
+    }
     return client;
   }
 

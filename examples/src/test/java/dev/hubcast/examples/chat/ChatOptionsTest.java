@@ -160,6 +160,10 @@ class ChatOptionsTest {
         .contains("--redis=redis://HOST:PORT", "(default: none,")
         .contains("--rate-limit=N", "(default: 20; 0 for no limit)")
         .contains("--version");
+    // Only Netty serves the page's fallback: --help says so, and where.
+    assertThat(run.out.replaceAll("\\s+", " "))
+        .contains("on Netty also Server-Sent Events with POST at /sse")
+        .contains("only netty serves the page's SSE fallback at /sse");
     assertThat(run("-h").out).isEqualTo(run.out);
   }
 

