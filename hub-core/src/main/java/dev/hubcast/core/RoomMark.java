@@ -11,7 +11,7 @@ import java.util.Optional;
  * A room and a position in it: where one room broadcast stands. The hub stamps every frame of a
  * room broadcast with its mark ({@link Message#mark()}), so that a transport can hand it to the
  * client as an opaque resume id (a Server-Sent Events {@code id:}), and the client can give it back
- * when it reconnects ({@link Handshake#lastEventId()}) for the application to resume from ({@link
+ * when it reconnects ({@link Handshake#lastEventMark()}) for the application to resume from ({@link
  * Hub#joinAndResume}).
  *
  * <p>Its {@link #toText() text form} is {@code epoch:seq:room}, with the room URL-encoded, so it

@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -60,17 +59,6 @@ class ChatPageIT {
       "Some messages may be missing (%d): the chat's servers lost touch for a moment.";
 
   private static final int SHORT_HISTORY = 4;
-
-  /**
-   * Why the pages that post over Server-Sent Events cannot pass yet: hub-sse refuses every POST a
-   * browser makes. Chromium's same-origin {@code EventSource} GET carries no {@code Origin}, its
-   * {@code fetch} POST does, and hub-sse's {@code EventStreamHandler.sameClient} wants them equal,
-   * so each POST is answered 403. Both tests pass once hub-sse takes such a POST (tried with a
-   * local stand-in for that fix, never committed); then remove the {@code @Disabled}.
-   */
-  private static final String HUB_SSE_REFUSES_BROWSER_POSTS =
-      "hub-sse answers a browser's POST with 403: its EventSource GET has no Origin, its POST has"
-          + " one (EventStreamHandler.sameClient)";
 
   private static final String NOT_RECOVERED =
       "Some messages could not be recovered: the server restarted without keeping history.";
@@ -507,7 +495,6 @@ class ChatPageIT {
    * reconnects over SSE by itself, back into #dev, and they chat again.
    */
   @Test
-  @Disabled(HUB_SSE_REFUSES_BROWSER_POSTS)
   void anSsePageAndAWebSocketPage_chatBothWays_andTheSsePageRidesOutARestart() throws Exception {
     ChatServer server = startServer(0);
     int port = server.port();
@@ -582,7 +569,6 @@ class ChatPageIT {
    * the room from it: what bob said meanwhile comes once, with no notice.
    */
   @Test
-  @Disabled(HUB_SSE_REFUSES_BROWSER_POSTS)
   void aNetworkThatBreaksWebSockets_thePageFallsBackToSse_andEventSourceResumesByItself()
       throws Exception {
     ChatServer server = startServer(0);
