@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -40,6 +41,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *     (0-10,000; 0 for no limit)
  * @param metricsPort the port of a {@code /metrics} endpoint in Prometheus text format, on {@code
  *     host} (0 picks a free one); empty for none
+ * @param tls the certificate chain and private key (PEM) to serve {@code https://} and {@code
+ *     wss://} with; empty for plain HTTP
  */
 public record ChatOptions(
     Transport transport,
@@ -48,7 +51,23 @@ public record ChatOptions(
     int history,
     Optional<URI> redis,
     int rateLimit,
-    OptionalInt metricsPort) {
+    OptionalInt metricsPort,
+    Optional<Tls> tls) {
+
+  /**
+   * The server's TLS identity, as PEM files: the certificate chain (the server's first) and its
+   * unencrypted PKCS#8 private key. Immutable.
+   *
+   * @param certificateChain the chain, PEM
+   * @param privateKey the key, PEM ({@code BEGIN PRIVATE KEY})
+   */
+  public record Tls(Path certificateChain, Path privateKey) {
+    /** Checks that both are given. */
+    public Tls {
+      requireNonNull(certificateChain, "certificateChain");
+      requireNonNull(privateKey, "privateKey");
+    }
+  }
 
   /** Messages a connection may send per second by default ({@code --rate-limit}). */
   public static final int DEFAULT_RATE_LIMIT = 20;
@@ -83,11 +102,24 @@ public record ChatOptions(
       throw new IllegalArgumentException(
           "--rate-limit: " + rateLimit + " (expected: 0-10000, 0 for no limit)");
     }
+    requireNonNull(tls, "tls");
     requireNonNull(metricsPort, "metricsPort");
     if (metricsPort.isPresent() && (metricsPort.getAsInt() < 0 || metricsPort.getAsInt() > 65535)) {
       throw new IllegalArgumentException(
           "--metrics: " + metricsPort.getAsInt() + " (expected: 0-65535)");
     }
+  }
+
+  /** Options without TLS. */
+  public ChatOptions(
+      Transport transport,
+      String host,
+      int port,
+      int history,
+      Optional<URI> redis,
+      int rateLimit,
+      OptionalInt metricsPort) {
+    this(transport, host, port, history, redis, rateLimit, metricsPort, Optional.empty());
   }
 
   /** Options without a metrics endpoint. */
@@ -109,18 +141,24 @@ public record ChatOptions(
   /** These options with {@code redis} as the Redis to share ({@code redis://HOST:PORT}). */
   public ChatOptions withRedis(URI redis) {
     return new ChatOptions(
-        transport, host, port, history, Optional.of(redis), rateLimit, metricsPort);
+        transport, host, port, history, Optional.of(redis), rateLimit, metricsPort, tls);
   }
 
   /** These options with {@code perSecond} as the rate limit (0 for none). */
   public ChatOptions withRateLimit(int perSecond) {
-    return new ChatOptions(transport, host, port, history, redis, perSecond, metricsPort);
+    return new ChatOptions(transport, host, port, history, redis, perSecond, metricsPort, tls);
   }
 
   /** These options with a {@code /metrics} endpoint on {@code port} (0 picks a free one). */
   public ChatOptions withMetrics(int port) {
     return new ChatOptions(
-        transport, host, this.port, history, redis, rateLimit, OptionalInt.of(port));
+        transport, host, this.port, history, redis, rateLimit, OptionalInt.of(port), tls);
+  }
+
+  /** These options serving {@code https://} and {@code wss://} with {@code tls}. */
+  public ChatOptions withTls(Tls tls) {
+    return new ChatOptions(
+        transport, host, port, history, redis, rateLimit, metricsPort, Optional.of(tls));
   }
 
   /**
@@ -260,6 +298,20 @@ public record ChatOptions(
                 + " format (default: none)")
     private Integer metrics;
 
+    @Option(
+        names = "--tls-cert",
+        paramLabel = "FILE",
+        description =
+            "serve https:// and wss:// with this certificate chain (PEM, the server's first);"
+                + " give --tls-key too (default: plain http)")
+    private Path tlsCert;
+
+    @Option(
+        names = "--tls-key",
+        paramLabel = "FILE",
+        description = "the private key of --tls-cert (unencrypted PKCS#8 PEM, BEGIN PRIVATE KEY)")
+    private Path tlsKey;
+
     private final Start start;
 
     Flags(Start start) {
@@ -268,6 +320,13 @@ public record ChatOptions(
 
     /** The options read, checked together. */
     ChatOptions options() {
+      if ((tlsCert == null) != (tlsKey == null)) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--tls-cert and --tls-key go together (given: "
+                + (tlsCert == null ? "--tls-key" : "--tls-cert")
+                + " alone)");
+      }
       try {
         return new ChatOptions(
             transport,
@@ -276,7 +335,8 @@ public record ChatOptions(
             history,
             Optional.ofNullable(redis),
             rateLimit,
-            metrics == null ? OptionalInt.empty() : OptionalInt.of(metrics));
+            metrics == null ? OptionalInt.empty() : OptionalInt.of(metrics),
+            tlsCert == null ? Optional.empty() : Optional.of(new Tls(tlsCert, tlsKey)));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }
@@ -357,6 +417,8 @@ public record ChatOptions(
         + rateLimit
         + ", metrics="
         + (metricsPort.isPresent() ? Integer.toString(metricsPort.getAsInt()) : "none")
+        + ", tls="
+        + tls.map(t -> t.certificateChain().toString()).orElse("none")
         + "]";
   }
 }

@@ -6,6 +6,7 @@ import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
 import dev.hubcast.core.PresenceConfig;
 import dev.hubcast.core.PresenceUser;
+import dev.hubcast.core.spi.TlsIdentity;
 import dev.hubcast.examples.web.StaticFiles;
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
@@ -172,27 +173,29 @@ public final class ChatServer implements AutoCloseable {
     try {
       handler.start(hub);
       if (options.transport() == ChatOptions.Transport.JETTY) {
-        JettyHubServer jetty =
+        JettyHubServer.Builder builder =
             JettyHubServer.builder(hub)
                 .host(options.host())
                 .port(options.port())
                 .path("/ws")
-                .staticResources("/public")
-                .start();
+                .staticResources("/public");
+        options.tls().map(ChatServer::identity).ifPresent(builder::tls);
+        JettyHubServer jetty = builder.start();
         return new ChatServer(options, hub, directory, jetty, jetty.port());
       }
       StaticFiles page = new StaticFiles("/public", ChatServer.class.getClassLoader());
       // The same hub as event streams at /sse, for networks that break WebSockets: the same
       // admission (name, origin), the same messages, the same ChatHandler.
       HubEventStream sse = HubEventStream.create(hub, SSE_PATH);
-      NettyHubServer netty =
+      NettyHubServer.Builder builder =
           NettyHubServer.builder(hub)
               .host(options.host())
               .port(options.port())
               .path("/ws")
               .streamingHttpHandler(sse::newHandler)
-              .httpHandler(() -> page)
-              .start();
+              .httpHandler(() -> page);
+      options.tls().map(ChatServer::identity).ifPresent(builder::tls);
+      NettyHubServer netty = builder.start();
       return new ChatServer(options, hub, directory, netty, netty.port());
     } catch (Exception | Error e) {
       hub.shutdown(Duration.ZERO);
@@ -262,7 +265,17 @@ public final class ChatServer implements AutoCloseable {
     } else if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
       host = "[" + host + "]";
     }
-    return URI.create("http://" + host + ":" + port + "/");
+    return URI.create(
+        (options.tls().isPresent() ? "https://" : "http://") + host + ":" + port + "/");
+  }
+
+  /** The server's TLS identity from {@code --tls-cert} and {@code --tls-key}. */
+  private static TlsIdentity identity(ChatOptions.Tls tls) {
+    try {
+      return TlsIdentity.pem(tls.certificateChain(), tls.privateKey());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(e.getMessage(), e); // one line on stderr, exit 1
+    }
   }
 
   /**

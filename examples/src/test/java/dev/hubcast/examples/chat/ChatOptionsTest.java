@@ -42,6 +42,20 @@ class ChatOptionsTest {
   }
 
   @Test
+  void parse_tls_takesACertificateAndItsKey_together() {
+    ChatOptions tls = ChatOptions.parse("--tls-cert", "chain.pem", "--tls-key", "key.pem");
+    assertThat(tls.tls())
+        .contains(
+            new ChatOptions.Tls(
+                java.nio.file.Path.of("chain.pem"), java.nio.file.Path.of("key.pem")));
+    assertThat(ChatOptions.parse().tls()).isEmpty();
+    assertThatThrownBy(() -> ChatOptions.parse("--tls-cert", "chain.pem"))
+        .hasMessageContaining("--tls-cert and --tls-key go together (given: --tls-cert alone)");
+    assertThatThrownBy(() -> ChatOptions.parse("--tls-key", "key.pem"))
+        .hasMessageContaining("(given: --tls-key alone)");
+  }
+
+  @Test
   void parse_badInput_namesTheFlag() {
     assertThatThrownBy(() -> ChatOptions.parse("--transport", "tomcat"))
         .hasMessageContaining("--transport")

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hubcast.testkit.RedisServer;
+import dev.hubcast.testkit.TestCertificates;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
@@ -494,6 +496,36 @@ class ChatPageIT {
    * order she sent them. The server restarts on the same port: alice's page says why it went away,
    * reconnects over SSE by itself, back into #dev, and they chat again.
    */
+  /**
+   * TLS: the chat with {@code --tls-cert} and {@code --tls-key} on each transport, a certificate
+   * this test makes, and two Chromium pages that trust it (and only it, by its public key) chatting
+   * over {@code https://} and {@code wss://}.
+   */
+  @Test
+  void overTls_twoPagesChat_onHttpsAndWss_onBothTransports(@TempDir Path dir) throws Exception {
+    TestCertificates certs = TestCertificates.generate(dir);
+    ChatOptions.Tls tls = new ChatOptions.Tls(certs.certificatePem(), certs.privateKeyPem());
+    String trust = "--ignore-certificate-errors-spki-list=" + certs.spkiSha256();
+    Browser ada = browser(1280, 800, trust);
+    Browser bob = browser(1280, 800, trust);
+    for (ChatOptions.Transport transport : ChatOptions.Transport.values()) {
+      ChatServer server = startServer(new ChatOptions(transport, "127.0.0.1", 0, 50).withTls(tls));
+      assertThat(server.pageUri().getScheme()).isEqualTo("https");
+      String page = "https://127.0.0.1:" + server.port() + "/";
+
+      ada.signIn(page, "ada");
+      bob.signIn(page, "bob");
+      ada.send("over wss on " + transport);
+      bob.awaitMessage("over wss on " + transport);
+      assertThat(ada.transport()).isEqualTo("websocket");
+      assertThat(ada.driver.getCurrentUrl()).startsWith("https://");
+      if (transport == ChatOptions.Transport.NETTY) {
+        ada.screenshot("chat-screenshot-tls.png");
+      }
+      server.close();
+    }
+  }
+
   @Test
   void anSsePageAndAWebSocketPage_chatBothWays_andTheSsePageRidesOutARestart() throws Exception {
     ChatServer server = startServer(0);
@@ -691,8 +723,8 @@ class ChatPageIT {
     return started.get();
   }
 
-  private Browser browser(int width, int height) throws IOException {
-    Browser browser = new Browser(width, height);
+  private Browser browser(int width, int height, String... extraArguments) throws IOException {
+    Browser browser = new Browser(width, height, extraArguments);
     open.add(browser);
     return browser;
   }
@@ -703,7 +735,7 @@ class ChatPageIT {
     final Path profile;
     final WebDriverWait wait;
 
-    Browser(int width, int height) throws IOException {
+    Browser(int width, int height, String... extraArguments) throws IOException {
       assertThat(new File(CHROMIUM))
           .as("Chromium (apt-get install chromium, or scripts/install-test-deps.sh)")
           .canRead();
@@ -724,6 +756,7 @@ class ChatPageIT {
           "--disable-sync",
           "--user-data-dir=" + profile,
           "--window-size=" + width + "," + height);
+      options.addArguments(extraArguments);
       ChromeDriverService service =
           new ChromeDriverService.Builder()
               .usingDriverExecutable(new File(DRIVER))
