@@ -48,6 +48,9 @@ public final class JettyHubServer implements HubServer {
 
   private static final Logger log = LoggerFactory.getLogger(JettyHubServer.class);
 
+  /** The listening socket's accept backlog. */
+  static final int ACCEPT_QUEUE = 1024;
+
   private final Server server;
   private final ServerConnector connector;
   private final String host;
@@ -214,6 +217,11 @@ public final class JettyHubServer implements HubServer {
       }
       connector.setHost(host);
       connector.setPort(port);
+      // The accept backlog, as NettyHubServer's. Jetty's default (0) leaves it to the JDK, which
+      // asks for 50: a burst of connections (a reconnect storm, a flood of half-open ones)
+      // overflows it, and the kernel drops their SYNs, so clients wait a second or more to
+      // retransmit. One acceptor thread drains it.
+      connector.setAcceptQueueSize(ACCEPT_QUEUE);
       // Before the upgrade the connection is plain HTTP under the connector's idle timeout: this
       // bounds a handshake (and an idle keep-alive). After it, the hub's idle timeout applies.
       connector.setIdleTimeout(hub.config().handshakeTimeout().toMillis());
