@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>The flood is 1,000 connections by default; {@code -Dhubcast.hardening.long=true} makes it
- * 10,000. Not thread-safe: JUnit runs one test of an instance at a time.
+ * <p>The flood is 10,000 connections (about 15 s per adapter on a 2-core machine). The server stays
+ * 4 s at its descriptor limit; {@code -Dhubcast.hardening.long=true} keeps it there 60 s. Not
+ * thread-safe: JUnit runs one test of an instance at a time.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 public abstract class ExhaustionKit {
@@ -73,8 +74,8 @@ public abstract class ExhaustionKit {
   private final List<AutoCloseable> resources = new ArrayList<>();
 
   /**
-   * Serves {@code hub} on the transport under test at {@code 127.0.0.1}, an ephemeral port and the
-   * path {@code /ws}; in the test's JVM, or in the child JVM of the file-descriptor test.
+   * Serves {@code hub} on the transport under test at {@code 127.0.0.1} and an ephemeral port; in
+   * the test's JVM, or in the child JVM of the file-descriptor test.
    */
   protected abstract HubServer start(Hub<String> hub) throws Exception;
 
@@ -127,9 +128,9 @@ public abstract class ExhaustionKit {
                 ChildServer.class.getName(),
                 getClass().getName(),
                 // long enough that the connections holding the descriptors stay for the test
-                "60000"));
-    int port = Integer.parseInt(server.awaitLine("PORT ", WAIT));
-    URI uri = URI.create("ws://127.0.0.1:" + port + "/ws");
+                String.valueOf(Duration.ofMinutes(10).toMillis())));
+    URI uri = URI.create(server.awaitLine("URI ", WAIT));
+    int port = uri.getPort();
     int startFds = server.openFileDescriptors();
 
     // Established clients; the first sends a stamped message 20 times a second, which the server
@@ -153,42 +154,45 @@ public abstract class ExhaustionKit {
     long beforeTo = awaitAllReceived(clients, beforeFrom + 2 * RATE);
 
     // Raw TCP connections until the server can take no more: it has FD_LIMIT descriptors open,
-    // and connections wait in its accept backlog.
+    // and a few more connections wait in its accept backlog (the kernel completes their TCP
+    // handshakes; the server's accept fails with EMFILE).
     List<Socket> raw = new ArrayList<>();
     closeAfter(() -> closeAll(raw));
-    KitFixture.await("the server at its descriptor limit, failing to accept", WAIT)
+    KitFixture.await("the server at its descriptor limit", WAIT)
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {
-              int fds = server.openFileDescriptors();
-              if (fds >= FD_LIMIT && countAcceptFailures(server.logLines()) > 0) {
-                return true;
-              }
-              // what the server can still accept, and one more to wait in its backlog
-              for (int i = Math.max(FD_LIMIT - fds, 1); i > 0; i--) {
+              int missing = FD_LIMIT - server.openFileDescriptors();
+              for (int i = 0; i < missing; i++) {
                 raw.add(tcp(port));
               }
-              return false;
+              return missing <= 0;
             });
-    for (int i = 0; i < 16; i++) { // a few more into the backlog; a full backlog may refuse
+    for (int i = 0; i < 16; i++) {
       try {
         raw.add(tcp(port));
-      } catch (IOException full) {
+      } catch (IOException backlogFull) {
         break;
       }
     }
+    KitFixture.await("the server to log that it cannot accept", WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> countAcceptFailures(server.logLines()) > 0);
 
-    // At the limit: a window of 4 s (80 relayed messages) while the server cannot accept.
+    // At the limit: a window (4 s, or 60 s in the long run) while the server cannot accept.
+    int windowMessages = (longRun() ? 60 : 4) * RATE;
     Duration cpuBefore = server.cpuTime();
     int failuresBefore = countAcceptFailures(server.logLines());
     int linesBefore = server.logLines().size();
     long windowStart = System.nanoTime();
     long atLimitFrom = sent.get();
 
-    String newcomer = tryHandshake(port, Duration.ofSeconds(2));
+    String newcomer = tryHandshake(uri, Duration.ofSeconds(2));
     server.assertAlive();
 
-    long atLimitTo = awaitAllReceived(clients, atLimitFrom + 4 * RATE);
+    long atLimitTo =
+        awaitAllReceived(
+            clients, atLimitFrom + windowMessages, WAIT.plusSeconds(windowMessages / RATE));
     double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
     Duration cpu = server.cpuTime().minus(cpuBefore);
     List<String> logNow = server.logLines();
@@ -206,11 +210,10 @@ public abstract class ExhaustionKit {
         .until(() -> server.openFileDescriptors() <= startFds + 2 * clients.size() + 8);
     LatencyProbe later = LatencyProbe.connect(uri);
     closeAfter(later::abort);
-    long laterFrom = sent.get() + 1;
     KitFixture.await("the newcomer to get a relayed message", WAIT)
-        .until(() -> later.received() > laterFrom);
+        .until(() -> later.deliveries() > 0);
+    stop(ticker);
     long end = sent.get();
-    ticker.shutdownNow();
     awaitAllReceived(clients, end);
 
     List<Long> before = new ArrayList<>();
@@ -238,10 +241,11 @@ public abstract class ExhaustionKit {
         LatencyProbe.summary(atLimit));
 
     assertThat(newcomer).as("a handshake at the limit").doesNotStartWith("101");
-    // A busy accept loop burns a core: far more than a quarter of one over the window.
+    // Serving the clients takes 1-3% of a core here. A busy accept loop takes what the machine
+    // gives it: an acceptor that retried at once took 37% of a core on a loaded 2-core machine.
     assertThat(cpu.toMillis())
         .as("server CPU time over %.1f s at the limit, ms", windowSeconds)
-        .isLessThan((long) (windowSeconds * 1000 / 4));
+        .isLessThan((long) (windowSeconds * 1000 / 10));
     // A bounded log: each adapter pauses its accepts for a second after a failure.
     assertThat(failures)
         .as("accept failures logged over %.1f s", windowSeconds)
@@ -257,7 +261,7 @@ public abstract class ExhaustionKit {
           + " clients get every message in order")
   void halfOpenFlood_droppedByHandshakeTimeout() throws Exception {
     assumeLinux();
-    int count = longRun() ? 10_000 : 1_000;
+    int count = 10_000;
     int established = 100;
     Duration handshakeTimeout = Duration.ofSeconds(2);
     Duration slack = Duration.ofSeconds(5);
@@ -310,8 +314,8 @@ public abstract class ExhaustionKit {
     String connected = flood.awaitLine("CONNECTED ", Duration.ofSeconds(90));
     Map<String, String> done = keyValues(flood.awaitLine("DONE ", Duration.ofSeconds(100)));
     long duringTo = sent.get();
-    long after = awaitAllReceived(clients, duringTo + RATE);
-    ticker.shutdownNow();
+    awaitAllReceived(clients, duringTo + RATE); // and a second after
+    stop(ticker);
     long end = sent.get();
     awaitAllReceived(clients, end);
 
@@ -335,7 +339,6 @@ public abstract class ExhaustionKit {
         LatencyProbe.summary(before),
         LatencyProbe.summary(during));
 
-    assertThat(after).isGreaterThanOrEqualTo(duringTo);
     assertThat(done.get("connected")).as("flood connections made: %s", done).isEqualTo("" + count);
     assertThat(done.get("closed")).as("closed by the server: %s", done).isEqualTo("" + count);
     assertThat(Long.parseLong(done.get("maxCloseMillis")))
@@ -343,9 +346,11 @@ public abstract class ExhaustionKit {
         .isLessThanOrEqualTo(handshakeTimeout.plus(slack).toMillis());
     assertThat(Long.parseLong(done.get("minCloseMillis")))
         .as("shortest a flood connection stayed open, ms: %s", done)
-        .isGreaterThanOrEqualTo(handshakeTimeout.toMillis() - 100);
+        // a client thread descheduled right after its connect notes the connection late
+        .isGreaterThanOrEqualTo(handshakeTimeout.toMillis() - 500);
     assertThat(hub.connectionCount()).as("the hub's connections").isEqualTo(established);
     assertThat(hub.metrics().connectionsOpened()).as("connections opened").isEqualTo(established);
+    assertThat(hub.metrics().transportViolations()).as("transport violations").isZero();
   }
 
   private static ScheduledExecutorService ticker() {
@@ -357,9 +362,20 @@ public abstract class ExhaustionKit {
         });
   }
 
+  /** Stops {@code ticker} and waits for a tick under way, so that every number taken was sent. */
+  private static void stop(ScheduledExecutorService ticker) throws InterruptedException {
+    ticker.shutdown();
+    assertThat(ticker.awaitTermination(5, TimeUnit.SECONDS)).as("the ticker stopped").isTrue();
+  }
+
   /** Waits until every client has received the messages numbered below {@code n}; returns n. */
   private static long awaitAllReceived(List<LatencyProbe> clients, long n) {
-    KitFixture.await("every established client to receive " + n + " messages", WAIT)
+    return awaitAllReceived(clients, n, WAIT);
+  }
+
+  /** As {@link #awaitAllReceived(List, long)}, for at most {@code timeout}. */
+  private static long awaitAllReceived(List<LatencyProbe> clients, long n, Duration timeout) {
+    KitFixture.await("every established client to receive " + n + " messages", timeout)
         .pollInterval(Duration.ofMillis(10))
         .untilAsserted(
             () -> {
@@ -397,12 +413,12 @@ public abstract class ExhaustionKit {
    * Sends an upgrade request on a new connection and returns what came back within {@code timeout}:
    * the status line, "no answer in ...", "closed", "reset" or "connect failed: ...".
    */
-  private static String tryHandshake(int port, Duration timeout) {
+  private static String tryHandshake(URI uri, Duration timeout) {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+      s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), (int) timeout.toMillis());
       s.setSoTimeout((int) timeout.toMillis());
       OutputStream out = s.getOutputStream();
-      out.write(RawWebSocket.upgradeRequest("/ws").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(RawWebSocket.upgradeRequest(uri.getPath()).getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       InputStream in = s.getInputStream();
       BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1));
@@ -442,9 +458,9 @@ public abstract class ExhaustionKit {
   /**
    * The server of the file-descriptor test, in a child JVM: a hub relaying every message to every
    * connection ({@link BroadcastPolicy#ALL}) with the handshake timeout given, served by the
-   * adapter's {@link #start}. Prints {@code PORT <port>}, runs until its standard input ends, then
-   * stops. Arguments: the adapter's test class (an {@code ExhaustionKit} with a no-argument
-   * constructor) and the handshake timeout in milliseconds.
+   * adapter's {@link #start}. Prints {@code URI <its WebSocket URI>}, runs until its standard input
+   * ends, then stops. Arguments: the adapter's test class (an {@code ExhaustionKit} with a
+   * no-argument constructor) and the handshake timeout in milliseconds.
    */
   static final class ChildServer {
     private ChildServer() {}
@@ -460,7 +476,7 @@ public abstract class ExhaustionKit {
                   .handshakeTimeout(Duration.ofMillis(Long.parseLong(args[1])))
                   .build());
       HubServer server = kit.start(hub);
-      System.out.println("PORT " + server.port());
+      System.out.println("URI " + server.uri());
       System.out.flush();
       InputStream in = System.in;
       while (in.read() >= 0) {

@@ -29,6 +29,7 @@ final class LatencyProbe implements WebSocket.Listener {
   private final Object lock = new Object();
   private long[] latencies = new long[1024]; // by sequence number; guarded by lock
   private long next; // the sequence number expected next; guarded by lock
+  private long deliveries; // guarded by lock
   private final List<String> faults = new ArrayList<>(); // guarded by lock
   private final CompletableFuture<String> closed = new CompletableFuture<>();
   private WebSocket webSocket; // set once connected
@@ -91,6 +92,7 @@ final class LatencyProbe implements WebSocket.Listener {
   private void record(String text, long now) {
     int colon = text.indexOf(':');
     synchronized (lock) {
+      deliveries++;
       try {
         long seq = Long.parseLong(text.substring(0, colon));
         long sent = Long.parseLong(text.substring(colon + 1));
@@ -123,6 +125,13 @@ final class LatencyProbe implements WebSocket.Listener {
   long received() {
     synchronized (lock) {
       return next;
+    }
+  }
+
+  /** How many messages arrived, in order or not. */
+  long deliveries() {
+    synchronized (lock) {
+      return deliveries;
     }
   }
 
