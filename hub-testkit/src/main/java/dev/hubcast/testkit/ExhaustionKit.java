@@ -353,6 +353,73 @@ public abstract class ExhaustionKit {
     assertThat(hub.metrics().transportViolations()).as("transport violations").isZero();
   }
 
+  @Test
+  @DisplayName(
+      "an upgrade request trickled a byte at a time is dropped at the handshake timeout, though"
+          + " the connection is never idle")
+  void trickledRequest_droppedAtHandshakeTimeout() throws Exception {
+    Duration handshakeTimeout = Duration.ofSeconds(1);
+    Duration slack = Duration.ofSeconds(3);
+    Hub<String> hub =
+        Hub.create(
+            HubConfig.textBuilder()
+                .policy(BroadcastPolicy.NONE)
+                .handshakeTimeout(handshakeTimeout)
+                .build());
+    closeAfter(() -> hub.shutdown(Duration.ZERO).get(30, TimeUnit.SECONDS));
+    HubServer server = start(hub);
+    closeAfter(server::close);
+    URI uri = server.uri();
+    // A request whose head never ends: an upgrade, then a header longer than the test.
+    byte[] request =
+        (RawWebSocket.upgradeRequest(uri.getPath()).replace("\r\n\r\n", "\r\n")
+                + "X-Slow: "
+                + "a".repeat(1000))
+            .getBytes(StandardCharsets.ISO_8859_1);
+
+    try (Socket s = closeAfter(tcp(uri.getPort()))) {
+      long start = System.nanoTime();
+      long deadline = start + handshakeTimeout.plus(slack).toNanos();
+      // Each read waits 100 ms for the server to close: the pacing of the bytes as well.
+      s.setSoTimeout(100);
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      String ended = null;
+      // One byte every 100 ms: never idle for longer than a tenth of the timeout.
+      for (int i = 0; i < request.length && ended == null && System.nanoTime() < deadline; i++) {
+        try {
+          out.write(request[i]);
+          out.flush();
+        } catch (IOException e) {
+          ended = "write failed: " + e.getMessage();
+          break;
+        }
+        try {
+          int b = in.read();
+          ended = b < 0 ? "closed" : "answered: " + (char) b;
+        } catch (SocketTimeoutException e) {
+          // nothing yet
+        } catch (SocketException e) {
+          ended = "reset";
+        }
+      }
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      log.info(
+          "{}: a request trickled a byte every 100 ms, handshake timeout {} ms: {} after {} ms",
+          getClass().getSimpleName(),
+          handshakeTimeout.toMillis(),
+          ended,
+          tookMillis);
+      assertThat(ended)
+          .as("the trickling connection after %d ms", tookMillis)
+          .isIn("closed", "reset");
+      assertThat(tookMillis)
+          .as("how long the trickling connection stayed, ms")
+          .isGreaterThanOrEqualTo(handshakeTimeout.toMillis() - 500);
+    }
+    assertThat(hub.metrics().connectionsOpened()).as("connections opened").isZero();
+  }
+
   private static ScheduledExecutorService ticker() {
     return Executors.newSingleThreadScheduledExecutor(
         r -> {
