@@ -9,7 +9,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -22,6 +27,7 @@ import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +53,9 @@ import org.slf4j.LoggerFactory;
 public final class JettyHubServer implements HubServer {
 
   private static final Logger log = LoggerFactory.getLogger(JettyHubServer.class);
+
+  /** The listening socket's accept backlog. */
+  static final int ACCEPT_QUEUE = 1024;
 
   private final Server server;
   private final ServerConnector connector;
@@ -214,9 +223,20 @@ public final class JettyHubServer implements HubServer {
       }
       connector.setHost(host);
       connector.setPort(port);
+      // The accept backlog, as NettyHubServer's. Jetty's default (0) leaves it to the JDK, which
+      // asks for 50: a burst of connections (a reconnect storm, a flood of half-open ones)
+      // overflows it, and the kernel drops their SYNs, so clients wait a second or more to
+      // retransmit. One acceptor thread drains it.
+      connector.setAcceptQueueSize(ACCEPT_QUEUE);
       // Before the upgrade the connection is plain HTTP under the connector's idle timeout: this
-      // bounds a handshake (and an idle keep-alive). After it, the hub's idle timeout applies.
-      connector.setIdleTimeout(hub.config().handshakeTimeout().toMillis());
+      // bounds a silent handshake (and an idle keep-alive). After it, the hub's idle timeout
+      // applies. An idle timeout restarts with every byte, so a deadline bounds the request's
+      // head as well, however slowly it trickles in.
+      long handshakeMillis = hub.config().handshakeTimeout().toMillis();
+      connector.setIdleTimeout(handshakeMillis);
+      connector
+          .getConnectionFactory(HttpConnectionFactory.class)
+          .addEventListener(new HandshakeDeadline(connector, handshakeMillis));
       server.addConnector(connector);
 
       WebSocketUpgradeHandler ws = HubWebSocket.handler(hub, path);
@@ -257,6 +277,53 @@ public final class JettyHubServer implements HubServer {
       files.setDirAllowed(false);
       files.setWelcomeFiles(List.of("index.html"));
       return files;
+    }
+  }
+
+  /**
+   * Closes an HTTP connection that has not sent a whole request head within the handshake timeout,
+   * however steadily it sends bytes: the connector's idle timeout alone lets a client that sends a
+   * byte a second hold its connection as long as it likes. A connection that sent a request (its
+   * upgrade, or one for a static file) is left to the idle timeout, and an upgraded one is no
+   * longer the connection watched here. Thread-safe: Jetty reports opens and closes on its threads,
+   * and the deadlines run on the connector's scheduler.
+   */
+  private static final class HandshakeDeadline implements Connection.Listener {
+    private final ServerConnector connector;
+    private final long timeoutMillis;
+    private final Map<Connection, Scheduler.Task> pending = new ConcurrentHashMap<>();
+
+    HandshakeDeadline(ServerConnector connector, long timeoutMillis) {
+      this.connector = connector;
+      this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public void onOpened(Connection connection) {
+      pending.put(
+          connection,
+          connector
+              .getScheduler()
+              .schedule(() -> expire(connection), timeoutMillis, TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+      Scheduler.Task deadline = pending.remove(connection);
+      if (deadline != null) {
+        deadline.cancel();
+      }
+    }
+
+    private void expire(Connection connection) {
+      pending.remove(connection);
+      EndPoint endPoint = connection.getEndPoint();
+      if (connection.getMessagesIn() == 0
+          && endPoint.isOpen()
+          && endPoint.getConnection() == connection) {
+        log.debug("{}: no request within the handshake timeout", endPoint);
+        endPoint.close();
+      }
     }
   }
 }

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -49,6 +50,18 @@ class JettyHubServerTest {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.isAlive() && !t.isDaemon())
         .collect(Collectors.toSet());
+  }
+
+  @Test
+  void acceptBacklog_isNettysNotTheJdkDefault() {
+    Hub<String> hub = Hub.create(HubConfig.textBuilder().build());
+    try (JettyHubServer server = JettyHubServer.builder(hub).host("127.0.0.1").port(0).start()) {
+      // 0 would leave it to the JDK's 50, which a burst of connections overflows.
+      assertThat(((ServerConnector) server.server().getConnectors()[0]).getAcceptQueueSize())
+          .isEqualTo(1024);
+    } finally {
+      hub.shutdown(Duration.ZERO);
+    }
   }
 
   @Test
