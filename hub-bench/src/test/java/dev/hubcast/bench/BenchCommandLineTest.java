@@ -159,6 +159,7 @@ class BenchCommandLineTest {
         "server --transport netty --room-history many | Invalid value for option '--room-history': 'many' (expected: an integer)",
         "server --transport naive-jetty --port 0 --room-history 10 | server: --room-history: only for jetty, netty and netty-sse, not naive-jetty",
         "sweep --servers netty,nety | sweep: --servers: \"nety\"",
+        "sweep --servers netty,sse | sweep: --servers: \"sse\" (expected: netty, jetty, naive-netty, naive-jetty, netty-sse (Server-Sent Events) or netty-sse-ws)",
         "sweep --subscribers 10,x | sweep: --subscribers: \"x\"",
         "sweep --cross-node naive-netty | sweep: --cross-node: \"naive-netty\"",
         "sweep --repeats 0 | sweep: --repeats: 0 (expected: >= 1)",
@@ -211,6 +212,21 @@ class BenchCommandLineTest {
         .isEqualTo(
             "java -jar hub-bench/target/hub-bench.jar sweep --quick --servers jetty,netty"
                 + " --idle none --warmup 2");
+  }
+
+  @Test
+  void sweep_sseServers_areTheSameServer_loadedThroughEventStreamsOrWebSocket() {
+    CommandLine commandLine = commandLine();
+    commandLine.parseArgs("sweep", "--servers", "netty,netty-sse,netty-sse-ws");
+    Sweep.Plan plan = commandLine.getSubcommands().get("sweep").<SweepCommand>getCommand().plan();
+
+    assertThat(plan.servers()).containsExactly("netty", "netty-sse", "netty-sse-ws");
+    assertThat(SweepServer.of("netty").url(9)).isEqualTo("ws://127.0.0.1:9/");
+    assertThat(SweepServer.of("netty-sse").url(9)).isEqualTo("http://127.0.0.1:9/sse");
+    assertThat(SweepServer.of("netty-sse-ws").url(9)).isEqualTo("ws://127.0.0.1:9/ws");
+    assertThat(SweepServer.of("netty-sse").transport)
+        .isSameAs(SweepServer.of("netty-sse-ws").transport)
+        .isSameAs(BenchServer.Transport.NETTY_SSE);
   }
 
   @Test
