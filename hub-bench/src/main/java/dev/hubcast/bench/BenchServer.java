@@ -11,6 +11,7 @@ import dev.hubcast.core.Target;
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
 import dev.hubcast.redis.RedisBackplane;
+import dev.hubcast.sse.HubEventStream;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
@@ -25,12 +26,15 @@ import java.util.function.IntSupplier;
 
 /**
  * The {@code server} command: a relay of every client message to all clients (or all but the
- * sender) on one of four transports, so that the same load can be put to each:
+ * sender) on one of five servers, so that the same load can be put to each:
  *
  * <ul>
  *   <li>{@code jetty}, {@code netty}: Hubcast with its default config ({@code
  *       HubConfig.textBuilder()} and the policy), served by {@link JettyHubServer} or {@link
- *       NettyHubServer};
+ *       NettyHubServer} at path {@code /};
+ *   <li>{@code netty-sse}: the same hub on one {@link NettyHubServer} twice, as WebSocket at {@link
+ *       #WS_PATH} and as Server-Sent Events with {@code POST} ({@link HubEventStream}) at {@link
+ *       #SSE_PATH}: one hub, so a message posted on one transport reaches the clients of both;
  *   <li>{@code naive-jetty}, {@code naive-netty}: what one writes without a hub, a concurrent set
  *       of sessions and a loop that sends to each ({@link NaiveJettyServer}, {@link
  *       NaiveNettyServer}).
@@ -52,6 +56,7 @@ final class BenchServer implements AutoCloseable {
   enum Transport {
     JETTY("jetty"),
     NETTY("netty"),
+    NETTY_SSE("netty-sse"),
     NAIVE_JETTY("naive-jetty"),
     NAIVE_NETTY("naive-netty");
 
@@ -62,7 +67,12 @@ final class BenchServer implements AutoCloseable {
     }
 
     /** The names, as a usage message lists them. */
-    static final String EXPECTED = "jetty, netty, naive-jetty or naive-netty";
+    static final String EXPECTED = "jetty, netty, netty-sse, naive-jetty or naive-netty";
+
+    /** Hubcast (a hub with its config), as opposed to a naive relay. */
+    boolean hubcast() {
+      return this == JETTY || this == NETTY || this == NETTY_SSE;
+    }
 
     /** The transport called {@code name}, or null. */
     static Transport find(String name) {
@@ -78,6 +88,12 @@ final class BenchServer implements AutoCloseable {
   /** The one room of a server with a room history. */
   static final String ROOM = "bench";
 
+  /** {@code netty-sse}'s WebSocket path. */
+  static final String WS_PATH = "/ws";
+
+  /** {@code netty-sse}'s event-stream path: {@code GET} opens a stream, {@code POST} sends. */
+  static final String SSE_PATH = "/sse";
+
   private final Transport transport;
   private final int port;
   private final IntSupplier connections;
@@ -92,15 +108,16 @@ final class BenchServer implements AutoCloseable {
   }
 
   /**
-   * Starts a relay at path {@code /}.
+   * Starts a relay at path {@code /} ({@code netty-sse}: at {@link #WS_PATH} and {@link
+   * #SSE_PATH}).
    *
    * @param others relay to all clients but the sender (else to all)
    * @param redis {@code null}, or the Redis through which this server is one node of a hub spread
-   *     over several ({@code jetty} and {@code netty} only)
+   *     over several (Hubcast only)
    * @param roomHistory {@code null} to relay with the policy ({@code Target.all}), or how many
-   *     broadcasts the room keeps, in memory and in Redis ({@code jetty} and {@code netty} only)
-   * @param metrics bind the hub's meters to a Prometheus registry scraped every second ({@code
-   *     jetty} and {@code netty} only)
+   *     broadcasts the room keeps, in memory and in Redis (Hubcast only)
+   * @param metrics bind the hub's meters to a Prometheus registry scraped every second (Hubcast
+   *     only)
    */
   static BenchServer start(
       Transport transport,
@@ -111,21 +128,21 @@ final class BenchServer implements AutoCloseable {
       Integer roomHistory,
       boolean metrics)
       throws Exception {
-    boolean hubcast = transport == Transport.JETTY || transport == Transport.NETTY;
+    boolean hubcast = transport.hubcast();
     if (redis != null && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --redis: only for jetty and netty, not " + transport.label);
+          "server: --redis: only for jetty, netty and netty-sse, not " + transport.label);
     }
     if (roomHistory != null && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --room-history: only for jetty and netty, not " + transport.label);
+          "server: --room-history: only for jetty, netty and netty-sse, not " + transport.label);
     }
     if (metrics && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --metrics: only for jetty and netty, not " + transport.label);
+          "server: --metrics: only for jetty, netty and netty-sse, not " + transport.label);
     }
     switch (transport) {
-      case JETTY, NETTY -> {
+      case JETTY, NETTY, NETTY_SSE -> {
         Hub<?> hub =
             roomHistory == null ? relayHub(others, redis) : roomHub(others, redis, roomHistory);
         AutoCloseable server;
@@ -134,8 +151,19 @@ final class BenchServer implements AutoCloseable {
           JettyHubServer s = JettyHubServer.builder(hub).host(host).port(port).path("/").start();
           server = s;
           bound = s.port();
-        } else {
+        } else if (transport == Transport.NETTY) {
           NettyHubServer s = NettyHubServer.builder(hub).host(host).port(port).path("/").start();
+          server = s;
+          bound = s.port();
+        } else {
+          HubEventStream sse = HubEventStream.create(hub, SSE_PATH);
+          NettyHubServer s =
+              NettyHubServer.builder(hub)
+                  .host(host)
+                  .port(port)
+                  .path(WS_PATH)
+                  .streamingHttpHandler(sse::newHandler)
+                  .start();
           server = s;
           bound = s.port();
         }

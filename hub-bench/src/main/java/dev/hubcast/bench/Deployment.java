@@ -28,9 +28,7 @@ final class Deployment implements AutoCloseable {
 
   /** The nodes' addresses, separated by commas, as {@code load --url} takes them. */
   String urls() {
-    return nodes.stream()
-        .map(n -> "ws://127.0.0.1:" + n.port + "/")
-        .collect(Collectors.joining(","));
+    return nodes.stream().map(n -> n.url).collect(Collectors.joining(","));
   }
 
   /** The servers' figures now (after a full GC with {@code gc}). */

@@ -90,21 +90,25 @@ final class Launcher {
   }
 
   /**
-   * A {@code server} process on a fresh port, once it has printed {@code READY}: a node of a hub
-   * over {@code redis} unless that is null, relaying through a room that keeps {@code roomHistory}
-   * broadcasts unless that is null.
+   * A {@code server} process on a fresh port for the sweep's server {@code server} ({@link
+   * SweepServer}), once it has printed {@code READY}: a node of a hub over {@code redis} unless
+   * that is null, relaying through a room that keeps {@code roomHistory} broadcasts unless that is
+   * null.
    */
   ServerProcess startServer(String server, String redis, Integer roomHistory) throws Exception {
+    SweepServer kind = SweepServer.of(server);
     int port = nextPort++;
     List<String> args =
-        new ArrayList<>(List.of("server", "--transport", server, "--port", Integer.toString(port)));
+        new ArrayList<>(
+            List.of(
+                "server", "--transport", kind.transport.label, "--port", Integer.toString(port)));
     if (redis != null) {
       args.addAll(List.of("--redis", redis));
     }
     if (roomHistory != null) {
       args.addAll(List.of("--room-history", Integer.toString(roomHistory)));
     }
-    if (plan.serverMetrics() && (server.equals("jetty") || server.equals("netty"))) {
+    if (plan.serverMetrics() && kind.transport.hubcast()) {
       args.add("--metrics");
     }
     Process p =
@@ -113,7 +117,8 @@ final class Launcher {
                 ProcessBuilder.Redirect.to(log("server-" + server + "-" + port + ".log").toFile()))
             .start();
     ServerProcess sp =
-        new ServerProcess(p, port, displayCommand(args, plan.serverCpu(), plan.serverJvm()));
+        new ServerProcess(
+            p, port, kind.url(port), displayCommand(args, plan.serverCpu(), plan.serverJvm()));
     sp.awaitReady();
     return sp;
   }

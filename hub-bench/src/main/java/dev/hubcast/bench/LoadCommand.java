@@ -43,7 +43,10 @@ final class LoadCommand implements Callable<Integer> {
       required = true,
       paramLabel = "URLS",
       description =
-          "The server (ws://127.0.0.1:8080/), or the nodes of one hub separated by commas.")
+          "The server (ws://127.0.0.1:8080/), or the nodes of one hub separated by commas. An"
+              + " http:// URL is a Hubcast event stream (hub-sse, such as"
+              + " http://127.0.0.1:8080/sse): subscribers read Server-Sent Events, publishers"
+              + " POST with their stream's token.")
   private String url;
 
   @Option(
@@ -135,8 +138,11 @@ final class LoadCommand implements Callable<Integer> {
       } catch (URISyntaxException e) {
         throw Options.bad(spec, "--url", '"' + u + '"', "a URI");
       }
-      if (!"ws".equals(uri.getScheme())) {
-        throw Options.bad(spec, "--url", uri.toString(), "ws://...");
+      if (!"ws".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+        throw Options.bad(spec, "--url", uri.toString(), "ws://... or http://...");
+      }
+      if (!urls.isEmpty() && !urls.get(0).getScheme().equals(uri.getScheme())) {
+        throw Options.bad(spec, "--url", url, "all ws://... or all http://...");
       }
       urls.add(uri);
     }

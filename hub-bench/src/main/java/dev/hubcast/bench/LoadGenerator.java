@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
@@ -34,6 +35,12 @@ import org.HdrHistogram.Histogram;
  * publisher shows up as latency instead of slowing the offered load down. Every delivery to a
  * subscriber is timed end to end into an HdrHistogram; loss and reordering are found from the
  * sequence numbers.
+ *
+ * <p>Over WebSocket ({@code ws://} URLs) a publisher sends text frames on its connection. Over
+ * Hubcast's Server-Sent Events ({@code http://} URLs, {@code hub-sse}) every subscriber reads an
+ * event stream, and a publisher opens a stream too (for its token; what it reads is dropped, as a
+ * WebSocket publisher drops what it is sent) and {@code POST}s each message on a second connection
+ * with that token. The message and the timing are the same on both.
  *
  * <p>Timeline: connect everyone, warm up, measure (only messages whose intended send time falls in
  * the measurement window count), stop sending, then wait a short drain for messages still on their
@@ -46,7 +53,8 @@ final class LoadGenerator {
 
   /**
    * What to run. With several {@code urls} (the nodes of one hub), subscriber {@code i} connects to
-   * {@code urls[i % n]} and the publishers to the first; latency is also kept per node.
+   * {@code urls[i % n]} and the publishers to the first; latency is also kept per node. The URLs
+   * are all {@code ws://} (WebSocket) or all {@code http://} (event streams and {@code POST}).
    */
   record Config(
       List<URI> urls,
@@ -64,6 +72,14 @@ final class LoadGenerator {
       urls = List.copyOf(urls);
       if (urls.isEmpty()) {
         throw new IllegalArgumentException("urls: none");
+      }
+      String scheme = urls.get(0).getScheme();
+      for (URI u : urls) {
+        if (!("ws".equals(u.getScheme()) || "http".equals(u.getScheme()))
+            || !u.getScheme().equals(scheme)) {
+          throw new IllegalArgumentException(
+              "urls: " + urls + " (expected: all ws://... or all http://...)");
+        }
       }
       if (subscribers < 0 || publishers < 0 || publishers > Payload.MAX_PUBLISHERS) {
         throw new IllegalArgumentException(
@@ -85,6 +101,11 @@ final class LoadGenerator {
     URI url() {
       return urls.get(0);
     }
+
+    /** Event streams and {@code POST}s ({@code http://}), not WebSocket. */
+    boolean eventStreams() {
+      return Connector.isEventStream(url());
+    }
   }
 
   private static final long BASE = System.nanoTime();
@@ -95,6 +116,7 @@ final class LoadGenerator {
   private final FastThreadLocal<LoopStats> stats = new FastThreadLocal<>();
   private final List<LoopStats> allStats = new CopyOnWriteArrayList<>();
   private final AtomicInteger disconnects = new AtomicInteger();
+  private final AtomicLong postsRefused = new AtomicLong();
   private volatile boolean stopping;
   // Relative to BASE; set before any message is sent, read by every event loop.
   private volatile long measureStart;
@@ -152,15 +174,41 @@ final class LoadGenerator {
               "publishers",
               ch -> new Discard());
       channels.addAll(pubs);
+      List<Channel> senders = pubs;
+      if (config.eventStreams()) {
+        // A stream's POSTs go on their own connection: the stream's is taken by its response.
+        List<String> tokens = new ArrayList<>();
+        for (Channel ch : pubs) {
+          tokens.add(ch.pipeline().get(SseClientHandler.class).token());
+        }
+        senders =
+            connector.connectPosters(
+                base.clone(publisherLoop),
+                config.url(),
+                tokens,
+                config.subscribers() + pubs.size(),
+                postsRefused);
+        channels.addAll(senders);
+        for (Channel ch : senders) {
+          ch.closeFuture()
+              .addListener(
+                  f -> {
+                    if (!stopping) {
+                      disconnects.incrementAndGet();
+                    }
+                  });
+        }
+      }
       double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
       out.accept(
           String.format(
               Locale.ROOT,
-              "CONNECTED subscribers=%d publishers=%d seconds=%.2f transport=%s",
+              "CONNECTED subscribers=%d publishers=%d seconds=%.2f transport=%s protocol=%s",
               subs.size(),
               pubs.size(),
               connectSeconds,
-              epoll ? "epoll" : "nio"));
+              epoll ? "epoll" : "nio",
+              config.eventStreams() ? "sse" : "websocket"));
 
       long start = now() + TimeUnit.MILLISECONDS.toNanos(50);
       measureStart = start + config.warmup().toNanos();
@@ -169,7 +217,7 @@ final class LoadGenerator {
       if (config.rate() > 0) {
         double interval = 1e9 / config.rate();
         for (int p = 0; p < pubs.size(); p++) {
-          Publisher pub = new Publisher(pubs.get(p), p, pubs.size(), start, interval);
+          Publisher pub = new Publisher(senders.get(p), p, pubs.size(), start, interval);
           publishers.add(pub);
           pub.channel.eventLoop().execute(pub::tick);
         }
@@ -201,6 +249,9 @@ final class LoadGenerator {
         Thread.sleep(5);
       }
       stopping = true;
+      if (postsRefused.get() > 0) {
+        out.accept("POSTS_REFUSED " + postsRefused.get());
+      }
 
       Histogram merged = new Histogram(HIGHEST_MICROS, 3);
       List<Histogram> byNode = new ArrayList<>();
@@ -291,7 +342,7 @@ final class LoadGenerator {
   }
 
   /** One subscriber: times each delivery and checks each publisher's sequence. Loop-confined. */
-  private final class Subscriber implements WsClientHandler.Sink {
+  private final class Subscriber implements MessageSink {
     private final LoopStats loopStats;
     private final Histogram histogram;
     private long[] lastSequence = new long[0];
@@ -339,7 +390,7 @@ final class LoadGenerator {
   }
 
   /** A publisher reads what the server sends it, and drops it. */
-  private final class Discard implements WsClientHandler.Sink {
+  private final class Discard implements MessageSink {
     @Override
     public void onMessage(ByteBuf in, int at, int length, long receivedNanos) {}
 
@@ -354,10 +405,12 @@ final class LoadGenerator {
   /**
    * One publisher: message {@code n} of publisher {@code p} of {@code k} is due at {@code start +
    * (n * k + p) * interval}; each tick sends everything due (catching up after a stall), then
-   * sleeps until the next one is due. Loop-confined.
+   * sleeps until the next one is due: a masked text frame on its WebSocket, or a {@code POST} on
+   * its event stream's sending connection. Loop-confined.
    */
   private final class Publisher {
     final Channel channel;
+    final SsePoster poster; // null on WebSocket
     final int id;
     final int count;
     final long start;
@@ -368,6 +421,7 @@ final class LoadGenerator {
 
     Publisher(Channel channel, int id, int count, long start, double interval) {
       this.channel = channel;
+      this.poster = channel.pipeline().get(SsePoster.class);
       this.id = id;
       this.count = count;
       this.start = start;
@@ -389,12 +443,18 @@ final class LoadGenerator {
       int header = size < 126 ? 6 : size <= 0xFFFF ? 8 : 14;
       boolean wrote = false;
       while (due <= now && due < measureEnd) {
-        ByteBuf buf = channel.alloc().buffer(header + size);
-        WsClientHandler.writeClientHeader(buf, 0x1, size);
-        int at = buf.writerIndex();
-        Payload.write(buf, size, id, sequence, due);
-        WsClientHandler.maskPayload(buf, at, size);
-        channel.write(buf, channel.voidPromise());
+        if (poster != null) {
+          ByteBuf body = channel.alloc().buffer(size);
+          Payload.write(body, size, id, sequence, due);
+          channel.write(poster.post(body), channel.voidPromise());
+        } else {
+          ByteBuf buf = channel.alloc().buffer(header + size);
+          WsClientHandler.writeClientHeader(buf, 0x1, size);
+          int at = buf.writerIndex();
+          Payload.write(buf, size, id, sequence, due);
+          WsClientHandler.maskPayload(buf, at, size);
+          channel.write(buf, channel.voidPromise());
+        }
         wrote = true;
         if (due >= measureStart) {
           sentInWindow++;

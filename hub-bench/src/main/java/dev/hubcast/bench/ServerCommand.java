@@ -23,10 +23,13 @@ import picocli.CommandLine.Spec;
     description = {
       "A relay of every message at path / to all clients (or all but the sender).",
       "",
-      "With --room-history (jetty, netty), every client joins one room and each message goes to"
-          + " that room, numbered and kept (in Redis too with --redis).",
+      "netty-sse: the same hub at /ws (WebSocket) and /sse (Server-Sent Events: GET opens a"
+          + " stream, POST with its Hubcast-Token sends), on one Netty server.",
       "",
-      "With --redis (jetty, netty), one node of a hub spread over several servers. Prints READY"
+      "With --room-history (Hubcast: jetty, netty, netty-sse), every client joins one room and"
+          + " each message goes to that room, numbered and kept (in Redis too with --redis).",
+      "",
+      "With --redis (Hubcast), one node of a hub spread over several servers. Prints READY"
           + " transport=... port=... policy=... once it listens. Reads 'stats', 'gc' (stats"
           + " after a full GC) and 'quit' on standard input; answers STATS {json}.",
       ""
@@ -37,9 +40,10 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--transport",
       required = true,
-      paramLabel = "jetty|netty|naive-jetty|naive-netty",
+      paramLabel = "jetty|netty|netty-sse|naive-jetty|naive-netty",
       description =
-          "jetty, netty: Hubcast with its default config; naive-jetty, naive-netty: a set of"
+          "jetty, netty: Hubcast with its default config; netty-sse: the same on Netty at /ws"
+              + " and, as Server-Sent Events, at /sse; naive-jetty, naive-netty: a set of"
               + " sessions and a send loop.")
   private String transport;
 
@@ -67,7 +71,7 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--redis",
       paramLabel = "redis://HOST:PORT",
-      description = "Be one node of a hub over this Redis (jetty and netty only).")
+      description = "Be one node of a hub over this Redis (Hubcast only).")
   private String redis;
 
   @Option(
@@ -76,14 +80,14 @@ final class ServerCommand implements Callable<Integer> {
       description =
           "Relay through one room that every client joins, keeping its last N broadcasts"
               + " (0-1000000; 0 only numbers them), in memory and, with --redis, in Redis"
-              + " Streams (jetty and netty only; default: no room, relay to all).")
+              + " Streams (Hubcast only; default: no room, relay to all).")
   private Integer roomHistory;
 
   @Option(
       names = "--metrics",
       description =
           "Bind the hub's meters (hub-micrometer) to a Prometheus registry and scrape it every"
-              + " second, as a Prometheus server would (jetty and netty only).")
+              + " second, as a Prometheus server would (Hubcast only).")
   private boolean metrics;
 
   @Option(

@@ -18,13 +18,18 @@ import java.util.concurrent.TimeUnit;
 final class ServerProcess implements AutoCloseable {
   final Process process;
   final int port;
+
+  /** Where the load generator connects to it ({@code load --url}). */
+  final String url;
+
   final String display;
   private final OutputStream in;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-  ServerProcess(Process process, int port, String display) {
+  ServerProcess(Process process, int port, String url, String display) {
     this.process = process;
     this.port = port;
+    this.url = url;
     this.display = display;
     this.in = process.getOutputStream();
     BufferedReader out =

@@ -402,7 +402,7 @@ final class Sweep {
                 List.of(
                     "load",
                     "--url",
-                    "ws://127.0.0.1:" + sp.port + "/",
+                    sp.url,
                     "--subscribers",
                     Integer.toString(more),
                     "--publishers",

@@ -41,7 +41,11 @@ final class SweepCommand implements Callable<Integer> {
       names = "--servers",
       defaultValue = "netty,jetty,naive-netty,naive-jetty",
       paramLabel = "LIST",
-      description = "Servers to measure (default: ${DEFAULT-VALUE}).")
+      description =
+          "Servers to measure (default: ${DEFAULT-VALUE}); also netty-sse: Hubcast on Netty"
+              + " serving one hub at /ws and /sse, loaded through Server-Sent Events (subscribers"
+              + " read event streams, the publisher POSTs), and netty-sse-ws: that same server"
+              + " loaded through WebSocket at /ws.")
   private String servers;
 
   @Option(
@@ -112,7 +116,7 @@ final class SweepCommand implements Callable<Integer> {
   @Option(
       names = "--server-metrics",
       description =
-          "Run the jetty and netty servers with --metrics: their meters in a Prometheus registry"
+          "Run the Hubcast servers with --metrics: their meters in a Prometheus registry"
               + " scraped every second.")
   private boolean serverMetrics;
 
@@ -181,8 +185,8 @@ final class SweepCommand implements Callable<Integer> {
   Sweep.Plan plan() {
     List<String> serverList = List.of(servers.split(","));
     for (String s : serverList) {
-      if (BenchServer.Transport.find(s) == null) {
-        throw Options.bad(spec, "--servers", '"' + s + '"', BenchServer.Transport.EXPECTED);
+      if (SweepServer.find(s) == null) {
+        throw Options.bad(spec, "--servers", '"' + s + '"', SweepServer.EXPECTED);
       }
     }
     List<String> cross = none(or(crossNode, quick ? "none" : "netty,jetty"));

@@ -19,21 +19,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * A minimal WebSocket client connection (RFC 6455): it sends the upgrade request, checks the 101
  * answer, then reads server frames in place from Netty's buffers (no frame objects, no payload
  * copies for whole messages), answers pings and closes, and hands each data message to a {@link
- * Sink}. A load generator must cost far less than the servers it measures; this is why it does not
- * use Netty's general WebSocket codec.
+ * MessageSink}. A load generator must cost far less than the servers it measures; this is why it
+ * does not use Netty's general WebSocket codec.
  *
  * <p>Confined to its channel's event loop.
  */
 final class WsClientHandler extends ByteToMessageDecoder {
-
-  /** Receives data messages; called on the channel's event loop. */
-  interface Sink {
-    /** One whole message: its bytes are {@code in[at, at + length)}, valid during the call. */
-    void onMessage(ByteBuf in, int at, int length, long receivedNanos);
-
-    /** The connection is gone; {@code code} is the server's close code, or 1006. */
-    default void onClosed(int code) {}
-  }
 
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   private static final byte[] END_OF_HEADERS = {'\r', '\n', '\r', '\n'};
@@ -41,7 +32,7 @@ final class WsClientHandler extends ByteToMessageDecoder {
   private static final int MAX_MESSAGE = 1 << 20;
 
   private final URI url;
-  private final Sink sink;
+  private final MessageSink sink;
   private final ChannelPromise upgraded;
   private final String key;
   private boolean open;
@@ -53,7 +44,7 @@ final class WsClientHandler extends ByteToMessageDecoder {
   private byte[] fragments;
   private int fragmentLength;
 
-  WsClientHandler(URI url, Sink sink, ChannelPromise upgraded) {
+  WsClientHandler(URI url, MessageSink sink, ChannelPromise upgraded) {
     this.url = url;
     this.sink = sink;
     this.upgraded = upgraded;

@@ -147,17 +147,19 @@ class BenchCommandLineTest {
         "load --url ws://127.0.0.1:1/ --subscribers -1 --rate 1 --duration 1 | load: --subscribers: -1 (expected: >= 0)",
         "load --url ws://127.0.0.1:1/ --subscribers 1 --rate 1 --duration 0.05 | load: --duration: 0.05 (expected: >= 0.1)",
         "load --url ws://127.0.0.1:1/ --subscribers x --rate 1 --duration 1 | Invalid value for option '--subscribers': 'x' (expected: an integer)",
-        "load --url http://127.0.0.1:1/ --subscribers 1 --rate 1 --duration 1 | load: --url: http://127.0.0.1:1/ (expected: ws://...)",
+        "load --url ftp://127.0.0.1:1/ --subscribers 1 --rate 1 --duration 1 | load: --url: ftp://127.0.0.1:1/ (expected: ws://... or http://...)",
+        "load --url ws://127.0.0.1:1/,http://127.0.0.1:2/sse --subscribers 1 --rate 1 --duration 1 | (expected: all ws://... or all http://...)",
         "load --url ws://127.0.0.1:1/ --subscribers 1 --rate 1 | --duration",
-        "server --transport nety | server: --transport: \"nety\" (expected: jetty, netty, naive-jetty or naive-netty)",
+        "server --transport nety | server: --transport: \"nety\" (expected: jetty, netty, netty-sse, naive-jetty or naive-netty)",
         "server --transport netty --policy some | server: --policy: \"some\" (expected: all or others)",
         "server --transport netty --port -2 | server: --port: -2 (expected: >= 0)",
-        "server --transport naive-netty --port 0 --redis redis://127.0.0.1:1 | --redis: only for jetty and netty",
+        "server --transport naive-netty --port 0 --redis redis://127.0.0.1:1 | --redis: only for jetty, netty and netty-sse",
         "server --transport netty --room-history -1 | server: --room-history: -1 (expected: 0-1000000)",
         "server --transport netty --room-history 1000001 | server: --room-history: 1000001 (expected: 0-1000000)",
         "server --transport netty --room-history many | Invalid value for option '--room-history': 'many' (expected: an integer)",
-        "server --transport naive-jetty --port 0 --room-history 10 | server: --room-history: only for jetty and netty, not naive-jetty",
+        "server --transport naive-jetty --port 0 --room-history 10 | server: --room-history: only for jetty, netty and netty-sse, not naive-jetty",
         "sweep --servers netty,nety | sweep: --servers: \"nety\"",
+        "sweep --servers netty,sse | sweep: --servers: \"sse\" (expected: netty, jetty, naive-netty, naive-jetty, netty-sse (Server-Sent Events) or netty-sse-ws)",
         "sweep --subscribers 10,x | sweep: --subscribers: \"x\"",
         "sweep --cross-node naive-netty | sweep: --cross-node: \"naive-netty\"",
         "sweep --repeats 0 | sweep: --repeats: 0 (expected: >= 1)",
@@ -213,6 +215,21 @@ class BenchCommandLineTest {
   }
 
   @Test
+  void sweep_sseServers_areTheSameServer_loadedThroughEventStreamsOrWebSocket() {
+    CommandLine commandLine = commandLine();
+    commandLine.parseArgs("sweep", "--servers", "netty,netty-sse,netty-sse-ws");
+    Sweep.Plan plan = commandLine.getSubcommands().get("sweep").<SweepCommand>getCommand().plan();
+
+    assertThat(plan.servers()).containsExactly("netty", "netty-sse", "netty-sse-ws");
+    assertThat(SweepServer.of("netty").url(9)).isEqualTo("ws://127.0.0.1:9/");
+    assertThat(SweepServer.of("netty-sse").url(9)).isEqualTo("http://127.0.0.1:9/sse");
+    assertThat(SweepServer.of("netty-sse-ws").url(9)).isEqualTo("ws://127.0.0.1:9/ws");
+    assertThat(SweepServer.of("netty-sse").transport)
+        .isSameAs(SweepServer.of("netty-sse-ws").transport)
+        .isSameAs(BenchServer.Transport.NETTY_SSE);
+  }
+
+  @Test
   void sweep_crossNodeRoomHistory_goesToThePlan() {
     CommandLine commandLine = commandLine();
     commandLine.parseArgs(
@@ -243,6 +260,10 @@ class BenchCommandLineTest {
         "load --url ws://127.0.0.1:8080/ --subscribers 1000 --publishers 1 --rate 100 --size 64 --duration 10 --warmup 5",
         "load --url ws://127.0.0.1:8080/,ws://127.0.0.1:8081/ --subscribers 1000 --rate 100 --duration 10 --json two-nodes.json",
         "load --url ws://127.0.0.1:25130/ --subscribers 100 --publishers 1 --rate 250 --size 64 --warmup 4 --duration 8",
+        "server --transport netty-sse --port 8080",
+        "load --url http://127.0.0.1:8080/sse --subscribers 1000 --publishers 1 --rate 25 --size 64 --warmup 4 --duration 8",
+        "sweep --servers netty,netty-sse --subscribers 1000 --idle none --cross-node none --docs D --work W",
+        "sweep --servers netty-sse-ws,netty-sse --subscribers 1000 --idle none --cross-node none --docs D --work W",
         "sweep",
         "sweep --quick",
         "sweep --servers jetty,netty --subscribers 1000 --idle none",
