@@ -71,6 +71,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
   private Post post; // a POST whose body is being read
   private boolean swallow; // the rest of a request answered already
   private ScheduledFuture<?> timer; // a POST's body, or the wait for the next request
+  private boolean tookRequests; // this channel carried requests for the path
 
   /**
    * A handler for one channel that serves event streams at {@code path}, checking the origin of
@@ -108,6 +109,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       ctx.fireUserEventTriggered(HubChannelHandlers.REQUEST_TAKEN);
+      tookRequests = true;
       swallow = !(msg instanceof LastHttpContent);
       try {
         if (HttpMethod.GET.equals(request.method())) {
@@ -156,6 +158,12 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (stream != null) {
       log.debug("{}: stream failed ({})", stream, cause.getClass().getSimpleName());
+      ctx.close();
+      return;
+    }
+    if (tookRequests && cause instanceof java.io.IOException) {
+      // A client that reset the connection its POSTs came on: nothing to report.
+      log.debug("{}: connection lost ({})", ctx.channel(), cause.getClass().getSimpleName());
       ctx.close();
       return;
     }
