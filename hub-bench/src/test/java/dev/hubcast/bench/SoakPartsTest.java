@@ -141,6 +141,15 @@ class SoakPartsTest {
         Bench.commandLine().parseArgs("soak").subcommand().commandSpec().commandLine().getCommand();
     assertThat(d.plans()).extracting(Soak.Plan::transport).containsExactly("netty", "jetty");
     assertThat(d.plans()).allMatch(p -> p.minutes() == 30 && p.pin());
+    // as docs/running-benchmarks.md and docs/testing.md show it
+    SoakCommand documented =
+        Bench.commandLine()
+            .parseArgs("soak", "--minutes", "30")
+            .subcommand()
+            .commandSpec()
+            .commandLine()
+            .getCommand();
+    assertThat(documented.plans()).extracting(Soak.Plan::minutes).containsExactly(30.0, 30.0);
 
     for (String[] bad :
         new String[][] {{"soak", "--minutes", "0.5"}, {"soak", "--transports", "naive-netty"}}) {
