@@ -34,6 +34,7 @@ import picocli.CommandLine.Unmatched;
       ServerCommand.class,
       LoadCommand.class,
       SweepCommand.class,
+      SoakCommand.class,
       Bench.Jmh.class,
       HelpCommand.class
     },
