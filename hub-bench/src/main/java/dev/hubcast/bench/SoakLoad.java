@@ -520,7 +520,7 @@ final class SoakLoad {
    * Its sink runs on its loop; {@link #room}, {@link #leave} and {@link #send} are the main
    * thread's.
    */
-  private final class Subscriber implements WsClientHandler.Sink {
+  private final class Subscriber implements MessageSink {
     final Channel channel;
     final Tally tally;
     int room;
@@ -593,7 +593,7 @@ final class SoakLoad {
   }
 
   /** A client that stops reading: its gate swallows the reads its decoder asks for. */
-  private final class StalledClient implements WsClientHandler.Sink {
+  private final class StalledClient implements MessageSink {
     final Channel channel;
     final Gate gate = new Gate();
     volatile long stoppedAt;
@@ -662,7 +662,7 @@ final class SoakLoad {
   }
 
   /** The publisher reads what the server relays to it, and drops it. */
-  private final class Discard implements WsClientHandler.Sink {
+  private final class Discard implements MessageSink {
     @Override
     public void onMessage(ByteBuf in, int at, int length, long receivedNanos) {}
 
