@@ -471,13 +471,55 @@ final class Soak {
         problems);
   }
 
+  /**
+   * A saved run ({@code soak-<t>.json}) judged again by this build's rule and bounds, from its
+   * samples and the load's figures as they were measured; written back beside the original, with
+   * {@code -rejudged} in the file names.
+   */
+  static Result rejudge(Path json) throws IOException {
+    Result r = Json.read(Files.readString(json), Result.class);
+    Result again =
+        judge(
+            r.plan(),
+            r.started(),
+            r.loadAverageBefore(),
+            r.loadAverageAfter(),
+            r.serverCommand(),
+            r.loadCommand(),
+            r.samples(),
+            r.ticks(),
+            r.load(),
+            r.slowConsumerCloses());
+    Result kept =
+        new Result(
+            again.plan(),
+            again.started(),
+            r.machine(),
+            again.loadAverageBefore(),
+            again.loadAverageAfter(),
+            again.serverCommand(),
+            again.loadCommand(),
+            again.samples(),
+            again.ticks(),
+            again.load(),
+            again.slowConsumerCloses(),
+            again.verdicts(),
+            again.problems());
+    write(kept, json.getParent(), "-rejudged");
+    return kept;
+  }
+
   /** {@code soak-<t>.json}, {@code soak-<t>-samples.csv} and {@code soak-<t>-ticks.csv}. */
   private static void write(Result r, Path dir) throws IOException {
+    write(r, dir, "");
+  }
+
+  private static void write(Result r, Path dir, String suffix) throws IOException {
     String t = r.plan().transport();
-    Files.writeString(dir.resolve("soak-" + t + ".json"), Json.write(r) + "\n");
+    Files.writeString(dir.resolve("soak-" + t + suffix + ".json"), Json.write(r) + "\n");
     StringBuilder csv =
         new StringBuilder(
-            "t_s,heap_after_gc,direct_jdk,direct_netty,direct_netty_pooled,threads,pool_threads,"
+            "t_s,heap_after_gc,direct,direct_jdk,direct_netty,direct_netty_pooled,threads,pool_threads,"
                 + "pool_idle_threads,fds,rss,"
                 + "connections,rooms,slow_consumer_closes,pending_frames,pending_bytes,cpu_ns\n");
     for (Sampled s : r.samples()) {
@@ -485,9 +527,10 @@ final class Soak {
       csv.append(
           String.format(
               Locale.ROOT,
-              "%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d%n",
+              "%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d%n",
               s.t(),
               x.heapAfterGc(),
+              x.direct(),
               x.directJdk(),
               x.directNetty(),
               x.directNettyPooled(),
@@ -503,7 +546,7 @@ final class Soak {
               x.pendingBytes(),
               x.cpuNs()));
     }
-    Files.writeString(dir.resolve("soak-" + t + "-samples.csv"), csv);
+    Files.writeString(dir.resolve("soak-" + t + suffix + "-samples.csv"), csv);
     StringBuilder ticks =
         new StringBuilder(
             "t_s,connected,sent,delivered,lost,p50_ms,p99_ms,max_ms,room_deliveries,churned,"
@@ -528,7 +571,7 @@ final class Soak {
               k.stallsStarted(),
               k.stallsClosed()));
     }
-    Files.writeString(dir.resolve("soak-" + t + "-ticks.csv"), ticks);
+    Files.writeString(dir.resolve("soak-" + t + suffix + "-ticks.csv"), ticks);
   }
 
   /** Whether the server and the load can each have a CPU of their own. */

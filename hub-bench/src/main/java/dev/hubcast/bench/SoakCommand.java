@@ -68,6 +68,15 @@ final class SoakCommand implements Callable<Integer> {
   private boolean noPin;
 
   @Option(
+      names = "--from",
+      paramLabel = "JSON",
+      split = ",",
+      description =
+          "Run nothing: judge saved runs (WORK/soak-<transport>.json) again by this build's rule"
+              + " and bounds, and plot them; writes soak-<transport>-rejudged.* beside each.")
+  private List<Path> from;
+
+  @Option(
       names = {"-h", "--help"},
       usageHelp = true,
       description = "Show this help.")
@@ -97,6 +106,18 @@ final class SoakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (from != null) {
+      boolean passed = true;
+      for (Path json : from) {
+        Soak.Result r = Soak.rejudge(json);
+        System.out.println(r.summary());
+        Path png = plot(r.plan(), docs);
+        SoakPlots.write(r, png);
+        System.out.println("plot: " + png);
+        passed &= r.passed();
+      }
+      return passed ? 0 : 1;
+    }
     boolean passed = true;
     for (Soak.Plan plan : plans()) {
       Soak.Result r = Soak.run(plan, System.out::println);

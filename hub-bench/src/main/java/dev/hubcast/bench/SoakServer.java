@@ -55,8 +55,12 @@ final class SoakServer {
    *
    * @param heapAfterGc heap in use after a {@code System.gc()} (a full collection): what is live
    * @param directJdk the JDK's {@code direct} buffer pool ({@link BufferPoolMXBean})
-   * @param directNetty Netty's own count of the direct memory it allocated outside that pool
-   *     ({@code PlatformDependent.usedDirectMemory()}), -1 when Netty does not count
+   * @param directNetty Netty's own count of the direct memory it allocated ({@code
+   *     PlatformDependent.usedDirectMemory()}), -1 when Netty does not count. Netty 4.2 counts its
+   *     buffers either way: those it allocates through the JDK ({@code ByteBuffer.allocateDirect},
+   *     in the pool above too) and those it allocates itself, outside that pool
+   * @param nettyNoCleaner whether Netty allocates its direct buffers itself, outside the JDK's pool
+   *     ({@code PlatformDependent.useDirectBufferNoCleaner()}): then its count adds to the pool's
    * @param directNettyPooled what Netty's pooled allocator holds in direct memory, whichever way it
    *     was allocated (a part of the two above); -1 on Jetty
    * @param threads live threads ({@code ThreadMXBean.getThreadCount()})
@@ -73,6 +77,7 @@ final class SoakServer {
       long directJdk,
       long directNetty,
       long directNettyPooled,
+      boolean nettyNoCleaner,
       int threads,
       int poolThreads,
       int poolIdleThreads,
@@ -88,10 +93,11 @@ final class SoakServer {
       long cpuNs) {
 
     /**
-     * Direct memory in use: the JDK's pool, plus Netty's own count where it allocates outside it.
+     * Direct memory in use: the JDK's pool, plus Netty's own count when Netty allocates outside it
+     * (else its buffers are in the pool already, and adding its count would count them twice).
      */
     long direct() {
-      return directJdk + Math.max(0, directNetty);
+      return directJdk + (nettyNoCleaner ? Math.max(0, directNetty) : 0);
     }
 
     /** Live threads less the idle ones in Jetty's pool: the threads at work or outside a pool. */
@@ -169,6 +175,7 @@ final class SoakServer {
         jdkDirect,
         PlatformDependent.usedDirectMemory(),
         pooled,
+        PlatformDependent.useDirectBufferNoCleaner(),
         ManagementFactory.getThreadMXBean().getThreadCount(),
         jettyPool == null ? -1 : jettyPool.getThreads(),
         jettyPool == null ? -1 : jettyPool.getIdleThreads(),

@@ -32,6 +32,7 @@ class SoakPartsTest {
                   (long) (8 * MIB),
                   -1,
                   (long) (6 * MIB),
+                  false,
                   9 + i % 2,
                   -1,
                   -1,
@@ -111,6 +112,37 @@ class SoakPartsTest {
     SoakPlots.write(good, png);
     assertThat(Files.size(png)).isGreaterThan(10_000);
     Json.read(Json.write(good), Soak.Result.class); // the JSON the run leaves reads back
+  }
+
+  @Test
+  void directMemory_countsNettysBuffersOnce() {
+    // Netty 4.2 counts the buffers it takes from the JDK (in the JDK's pool too) and those it
+    // allocates itself (outside it); only the latter add to the pool's figure.
+    SoakServer.Sample throughJdk = sample(5_000_000, 4_000_000, false);
+    SoakServer.Sample outside = sample(1_000_000, 4_000_000, true);
+    assertThat(throughJdk.direct()).isEqualTo(5_000_000);
+    assertThat(outside.direct()).isEqualTo(5_000_000);
+    assertThat(sample(100_000, -1, true).direct()).isEqualTo(100_000);
+  }
+
+  private static SoakServer.Sample sample(long jdk, long netty, boolean noCleaner) {
+    return new SoakServer.Sample(
+        0, 0, jdk, netty, -1, noCleaner, 8, -1, -1, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  @Test
+  void rejudge_readsASavedRun_andWritesItsVerdictsBeside(@TempDir Path dir) throws Exception {
+    Soak.Result saved = madeUp(Soak.Plan.of("jetty", 3, dir), 0, true, 3);
+    Path json = dir.resolve("soak-jetty.json");
+    Files.writeString(json, Json.write(saved));
+
+    Soak.Result again = Soak.rejudge(json);
+
+    assertThat(again.verdicts()).isEqualTo(saved.verdicts());
+    assertThat(again.machine()).isEqualTo(saved.machine());
+    assertThat(dir.resolve("soak-jetty-rejudged.json")).exists();
+    assertThat(Files.readString(dir.resolve("soak-jetty-rejudged-samples.csv")))
+        .startsWith("t_s,heap_after_gc,direct,");
   }
 
   @Test
