@@ -20,6 +20,8 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -28,6 +30,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -64,6 +67,7 @@ public final class NettyHubServer implements HubServer {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel serverChannel;
+  private final ChannelGroup connections;
   private final boolean epoll;
   private final String host;
   private final String path;
@@ -73,6 +77,7 @@ public final class NettyHubServer implements HubServer {
       EventLoopGroup boss,
       EventLoopGroup workers,
       Channel serverChannel,
+      ChannelGroup connections,
       boolean epoll,
       String host,
       String path,
@@ -80,6 +85,7 @@ public final class NettyHubServer implements HubServer {
     this.boss = boss;
     this.workers = workers;
     this.serverChannel = serverChannel;
+    this.connections = connections;
     this.epoll = epoll;
     this.host = host;
     this.path = path;
@@ -129,6 +135,9 @@ public final class NettyHubServer implements HubServer {
   @Override
   public void close() {
     serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    // Closed while the loops still run, so each connection's close reaches the hub: a loop that
+    // closes its channels as it stops may end before their handlers hear of it.
+    connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     var b = boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     var w = workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     b.awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -265,6 +274,7 @@ public final class NettyHubServer implements HubServer {
       Supplier<? extends ChannelHandler> streaming = streamingHttpHandler;
       SslContext ssl = tls == null ? null : sslContext(tls);
       String wsPath = path;
+      ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
       try {
         Channel channel =
             new ServerBootstrap()
@@ -276,6 +286,7 @@ public final class NettyHubServer implements HubServer {
                     new ChannelInitializer<Channel>() {
                       @Override
                       protected void initChannel(Channel ch) {
+                        connections.add(ch);
                         if (ssl != null) {
                           ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         }
@@ -297,7 +308,8 @@ public final class NettyHubServer implements HubServer {
                 .sync()
                 .channel();
         NettyHubServer server =
-            new NettyHubServer(boss, workers, channel, epoll, host, wsPath, ssl != null);
+            new NettyHubServer(
+                boss, workers, channel, connections, epoll, host, wsPath, ssl != null);
         log.info("serving hub {} on {}", hub.nodeId(), server);
         return server;
       } catch (Exception e) { // bind failures arrive as undeclared checked IOExceptions

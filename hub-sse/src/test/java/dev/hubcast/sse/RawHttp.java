@@ -18,6 +18,7 @@ final class RawHttp implements AutoCloseable {
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
+  private final java.util.Map<String, String> headers = new java.util.HashMap<>();
 
   RawHttp(int port) throws IOException {
     socket = new Socket();
@@ -60,11 +61,20 @@ final class RawHttp implements AutoCloseable {
     if (status == null) {
       throw new IOException("connection closed before a status line");
     }
+    headers.clear();
     String line;
     while ((line = readLine()) != null && !line.isEmpty()) {
-      // headers: not needed by the tests that use this
+      int colon = line.indexOf(':');
+      headers.put(
+          line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+          line.substring(colon + 1).trim());
     }
     return Integer.parseInt(status.split(" ")[1]);
+  }
+
+  /** The headers of the last response {@link #readStatus} read, by lower-case name. */
+  java.util.Map<String, String> headers() {
+    return headers;
   }
 
   /** Whether the server has closed the connection (a read returns the end of the stream). */

@@ -323,6 +323,18 @@ class SseProtocolTest {
     await().until(() -> hub.clients().isEmpty() && server.eventStream().openStreams() == 0);
   }
 
+  @Test
+  void aStreamsConnection_isNeverReused() throws Exception {
+    serve(c -> c);
+    // The stream's connection is closed when the stream ends: its response must say so, or a
+    // client keeps the connection for its next request and that request meets a closed socket.
+    try (RawHttp raw = new RawHttp(server.netty().port())) {
+      raw.write("GET /sse HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+      assertThat(raw.readStatus()).isEqualTo(200);
+      assertThat(raw.headers()).containsEntry("connection", "close");
+    }
+  }
+
   private static Map<String, String> originAndAuth(String origin, String auth) {
     return Map.of("Origin", origin, "Authorization", auth);
   }

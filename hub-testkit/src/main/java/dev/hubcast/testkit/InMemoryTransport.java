@@ -50,14 +50,19 @@ public final class InMemoryTransport {
   private InMemoryTransport() {}
 
   /**
-   * The hub as a {@link TestServer} whose clients are in memory; its {@code close} does nothing.
+   * The hub as a {@link TestServer} whose clients are in memory; its {@code close} drops every
+   * client it connected, as a server that stops drops its connections (each is reported closed with
+   * 1006).
    */
   public static TestServer serve(Hub<?> hub) {
     requireNonNull(hub, "hub");
+    java.util.Queue<InMemoryClient> clients = new java.util.concurrent.ConcurrentLinkedQueue<>();
     return new TestServer() {
       @Override
       public TestClient connect(String query, Map<String, String> headers) {
-        return InMemoryTransport.connect(hub, query, headers);
+        InMemoryClient c = InMemoryTransport.connect(hub, query, headers);
+        clients.add(c);
+        return c;
       }
 
       @Override
@@ -66,7 +71,12 @@ public final class InMemoryTransport {
       }
 
       @Override
-      public void close() {}
+      public void close() {
+        InMemoryClient c;
+        while ((c = clients.poll()) != null) {
+          c.abort();
+        }
+      }
 
       @Override
       public String toString() {

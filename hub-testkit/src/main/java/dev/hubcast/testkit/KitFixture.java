@@ -93,9 +93,30 @@ public final class KitFixture implements AutoCloseable {
   public Served serve(HubConfig.Builder<String> config) throws Exception {
     Hub<String> hub = Hub.create(config.drainTimeout(Duration.ofSeconds(2)).build());
     hubs.add(hub);
-    closeAfter(() -> hub.shutdown(Duration.ZERO).get(30, TimeUnit.SECONDS));
+    closeAfter(() -> awaitShutdown(hub));
     TestServer server = closeAfter(factory.start(hub));
     return new Served(hub, server);
+  }
+
+  /** Shuts {@code hub} down; if that takes over 30 s, fails naming the connections still open. */
+  private static void awaitShutdown(Hub<String> hub) throws Exception {
+    try {
+      hub.shutdown(Duration.ZERO).get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      StringBuilder open = new StringBuilder();
+      for (Client c : hub.clients()) {
+        open.append(
+            String.format(
+                "%n  %s open=%s pending=%d frames/%d bytes",
+                c.id(), c.isOpen(), c.pendingFrames(), c.pendingBytes()));
+      }
+      throw new AssertionError(
+          "the hub did not shut down within 30 s; the transport never reported the close of:"
+              + open
+              + "\n  metrics: "
+              + hub.metrics(),
+          e);
+    }
   }
 
   /**

@@ -49,6 +49,25 @@ public interface LifecycleContract {
   }
 
   @Test
+  @DisplayName("closing the server reports every connection's close to the hub, once")
+  default void serverClose_reportsEveryClose() throws Exception {
+    Map<String, Integer> closes = new ConcurrentHashMap<>();
+    KitFixture.Served s = kit().serve(recordingCloses(closes).closeTimeout(Duration.ofSeconds(60)));
+    int n = 20;
+    for (int i = 0; i < n; i++) {
+      s.client();
+    }
+    s.awaitConnections(n);
+
+    s.server().close();
+
+    KitFixture.await("every close reported").until(() -> closes.size() == n);
+    assertThat(closes.values()).as("reports per connection").containsOnly(1);
+    // Nothing left for the hub to wait on: its shutdown ends now, not at the close timeout.
+    s.hub().shutdown(Duration.ZERO).get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
   @DisplayName("a clean close removes the connection from the registry, its rooms and its user")
   default void cleanClose_removesEverywhere() throws Exception {
     Map<String, Integer> closes = new ConcurrentHashMap<>();

@@ -194,9 +194,10 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
         .set("X-Accel-Buffering", "no");
     if (HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
       HttpUtil.setTransferEncodingChunked(response, true);
-    } else {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
+    // The connection closes when the stream ends. Saying so keeps a client from pooling it for its
+    // next request, which would then meet a closed socket (the JDK's HttpClient does, for a POST).
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     String token = StreamRegistry.newToken();
     SseConnection connection =
         new SseConnection(
@@ -397,6 +398,11 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
     boolean keepAlive = HttpUtil.isKeepAlive(request) && status.code() < 400;
     HttpUtil.setKeepAlive(response, keepAlive);
     if (keepAlive) {
+      long idle = acceptor.settings().idleTimeout().toSeconds();
+      if (idle > 1) {
+        // Tells clients that read it to stop reusing the connection before the server drops it.
+        response.headers().set(HttpHeaderNames.KEEP_ALIVE, "timeout=" + (idle - 1));
+      }
       ctx.writeAndFlush(response, ctx.voidPromise());
       arm(ctx, acceptor.settings().idleTimeout(), ctx::close);
     } else {

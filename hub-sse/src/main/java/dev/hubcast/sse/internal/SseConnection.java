@@ -136,6 +136,10 @@ final class SseConnection extends WriteRounds.Target implements Connection {
    */
   void start(Inbound inbound) {
     this.inbound = inbound;
+    if (ended) { // the channel closed while the hub was opening the connection
+      inbound.onClose(closeCode, closeReason);
+      return;
+    }
     long beat = settings.pingInterval().toNanos();
     heartbeat =
         channel.eventLoop().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.NANOSECONDS);
@@ -159,7 +163,10 @@ final class SseConnection extends WriteRounds.Target implements Connection {
     close(code, reason);
   }
 
-  /** The channel has closed: reports the end to the hub, once. Loop only. */
+  /**
+   * The channel has closed: reports the end to the hub, once (or {@link #start} does, if the hub
+   * has not opened the connection yet). Loop only.
+   */
   void ended() {
     if (ended) {
       return;
