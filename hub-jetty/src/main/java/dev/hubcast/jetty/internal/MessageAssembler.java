@@ -2,6 +2,7 @@ package dev.hubcast.jetty.internal;
 
 import dev.hubcast.core.CloseCodes;
 import dev.hubcast.core.Message;
+import dev.hubcast.core.spi.Utf8Validator;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;

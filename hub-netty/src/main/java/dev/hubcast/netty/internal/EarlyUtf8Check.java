@@ -1,5 +1,6 @@
 package dev.hubcast.netty.internal;
 
+import dev.hubcast.core.spi.Utf8Validator;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,4 +1,4 @@
-package dev.hubcast.jetty.internal;
+package dev.hubcast.core.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,21 +1,37 @@
-package dev.hubcast.netty.internal;
+package dev.hubcast.core.spi;
 
 import java.nio.ByteBuffer;
 
 /**
  * Checks UTF-8 incrementally, across the fragments of one text message, and fails as soon as a byte
  * cannot continue a valid sequence (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF).
+ * For an adapter that reads text in fragments and must refuse invalid text (1007, SPI rule on
+ * inbound text) before the whole message has arrived.
+ *
+ * <pre>{@code
+ * Utf8Validator utf8 = new Utf8Validator(); // one per connection
+ * // for each fragment of a text message:
+ * if (!utf8.feed(fragment)) {
+ *   close(CloseCodes.INVALID_PAYLOAD, "text is not UTF-8");
+ * }
+ * // at the last fragment:
+ * if (!utf8.isComplete()) { ... the text ends inside a character ... }
+ * utf8.reset();
+ * }</pre>
  *
  * <p>Not thread-safe: confined to the connection's reading thread.
  */
-final class Utf8Validator {
+public final class Utf8Validator {
+
+  /** A validator at the start of a message. */
+  public Utf8Validator() {}
 
   private int needed; // continuation bytes still expected
   private int lower = 0x80; // bounds of the next continuation byte
   private int upper = 0xBF;
 
   /** Forgets any partial sequence. */
-  void reset() {
+  public void reset() {
     needed = 0;
     lower = 0x80;
     upper = 0xBF;
@@ -26,7 +42,7 @@ final class Utf8Validator {
    *
    * @return {@code false} as soon as the bytes cannot be UTF-8, whatever follows
    */
-  boolean feed(ByteBuffer bytes) {
+  public boolean feed(ByteBuffer bytes) {
     int end = bytes.limit();
     for (int i = bytes.position(); i < end; i++) {
       if (!feed(bytes.get(i) & 0xFF)) {
@@ -37,12 +53,12 @@ final class Utf8Validator {
   }
 
   /** Feeds one byte; {@code false} as soon as the bytes cannot be UTF-8, whatever follows. */
-  boolean feedByte(int b) {
+  public boolean feedByte(int b) {
     return feed(b);
   }
 
   /** Whether the bytes fed so far end on a character boundary. */
-  boolean isComplete() {
+  public boolean isComplete() {
     return needed == 0;
   }
 
