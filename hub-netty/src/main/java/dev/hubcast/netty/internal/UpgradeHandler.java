@@ -7,6 +7,7 @@ import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.TransportSettings;
+import dev.hubcast.netty.HttpRequests;
 import dev.hubcast.netty.HubChannelHandlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -38,13 +39,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,11 +166,11 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
         }
         return;
       }
-      String[] target = splitTarget(request.uri());
-      if (target[0].equals(path)) {
+      HttpRequests.Target target = HttpRequests.target(request.uri());
+      if (target.path().equals(path)) {
         swallowContent = !(msg instanceof LastHttpContent);
         try {
-          handle(ctx, request, target[0], target[1]);
+          handle(ctx, request, target.path(), target.query());
         } finally {
           ReferenceCountUtil.release(msg);
         }
@@ -190,22 +185,6 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.fireChannelRead(msg);
-  }
-
-  /** {path, rawQuery} of a request target (origin form, or absolute form). */
-  static String[] splitTarget(String uri) {
-    String u = uri;
-    int hash = u.indexOf('#');
-    if (hash >= 0) {
-      u = u.substring(0, hash);
-    }
-    int scheme = u.indexOf("://");
-    if (scheme > 0 && scheme < u.indexOf('/') + 1) {
-      int slash = u.indexOf('/', scheme + 3);
-      u = slash < 0 ? "/" : u.substring(slash);
-    }
-    int q = u.indexOf('?');
-    return q < 0 ? new String[] {u, ""} : new String[] {u.substring(0, q), u.substring(q + 1)};
   }
 
   private void handle(ChannelHandlerContext ctx, HttpRequest request, String path, String query) {
@@ -238,7 +217,13 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     }
     Admission admission;
     try {
-      admission = acceptor.admit(Handshake.of(path, query, headersOf(request), remoteOf(ctx)));
+      admission =
+          acceptor.admit(
+              Handshake.of(
+                  path,
+                  query,
+                  HttpRequests.headers(request),
+                  HttpRequests.remoteAddress(ctx.channel())));
     } catch (RuntimeException e) {
       log.warn("{}: handshake could not be admitted", ctx.channel(), e);
       refuse(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
@@ -279,22 +264,6 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     } catch (IllegalArgumentException e) {
       return false;
     }
-  }
-
-  private static Map<String, List<String>> headersOf(HttpRequest request) {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (Map.Entry<String, String> h : request.headers()) {
-      headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>(1)).add(h.getValue());
-    }
-    return headers;
-  }
-
-  private static InetSocketAddress remoteOf(ChannelHandlerContext ctx) {
-    SocketAddress remote = ctx.channel().remoteAddress();
-    if (remote instanceof InetSocketAddress) {
-      return (InetSocketAddress) remote;
-    }
-    return InetSocketAddress.createUnresolved(String.valueOf(remote), 0);
   }
 
   private void refuse(

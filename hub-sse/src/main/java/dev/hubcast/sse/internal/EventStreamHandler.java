@@ -9,6 +9,7 @@ import dev.hubcast.core.OriginPolicy;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Inbound;
+import dev.hubcast.netty.HttpRequests;
 import dev.hubcast.netty.HubChannelHandlers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -32,14 +33,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -103,8 +99,8 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpRequest request) {
       cancelTimer();
       swallow = false;
-      String[] target = splitTarget(request.uri());
-      if (request.decoderResult().isFailure() || !target[0].equals(path)) {
+      HttpRequests.Target target = HttpRequests.target(request.uri());
+      if (request.decoderResult().isFailure() || !target.path().equals(path)) {
         ctx.fireChannelRead(msg); // the hub's upgrade handler answers malformed requests
         return;
       }
@@ -113,7 +109,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
       swallow = !(msg instanceof LastHttpContent);
       try {
         if (HttpMethod.GET.equals(request.method())) {
-          openStream(ctx, request, target[1]);
+          openStream(ctx, request, target.query());
         } else if (HttpMethod.POST.equals(request.method())) {
           beginPost(ctx, request);
         } else {
@@ -175,7 +171,13 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
   private void openStream(ChannelHandlerContext ctx, HttpRequest request, String query) {
     Admission admission;
     try {
-      admission = acceptor.admit(Handshake.of(path, query, headersOf(request), remoteOf(ctx)));
+      admission =
+          acceptor.admit(
+              Handshake.of(
+                  path,
+                  query,
+                  HttpRequests.headers(request),
+                  HttpRequests.remoteAddress(ctx.channel())));
     } catch (RuntimeException e) {
       log.warn("{}: event stream could not be admitted", ctx.channel(), e);
       refuse(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
@@ -232,7 +234,9 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     Optional<SseConnection> found = registry.byToken(token);
-    if (found.isEmpty() || !sameClient(found.get().handshake(), request, remoteOf(ctx))) {
+    if (found.isEmpty()
+        || !sameClient(
+            found.get().handshake(), request, HttpRequests.remoteAddress(ctx.channel()))) {
       // One answer for both: a token that is wrong and one used from elsewhere look the same.
       respond(ctx, request, HttpResponseStatus.FORBIDDEN, "token not valid here");
       return;
@@ -296,7 +300,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
     } else if (origin == null) {
       originOk = true;
     } else {
-      Handshake post = Handshake.of(path, "", headersOf(request), remote);
+      Handshake post = Handshake.of(path, "", HttpRequests.headers(request), remote);
       originOk = origins.allows(post.origin(), post);
     }
     return originOk
@@ -452,37 +456,5 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
     }
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     return response;
-  }
-
-  /** {path, rawQuery} of a request target (origin form, or absolute form). */
-  static String[] splitTarget(String uri) {
-    String u = uri;
-    int hash = u.indexOf('#');
-    if (hash >= 0) {
-      u = u.substring(0, hash);
-    }
-    int scheme = u.indexOf("://");
-    if (scheme > 0 && scheme < u.indexOf('/') + 1) {
-      int slash = u.indexOf('/', scheme + 3);
-      u = slash < 0 ? "/" : u.substring(slash);
-    }
-    int q = u.indexOf('?');
-    return q < 0 ? new String[] {u, ""} : new String[] {u.substring(0, q), u.substring(q + 1)};
-  }
-
-  private static Map<String, List<String>> headersOf(HttpRequest request) {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (Map.Entry<String, String> h : request.headers()) {
-      headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>(1)).add(h.getValue());
-    }
-    return headers;
-  }
-
-  private static InetSocketAddress remoteOf(ChannelHandlerContext ctx) {
-    SocketAddress remote = ctx.channel().remoteAddress();
-    if (remote instanceof InetSocketAddress inet) {
-      return inet;
-    }
-    return InetSocketAddress.createUnresolved(String.valueOf(remote), 0);
   }
 }
