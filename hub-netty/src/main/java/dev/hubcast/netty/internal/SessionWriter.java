@@ -3,6 +3,7 @@ package dev.hubcast.netty.internal;
 import dev.hubcast.core.Message;
 import dev.hubcast.core.spi.SendCompletion;
 import dev.hubcast.core.spi.WriteRounds;
+import dev.hubcast.netty.EventLoopWriteRounds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -12,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The outbound side of a {@link WebSocketSession}: its sends, the hub's close and the adapter's
- * fail, queued from any thread on the loop's {@link WriteBatcher} and run there in order, so a
- * close goes out after the frames sent before it.
+ * fail, queued from any thread on the loop's {@link EventLoopWriteRounds} and run there in order,
+ * so a close goes out after the frames sent before it.
  *
  * <p>A send writes a {@code retainedDuplicate()} of the message's shared wire form ({@link
  * WireFrames#shared}): nothing is framed, copied or allocated per recipient but the op itself,
@@ -43,7 +44,7 @@ final class SessionWriter extends WriteRounds.Target {
 
   private final WebSocketSession session;
   private final CloseHandshake handshake;
-  private final WriteBatcher batcher;
+  private final EventLoopWriteRounds batcher;
   private final long earlyCompletionBytes;
 
   /** Wire bytes sent and not yet written to the socket. */
@@ -63,7 +64,7 @@ final class SessionWriter extends WriteRounds.Target {
   SessionWriter(
       WebSocketSession session,
       CloseHandshake handshake,
-      WriteBatcher batcher,
+      EventLoopWriteRounds batcher,
       long earlyCompletionBytes) {
     this.session = session;
     this.handshake = handshake;

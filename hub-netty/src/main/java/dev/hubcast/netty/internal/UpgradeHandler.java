@@ -7,6 +7,7 @@ import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.TransportSettings;
+import dev.hubcast.netty.EventLoopWriteRounds;
 import dev.hubcast.netty.HttpRequests;
 import dev.hubcast.netty.HubChannelHandlers;
 import io.netty.buffer.ByteBuf;
@@ -307,7 +308,7 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
             admission.handshake(),
             ctx.channel(),
             settings,
-            WriteBatcher.of(ctx.executor()),
+            EventLoopWriteRounds.of(ctx.executor()),
             ctx.channel().config().getWriteBufferHighWaterMark());
     // Frames are decoded right after the HTTP codec's place, so that the bytes it still holds
     // (a client may send frames right behind its request) reach the WebSocket decoder.

@@ -9,6 +9,7 @@ import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.SendCompletion;
 import dev.hubcast.core.spi.TransportSettings;
+import dev.hubcast.netty.EventLoopWriteRounds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * channel's pipeline, which reads its messages.
  *
  * <p>Thread-safe where the SPI says so: {@link #send}, {@link #close} and {@link #isOpen} from any
- * thread; they queue work on the channel's {@link WriteBatcher} through the {@link SessionWriter}.
- * Everything else runs on the channel's event loop.
+ * thread; they queue work on the channel's {@link EventLoopWriteRounds} through the {@link
+ * SessionWriter}. Everything else runs on the channel's event loop.
  *
  * <p>Inbound, the pipeline in front of it has done the protocol: {@code HubFrameDecoder} (frames,
  * masks, 1002 for protocol errors, 1009 for a frame over {@code maxMessageBytes}), {@code
@@ -79,7 +80,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Con
       Handshake handshake,
       Channel channel,
       TransportSettings settings,
-      WriteBatcher batcher,
+      EventLoopWriteRounds batcher,
       long earlyCompletionBytes) {
     this.id = id;
     this.handshake = handshake;

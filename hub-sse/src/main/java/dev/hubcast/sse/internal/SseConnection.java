@@ -8,6 +8,7 @@ import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.SendCompletion;
 import dev.hubcast.core.spi.TransportSettings;
 import dev.hubcast.core.spi.WriteRounds;
+import dev.hubcast.netty.EventLoopWriteRounds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -26,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * the channel's event loop, with the messages of the stream's {@code POST}s reported on that loop
  * too.
  *
- * <p>Sends are queued on the loop's {@link StreamRounds} and written in order, each a {@code
- * retainedDuplicate()} of the message's shared event ({@link EventFrames}). As on the WebSocket
- * adapter, a send completes at once while the stream's unsent bytes are within the channel's
- * high-water mark, and otherwise only when Netty has written it; so a client that stops reading
- * leaves its sends uncompleted and its backlog in the hub's outbox. The hub's close is a last
- * {@code hubcast-close} event after the frames sent before it, then the end of the response; a
+ * <p>Sends are queued on the loop's {@link EventLoopWriteRounds} and written in order, each a
+ * {@code retainedDuplicate()} of the message's shared event ({@link EventFrames}). As on the
+ * WebSocket adapter, a send completes at once while the stream's unsent bytes are within the
+ * channel's high-water mark, and otherwise only when Netty has written it; so a client that stops
+ * reading leaves its sends uncompleted and its backlog in the hub's outbox. The hub's close is a
+ * last {@code hubcast-close} event after the frames sent before it, then the end of the response; a
  * stream that cannot take it within the close timeout is dropped. A heartbeat comment goes out
  * every ping interval in which nothing else was written. The end is reported to the hub once, when
  * the channel closes: with the close's code and reason, or 1006 for a stream that was lost.
@@ -53,7 +54,7 @@ final class SseConnection extends WriteRounds.Target implements Connection {
   private final Handshake handshake;
   private final String token;
   private final Channel channel;
-  private final StreamRounds rounds;
+  private final EventLoopWriteRounds rounds;
   private final TransportSettings settings;
   private final StreamRegistry registry;
   private final long earlyCompletionBytes;
@@ -84,7 +85,7 @@ final class SseConnection extends WriteRounds.Target implements Connection {
     this.handshake = handshake;
     this.token = token;
     this.channel = channel;
-    this.rounds = StreamRounds.of(channel.eventLoop());
+    this.rounds = EventLoopWriteRounds.of(channel.eventLoop());
     this.settings = settings;
     this.registry = registry;
     this.earlyCompletionBytes = channel.config().getWriteBufferHighWaterMark();

@@ -1,4 +1,4 @@
-package dev.hubcast.netty.internal;
+package dev.hubcast.netty;
 
 import dev.hubcast.core.spi.WriteRounds;
 import io.netty.util.concurrent.EventExecutor;
@@ -6,9 +6,10 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One event loop's (more exactly: one handler executor's) outgoing work for all its WebSocket
- * sessions, on the core's {@link WriteRounds}: sends and closes queued from any thread, run as one
- * task on the loop, then one flush per session that was written to.
+ * One event loop's (more exactly: one handler executor's) outgoing work for all its connections,
+ * WebSocket sessions and {@code hub-sse}'s event streams alike, on the core's {@link WriteRounds}:
+ * sends and closes queued from any thread, run as one task on the loop, then one flush per session
+ * that was written to.
  *
  * <p>So a broadcast to the sessions of one loop costs one task (one wake-up) on that loop, not one
  * per channel, and many frames to one session within one turn of the loop leave in one flush (one
@@ -19,25 +20,26 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Thread-safe: any thread submits; the loop runs the rounds. If the loop refuses the task (it is
  * shutting down), every queued operation is rejected on the submitting thread.
  */
-final class WriteBatcher extends WriteRounds {
+public final class EventLoopWriteRounds extends WriteRounds {
 
-  private static final FastThreadLocal<WriteBatcher> PER_LOOP = new FastThreadLocal<>();
+  private static final FastThreadLocal<EventLoopWriteRounds> PER_LOOP = new FastThreadLocal<>();
 
   private final EventExecutor loop;
 
-  private WriteBatcher(EventExecutor loop) {
+  private EventLoopWriteRounds(EventExecutor loop) {
     super(NextRound.RESCHEDULE);
     this.loop = loop;
   }
 
   /**
-   * The batcher of {@code loop}, the executor of the session's handler (normally the channel's
-   * event loop); call on that executor's thread.
+   * The rounds of {@code loop}, the executor of the connection's handler (normally the channel's
+   * event loop); call on that executor's thread. Every transport on the loop shares them, so one
+   * broadcast wakes the loop once.
    */
-  static WriteBatcher of(EventExecutor loop) {
-    WriteBatcher b = PER_LOOP.get();
+  public static EventLoopWriteRounds of(EventExecutor loop) {
+    EventLoopWriteRounds b = PER_LOOP.get();
     if (b == null || b.loop != loop) {
-      b = new WriteBatcher(loop);
+      b = new EventLoopWriteRounds(loop);
       PER_LOOP.set(b);
     }
     return b;
@@ -55,6 +57,6 @@ final class WriteBatcher extends WriteRounds {
 
   @Override
   public String toString() {
-    return "WriteBatcher[" + loop + "]";
+    return "EventLoopWriteRounds[" + loop + "]";
   }
 }
