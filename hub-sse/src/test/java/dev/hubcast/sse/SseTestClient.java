@@ -2,14 +2,13 @@ package dev.hubcast.sse;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.hubcast.testkit.EventStreamReader;
 import dev.hubcast.testkit.HandshakeRefusedException;
 import dev.hubcast.testkit.TestClient;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -44,11 +42,8 @@ final class SseTestClient implements TestClient {
   private final CompletableFuture<String> token = new CompletableFuture<>();
   private final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
   private final Object lock = new Object();
-  private Flow.Subscription subscription; // guarded by lock
-  private boolean paused; // guarded by lock
-  private boolean demandOwed; // guarded by lock
   private CompletableFuture<?> postTail = CompletableFuture.completedFuture(null); // lock
-  private volatile String lastEventId;
+  private final EventStreamReader reader = new EventStreamReader(new Events());
   private final List<String> postProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private SseTestClient(HttpClient http, URI uri, Map<String, String> headers) {
@@ -80,7 +75,7 @@ final class SseTestClient implements TestClient {
 
   /** The id of the last event that had one, as {@code EventSource.lastEventId}; null before. */
   String lastEventId() {
-    return lastEventId;
+    return reader.lastEventId();
   }
 
   /** The stream's token, from its {@code hubcast-open} event. */
@@ -192,23 +187,12 @@ final class SseTestClient implements TestClient {
 
   @Override
   public void pauseReading() {
-    synchronized (lock) {
-      paused = true;
-    }
+    reader.pause();
   }
 
   @Override
   public void resumeReading() {
-    Flow.Subscription s;
-    synchronized (lock) {
-      paused = false;
-      if (!demandOwed) {
-        return;
-      }
-      demandOwed = false;
-      s = subscription;
-    }
-    s.request(1);
+    reader.resume();
   }
 
   /** Drops the stream, as {@code EventSource.close()}: no code reaches the server. */
@@ -223,14 +207,8 @@ final class SseTestClient implements TestClient {
   }
 
   private void drop(CloseStatus status) {
-    Flow.Subscription s;
-    synchronized (lock) {
-      s = subscription;
-    }
     closed.complete(status);
-    if (s != null) {
-      s.cancel();
-    }
+    reader.cancel();
   }
 
   private String problems() {
@@ -263,123 +241,39 @@ final class SseTestClient implements TestClient {
             return null;
           });
     }
-    return new EventReader();
+    return reader;
   }
 
-  /** Parses the event stream as the HTML standard says, for the lines this server writes. */
-  private final class EventReader implements HttpResponse.BodySubscriber<Void> {
-    private final CompletableFuture<Void> body = new CompletableFuture<>();
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-    private final StringBuilder data = new StringBuilder();
-    private String event = "";
-    private boolean hasData;
-
+  /** Hubcast's events: messages, the stream's token, the close. */
+  private final class Events implements EventStreamReader.Listener {
     @Override
-    public CompletableFuture<Void> getBody() {
-      return body; // completes at once: the response is handed over with its headers
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      synchronized (lock) {
-        subscription = s;
+    public void onEvent(String type, String data, String id) {
+      if (id != null) {
+        ids.add(id);
       }
-      body.complete(null);
-      s.request(1);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      for (ByteBuffer b : items) {
-        while (b.hasRemaining()) {
-          byte x = b.get();
-          if (x == '\n') {
-            line(line.toString(StandardCharsets.UTF_8));
-            line.reset();
-          } else {
-            line.write(x);
-          }
-        }
-      }
-      Flow.Subscription s;
-      synchronized (lock) {
-        if (paused) {
-          demandOwed = true;
-          return;
-        }
-        s = subscription;
-      }
-      s.request(1);
-    }
-
-    private void line(String l) {
-      if (l.isEmpty()) {
-        dispatch();
-        return;
-      }
-      if (l.startsWith(":")) {
-        return; // a comment: the heartbeat
-      }
-      int colon = l.indexOf(':');
-      String field = colon < 0 ? l : l.substring(0, colon);
-      String value = colon < 0 ? "" : l.substring(colon + 1);
-      if (value.startsWith(" ")) {
-        value = value.substring(1);
-      }
-      switch (field) {
-        case "data" -> {
-          if (hasData) {
-            data.append('\n');
-          }
-          data.append(value);
-          hasData = true;
-        }
-        case "event" -> event = value;
-        case "id" -> {
-          lastEventId = value;
-          ids.add(value);
-        }
-        default -> {}
-      }
-    }
-
-    private void dispatch() {
-      String d = data.toString();
-      String e = event;
-      boolean any = hasData;
-      data.setLength(0);
-      event = "";
-      hasData = false;
-      if (!any) {
-        return;
-      }
-      switch (e) {
-        case "", "message" -> texts.add(d);
-        case "hubcast-open" -> token.complete(d);
+      switch (type) {
+        case "", "message" -> texts.add(data);
+        case "hubcast-open" -> token.complete(data);
         case "hubcast-text" ->
-            texts.add(new String(Base64.getDecoder().decode(d), StandardCharsets.UTF_8));
-        case "hubcast-binary" -> binaries.add(Base64.getDecoder().decode(d));
+            texts.add(new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8));
+        case "hubcast-binary" -> binaries.add(Base64.getDecoder().decode(data));
         case "hubcast-close" -> {
-          int space = d.indexOf(' ');
+          int space = data.indexOf(' ');
           closed.complete(
               new CloseStatus(
-                  Integer.parseInt(space < 0 ? d : d.substring(0, space)),
-                  space < 0 ? "" : d.substring(space + 1)));
+                  Integer.parseInt(space < 0 ? data : data.substring(0, space)),
+                  space < 0 ? "" : data.substring(space + 1)));
         }
         default -> {}
       }
     }
 
     @Override
-    public void onError(Throwable t) {
-      body.complete(null);
-      closed.complete(new CloseStatus(1006, "stream lost: " + t));
-    }
-
-    @Override
-    public void onComplete() {
-      body.complete(null);
-      closed.complete(new CloseStatus(1006, "stream ended without a close event"));
+    public void onEnd(Throwable failure) {
+      closed.complete(
+          new CloseStatus(
+              1006,
+              failure != null ? "stream lost: " + failure : "stream ended without a close event"));
     }
   }
 

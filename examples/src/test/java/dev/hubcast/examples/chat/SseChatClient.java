@@ -3,21 +3,18 @@ package dev.hubcast.examples.chat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
+import dev.hubcast.testkit.EventStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -52,9 +49,8 @@ final class SseChatClient implements AutoCloseable {
   private final CompletableFuture<String> token = new CompletableFuture<>();
   private final CompletableFuture<Ended> ended = new CompletableFuture<>();
   private final Object lock = new Object();
-  private Flow.Subscription subscription; // guarded by lock
   private CompletableFuture<?> postTail = CompletableFuture.completedFuture(null); // lock
-  private volatile String lastEventId;
+  private final EventStreamReader reader = new EventStreamReader(new Events());
 
   private SseChatClient(String name, URI base) {
     this.name = name;
@@ -94,7 +90,7 @@ final class SseChatClient implements AutoCloseable {
 
   /** The id of the last event that had one, as {@code EventSource.lastEventId}; null before. */
   String lastEventId() {
-    return lastEventId;
+    return reader.lastEventId();
   }
 
   /** The next event, whatever it is. */
@@ -195,14 +191,8 @@ final class SseChatClient implements AutoCloseable {
   /** Drops the stream, as {@code EventSource.close()}. */
   @Override
   public void close() {
-    Flow.Subscription s;
-    synchronized (lock) {
-      s = subscription;
-    }
     ended.complete(new Ended(1006, "closed by the client"));
-    if (s != null) {
-      s.cancel();
-    }
+    reader.cancel();
   }
 
   @Override
@@ -212,118 +202,38 @@ final class SseChatClient implements AutoCloseable {
 
   private HttpResponse.BodySubscriber<Void> subscriber(int status) {
     return status == 200
-        ? new EventReader()
+        ? reader
         : HttpResponse.BodySubscribers.replacing(null); // the refusal's text is not needed
   }
 
-  /** Parses the event stream into {@link #events}, as {@code EventSource} would. */
-  private final class EventReader implements HttpResponse.BodySubscriber<Void> {
-    private final CompletableFuture<Void> body = new CompletableFuture<>();
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-    private final StringBuilder data = new StringBuilder();
-    private String event = "";
-    private String id; // this event's id field, if it had one
-    private boolean hasData;
-
+  /** The chat's events, the stream's token, the close. */
+  private final class Events implements EventStreamReader.Listener {
     @Override
-    public CompletableFuture<Void> getBody() {
-      return body; // completes at once: the response is handed over with its headers
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      synchronized (lock) {
-        subscription = s;
-      }
-      body.complete(null);
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      for (ByteBuffer b : items) {
-        while (b.hasRemaining()) {
-          byte x = b.get();
-          if (x == '\n') {
-            line(line.toString(StandardCharsets.UTF_8));
-            line.reset();
-          } else {
-            line.write(x);
-          }
-        }
-      }
-    }
-
-    private void line(String l) {
-      if (l.isEmpty()) {
-        dispatch();
-        return;
-      }
-      if (l.startsWith(":")) {
-        return; // a comment: the heartbeat
-      }
-      int colon = l.indexOf(':');
-      String field = colon < 0 ? l : l.substring(0, colon);
-      String value = colon < 0 ? "" : l.substring(colon + 1);
-      if (value.startsWith(" ")) {
-        value = value.substring(1);
-      }
-      switch (field) {
-        case "data" -> {
-          if (hasData) {
-            data.append('\n');
-          }
-          data.append(value);
-          hasData = true;
-        }
-        case "event" -> event = value;
-        case "id" -> {
-          id = value;
-          lastEventId = value;
-        }
-        default -> {}
-      }
-    }
-
-    private void dispatch() {
-      String d = data.toString();
-      String e = event;
-      String i = id;
-      boolean any = hasData;
-      data.setLength(0);
-      event = "";
-      id = null;
-      hasData = false;
-      if (!any) {
-        return;
-      }
-      switch (e) {
-        case "", "message" -> events.add(new Event(d, i));
-        case "hubcast-open" -> token.complete(d);
+    public void onEvent(String type, String data, String id) {
+      switch (type) {
+        case "", "message" -> events.add(new Event(data, id));
+        case "hubcast-open" -> token.complete(data);
         case "hubcast-text" ->
             events.add(
-                new Event(new String(Base64.getDecoder().decode(d), StandardCharsets.UTF_8), i));
+                new Event(
+                    new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8), id));
         case "hubcast-close" -> {
-          int space = d.indexOf(' ');
+          int space = data.indexOf(' ');
           ended.complete(
               new Ended(
-                  Integer.parseInt(space < 0 ? d : d.substring(0, space)),
-                  space < 0 ? "" : d.substring(space + 1)));
+                  Integer.parseInt(space < 0 ? data : data.substring(0, space)),
+                  space < 0 ? "" : data.substring(space + 1)));
         }
         default -> {}
       }
     }
 
     @Override
-    public void onError(Throwable t) {
-      body.complete(null);
-      ended.complete(new Ended(1006, "stream lost: " + t));
-    }
-
-    @Override
-    public void onComplete() {
-      body.complete(null);
-      ended.complete(new Ended(1006, "stream ended without a close event"));
+    public void onEnd(Throwable failure) {
+      ended.complete(
+          new Ended(
+              1006,
+              failure != null ? "stream lost: " + failure : "stream ended without a close event"));
     }
   }
 }
