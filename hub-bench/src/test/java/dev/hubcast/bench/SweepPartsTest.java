@@ -210,7 +210,15 @@ class SweepPartsTest {
     points.add(point("jetty", 50, 1, 90));
     points.add(point("jetty", 50, 2, 95));
 
-    new Report(plan, points, List.of(), "2026-12-07 02:00 UTC", 1.5, "0.1 0.2 0.3 1/2 3", "1 2 3")
+    new Report(
+            plan,
+            points,
+            List.of(),
+            "2026-12-07 02:00 UTC",
+            1.5,
+            "0.1 0.2 0.3 1/2 3",
+            "1 2 3",
+            List.of())
         .write(docs);
 
     String md = Files.readString(docs.resolve("benchmarks.md"));
@@ -237,7 +245,8 @@ class SweepPartsTest {
     points.add(point("netty", 25, 1, 3));
     points.add(point("netty", 2, 25, 1, 4));
 
-    new Report(plan, points, List.of(), "2026-12-08 02:00 UTC", 1.0, "0.1 0.2 0.3", "1 2 3")
+    new Report(
+            plan, points, List.of(), "2026-12-08 02:00 UTC", 1.0, "0.1 0.2 0.3", "1 2 3", List.of())
         .write(plan.docs());
 
     String md = Files.readString(plan.docs().resolve("benchmarks.md"));
