@@ -206,6 +206,11 @@ final class Sweep {
     return notes;
   }
 
+  /** What this sweep runs: after {@link #prepare}, only the servers that can run here. */
+  Plan plan() {
+    return plan;
+  }
+
   void run() throws Exception {
     Files.createDirectories(plan.work().resolve("logs"));
     List<String> notes = prepare();
