@@ -26,7 +26,8 @@ import java.util.function.IntSupplier;
 
 /**
  * The {@code server} command: a relay of every client message to all clients (or all but the
- * sender) on one of five servers, so that the same load can be put to each:
+ * sender) on one of five servers, so that the same load can be put to each (a sixth, {@code uws},
+ * is uWebSockets.js on Node.js, run by {@link UwsServer} in a process of its own):
  *
  * <ul>
  *   <li>{@code jetty}, {@code netty}: Hubcast with its default config ({@code
@@ -58,7 +59,8 @@ final class BenchServer implements AutoCloseable {
     NETTY("netty"),
     NETTY_SSE("netty-sse"),
     NAIVE_JETTY("naive-jetty"),
-    NAIVE_NETTY("naive-netty");
+    NAIVE_NETTY("naive-netty"),
+    UWS("uws");
 
     final String label;
 
@@ -67,11 +69,16 @@ final class BenchServer implements AutoCloseable {
     }
 
     /** The names, as a usage message lists them. */
-    static final String EXPECTED = "jetty, netty, netty-sse, naive-jetty or naive-netty";
+    static final String EXPECTED = "jetty, netty, netty-sse, naive-jetty, naive-netty or uws";
 
     /** Hubcast (a hub with its config), as opposed to a naive relay. */
     boolean hubcast() {
       return this == JETTY || this == NETTY || this == NETTY_SSE;
+    }
+
+    /** uWebSockets.js on Node.js ({@link UwsServer}), a process of its own, not in this JVM. */
+    boolean node() {
+      return this == UWS;
     }
 
     /** The transport called {@code name}, or null. */
@@ -128,19 +135,7 @@ final class BenchServer implements AutoCloseable {
       Integer roomHistory,
       boolean metrics)
       throws Exception {
-    boolean hubcast = transport.hubcast();
-    if (redis != null && !hubcast) {
-      throw new IllegalArgumentException(
-          "server: --redis: only for jetty, netty and netty-sse, not " + transport.label);
-    }
-    if (roomHistory != null && !hubcast) {
-      throw new IllegalArgumentException(
-          "server: --room-history: only for jetty, netty and netty-sse, not " + transport.label);
-    }
-    if (metrics && !hubcast) {
-      throw new IllegalArgumentException(
-          "server: --metrics: only for jetty, netty and netty-sse, not " + transport.label);
-    }
+    checkOptions(transport, redis, roomHistory, metrics);
     switch (transport) {
       case JETTY, NETTY, NETTY_SSE -> {
         Hub<?> hub =
@@ -188,7 +183,31 @@ final class BenchServer implements AutoCloseable {
         NaiveNettyServer s = NaiveNettyServer.start(host, port, others);
         return new BenchServer(transport, s.port(), s::connections, s);
       }
+      case UWS ->
+          throw new IllegalArgumentException(
+              "server: uws runs on Node.js, in a process of its own (UwsServer)");
       default -> throw new AssertionError(transport);
+    }
+  }
+
+  /**
+   * A usage error ({@link IllegalArgumentException}) for {@code --redis}, {@code --room-history} or
+   * {@code --metrics} with a transport that is not Hubcast.
+   */
+  static void checkOptions(
+      Transport transport, String redis, Integer roomHistory, boolean metrics) {
+    boolean hubcast = transport.hubcast();
+    if (redis != null && !hubcast) {
+      throw new IllegalArgumentException(
+          "server: --redis: only for jetty, netty and netty-sse, not " + transport.label);
+    }
+    if (roomHistory != null && !hubcast) {
+      throw new IllegalArgumentException(
+          "server: --room-history: only for jetty, netty and netty-sse, not " + transport.label);
+    }
+    if (metrics && !hubcast) {
+      throw new IllegalArgumentException(
+          "server: --metrics: only for jetty, netty and netty-sse, not " + transport.label);
     }
   }
 

@@ -19,10 +19,49 @@ import java.util.stream.Collectors;
  */
 final class Launcher {
   private final Sweep.Plan plan;
+  private final String path; // where node and npm are looked for ({@code uws})
   private int nextPort = 19000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
+  private UwsServer.Node node; // set, with uwsDir, once uws is prepared
+  private Path uwsDir;
 
   Launcher(Sweep.Plan plan) {
+    this(plan, System.getenv("PATH"));
+  }
+
+  /** A launcher that looks for {@code node} and {@code npm} on {@code path} (a PATH value). */
+  Launcher(Sweep.Plan plan, String path) {
     this.plan = plan;
+    this.path = path;
+  }
+
+  /**
+   * Gets the sweep's server {@code server} ready to start: for {@code uws}, finds {@code node} and
+   * {@code npm} on the PATH and installs the script (once, see {@link UwsServer#install}); the JVM
+   * servers are always ready. Returns null when it can start, else why not, as a line for the log
+   * that starts with {@code "uws skipped: "}.
+   */
+  String prepare(String server) {
+    SweepServer kind = SweepServer.of(server);
+    if (!kind.transport.node() || uwsDir != null) {
+      return null;
+    }
+    String missing = UwsServer.missing(path);
+    if (missing != null) {
+      return missing;
+    }
+    UwsServer.Node found = UwsServer.Node.find(path);
+    try {
+      uwsDir = UwsServer.install(found);
+    } catch (Exception e) {
+      return server + " skipped: " + String.valueOf(e.getMessage()).replaceFirst("^uws: ", "");
+    }
+    node = found;
+    return null;
+  }
+
+  /** The {@code node --version} of a prepared {@code uws}, or null before. */
+  String nodeVersion() {
+    return node == null ? null : UwsServer.nodeVersion(node);
   }
 
   /** One server process, or {@code nodes} of them sharing a Redis started for them. */
@@ -97,6 +136,9 @@ final class Launcher {
    */
   ServerProcess startServer(String server, String redis, Integer roomHistory) throws Exception {
     SweepServer kind = SweepServer.of(server);
+    if (kind.transport.node()) {
+      return startNode(server, kind, redis, roomHistory);
+    }
     int port = nextPort++;
     List<String> args =
         new ArrayList<>(
@@ -120,6 +162,41 @@ final class Launcher {
         new ServerProcess(
             p, port, kind.url(port), displayCommand(args, plan.serverCpu(), plan.serverJvm()));
     sp.awaitReady();
+    return sp;
+  }
+
+  /**
+   * {@code uws}: {@code node} itself, pinned as the JVM servers are ({@code taskset} execs it, so
+   * the process held, whose CPU time and memory the sweep reads, is {@code node}'s), its standard
+   * error in the log directory.
+   */
+  private ServerProcess startNode(
+      String server, SweepServer kind, String redis, Integer roomHistory) throws Exception {
+    BenchServer.checkOptions(kind.transport, redis, roomHistory, false);
+    String why = prepare(server);
+    if (why != null) {
+      throw new IllegalStateException(why);
+    }
+    int port = nextPort++;
+    List<String> args = List.of("--port", Integer.toString(port));
+    List<String> command = new ArrayList<>();
+    if (plan.pin()) {
+      command.addAll(List.of("taskset", "-c", plan.serverCpu()));
+    }
+    command.addAll(UwsServer.command(node, uwsDir, args));
+    Path log = log("server-" + server + "-" + port + ".log");
+    Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+    ServerProcess sp =
+        new ServerProcess(
+            p,
+            port,
+            kind.url(port),
+            (plan.pin() ? "taskset -c " + plan.serverCpu() + " " : "") + UwsServer.display(args));
+    try {
+      sp.awaitReady();
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + "; see " + log, e);
+    }
     return sp;
   }
 

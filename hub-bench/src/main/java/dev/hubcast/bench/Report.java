@@ -24,7 +24,12 @@ final class Report {
   private final double minutes;
   private final String loadBefore;
   private final String loadAfter;
+  private final List<String> notes;
 
+  /**
+   * A report; {@code notes} are lines on how the sweep ran (a server it skipped, the runtime of one
+   * that is not a JVM).
+   */
   Report(
       Sweep.Plan plan,
       List<Sweep.Point> points,
@@ -32,7 +37,9 @@ final class Report {
       String started,
       double minutes,
       String loadBefore,
-      String loadAfter) {
+      String loadAfter,
+      List<String> notes) {
+    this.notes = List.copyOf(notes);
     this.plan = plan;
     this.points = points.stream().filter(p -> p.nodes() == 1).toList();
     this.crossPoints = points.stream().filter(p -> p.nodes() > 1).toList();
@@ -101,6 +108,9 @@ final class Report {
         .append(String.join(" ", plan.loadJvm()))
         .append(
             "`; both otherwise JDK defaults (on one CPU the JVM picks the Serial collector).\n");
+    for (String note : notes) {
+      sb.append("- ").append(note).append(".\n");
+    }
     sb.append(
         String.format(
             Locale.ROOT,
@@ -208,14 +218,14 @@ final class Report {
         sb.append(
             String.format(
                 Locale.ROOT,
-                "| `%s` | %.1f MB | %.1f MB | **%,.0f B** | %,.0f B | %,.0f B | %,.0f B |\n",
+                "| `%s` | %s | %s | **%s** | %s | %s | %s |\n",
                 idle.server(),
-                ta / 1e6,
-                tb / 1e6,
-                per,
-                idle.bytesPerConnection(ServerSample::heapUsed),
-                idle.bytesPerConnection(ServerSample::directTotal) + 0.0,
-                idle.bytesPerConnection(ServerSample::rss)));
+                megabytes(ta),
+                megabytes(tb),
+                bytes(per),
+                bytes(idle.bytesPerConnection(ServerSample::heapUsed)),
+                bytes(idle.bytesPerConnection(ServerSample::directTotal) + 0.0),
+                bytes(idle.bytesPerConnection(ServerSample::rss))));
       }
     }
 
@@ -249,7 +259,7 @@ final class Report {
                         String.format(
                             Locale.ROOT,
                             "| `%s` | %s | %d | %,.0f | %,.0f | %s | %s | %s | %s | %.4f%% | %.0f |"
-                                + " %.0f | %.2f | %.2f | %.0f | %.2f | %s | %.0f MB | %s |\n",
+                                + " %.0f | %.2f | %.2f | %s | %.2f | %s | %.0f MB | %s |\n",
                             server,
                             Sweep.fmt(p.rate()),
                             p.run(),
@@ -264,7 +274,7 @@ final class Report {
                             orZero(p.load().disconnects()),
                             p.serverCpuCores(),
                             orZero(p.serverCpuCores() * 1e6 / p.load().deliveriesPerS()),
-                            orZero(p.serverAllocatedPerDelivery()),
+                            allocated(p.serverAllocatedPerDelivery()),
                             orZero(p.load().loadgenCpuCores()),
                             cores(p.otherCpuCores()),
                             p.serverRss() / 1e6,
@@ -438,6 +448,19 @@ final class Report {
     return v >= 100
         ? String.format(Locale.ROOT, "%,.0f", v)
         : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  /** Bytes per delivery; "–" for a server that does not count them (NaN), 0 for no delivery. */
+  private static String allocated(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.0f", orZero(v));
+  }
+
+  private static String megabytes(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f MB", v / 1e6);
+  }
+
+  private static String bytes(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,.0f B", v);
   }
 
   private static double orZero(double v) {

@@ -3,6 +3,8 @@ package dev.hubcast.bench;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -29,6 +31,10 @@ import picocli.CommandLine.Spec;
       "With --room-history (Hubcast: jetty, netty, netty-sse), every client joins one room and"
           + " each message goes to that room, numbered and kept (in Redis too with --redis).",
       "",
+      "uws: uWebSockets.js on Node.js, every client subscribed to one topic and each message"
+          + " published to it (app.publish); installed with npm ci into ~/.cache/hubcast-bench"
+          + " the first time, then run as node itself (needs node and npm on PATH).",
+      "",
       "With --redis (Hubcast), one node of a hub spread over several servers. Prints READY"
           + " transport=... port=... policy=... once it listens. Reads 'stats', 'gc' (stats"
           + " after a full GC) and 'quit' on standard input; answers STATS {json}.",
@@ -40,11 +46,12 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--transport",
       required = true,
-      paramLabel = "jetty|netty|netty-sse|naive-jetty|naive-netty",
+      paramLabel = "jetty|netty|netty-sse|naive-jetty|naive-netty|uws",
       description =
           "jetty, netty: Hubcast with its default config; netty-sse: the same on Netty at /ws"
               + " and, as Server-Sent Events, at /sse; naive-jetty, naive-netty: a set of"
-              + " sessions and a send loop.")
+              + " sessions and a send loop; uws: uWebSockets.js (Node.js), one topic and"
+              + " app.publish.")
   private String transport;
 
   @Option(
@@ -109,6 +116,9 @@ final class ServerCommand implements Callable<Integer> {
     if (roomHistory != null && (roomHistory < 0 || roomHistory > 1_000_000)) {
       throw Options.bad(spec, "--room-history", Integer.toString(roomHistory), "0-1000000");
     }
+    if (t.node()) {
+      return node();
+    }
     BenchServer server =
         BenchServer.start(t, host, port, policy.equals("others"), redis, roomHistory, metrics);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -153,5 +163,33 @@ final class ServerCommand implements Callable<Integer> {
     }
     stopped.await(); // standard input closed: serve until killed
     return 0;
+  }
+
+  /**
+   * {@code uws}: installs the script if need be, then runs {@code node} on this command's standard
+   * input and output (it prints {@code READY} and answers {@code stats} itself) until it ends; its
+   * exit status is this command's. The sweep starts {@code node} directly instead, so that the
+   * process it measures is {@code node} (see {@link Launcher}).
+   */
+  private int node() throws Exception {
+    BenchServer.checkOptions(BenchServer.Transport.UWS, redis, roomHistory, metrics);
+    String path = System.getenv("PATH");
+    String missing = UwsServer.missing(path);
+    if (missing != null) {
+      System.err.println(missing.replaceFirst("^uws skipped: ", "server: uws: "));
+      return 1;
+    }
+    UwsServer.Node node = UwsServer.Node.find(path);
+    Path dir = UwsServer.install(node);
+    Process p =
+        new ProcessBuilder(
+                UwsServer.command(
+                    node,
+                    dir,
+                    List.of("--port", Integer.toString(port), "--host", host, "--policy", policy)))
+            .inheritIO()
+            .start();
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "uws-stop"));
+    return p.waitFor();
   }
 }

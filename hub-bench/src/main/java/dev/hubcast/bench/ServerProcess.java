@@ -51,15 +51,23 @@ final class ServerProcess implements AutoCloseable {
     reader.start();
   }
 
+  /** Waits up to 30 s for {@code READY}; closes the process and throws without it. */
   void awaitReady() throws Exception {
-    String l = lines.poll(30, TimeUnit.SECONDS);
-    while (l != null && !l.startsWith("READY")) {
-      l = lines.poll(30, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      String l = lines.poll(100, TimeUnit.MILLISECONDS);
+      if (l != null && l.startsWith("READY")) {
+        return;
+      }
+      if (l == null && !process.isAlive()) {
+        int exit = process.exitValue();
+        close();
+        throw new IllegalStateException(
+            "server on port " + port + " ended before it was ready (exit " + exit + ")");
+      }
     }
-    if (l == null) {
-      close();
-      throw new IllegalStateException("server on port " + port + " did not start");
-    }
+    close();
+    throw new IllegalStateException("server on port " + port + " did not start within 30 s");
   }
 
   /** The server's figures (after a full GC with {@code gc}), or null without an answer in 60 s. */

@@ -4,7 +4,9 @@ package dev.hubcast.bench;
  * The server figures the sweep computes with, as doubles so that a figure it does not have is NaN
  * and carries through the arithmetic into a "–" or a 0 in the report: all of them when a server did
  * not answer {@code stats}, {@code connections} and {@code directTotal} for several nodes (only the
- * figures below are added up), {@code redisCpuNs} for one node. Immutable and thread-safe.
+ * figures below are added up), {@code redisCpuNs} for one node, {@code directTotal} and {@code
+ * allocatedBytes} for a server that does not count them (-1: {@code uws}). Immutable and
+ * thread-safe.
  *
  * @param redisCpuNs the CPU time of the Redis that several nodes share
  */
@@ -28,10 +30,10 @@ record ServerSample(
     return new ServerSample(
         s.connections(),
         s.heapUsed(),
-        s.directTotal(),
+        s.directTotal() < 0 ? nan : s.directTotal(),
         s.rss(),
         s.cpuNs(),
-        s.allocatedBytes(),
+        s.allocatedBytes() < 0 ? nan : s.allocatedBytes(),
         nan);
   }
 

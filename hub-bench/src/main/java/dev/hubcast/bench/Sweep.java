@@ -74,6 +74,31 @@ final class Sweep {
       return pin ? "server on CPU " + serverCpu + ", load generator on CPU " + loadCpu : "none";
     }
 
+    /** This plan with only {@code servers}, for those of its servers that can run here. */
+    Plan withServers(List<String> servers) {
+      return new Plan(
+          List.copyOf(servers),
+          subscriberCounts,
+          warmup,
+          duration,
+          bisections,
+          repeats,
+          maxSteps,
+          idleCounts,
+          crossNode,
+          crossNodeRoomHistory,
+          serverMetrics,
+          pin,
+          serverCpu,
+          loadCpu,
+          serverJvm,
+          loadJvm,
+          redisServer,
+          docs,
+          work,
+          commandLine);
+    }
+
     /** How the two-node servers relay, in a file name: {@code -room1000}, or nothing. */
     String crossNodeMode() {
       return crossNodeRoomHistory == null ? "" : "-room" + crossNodeRoomHistory;
@@ -135,19 +160,60 @@ final class Sweep {
     }
   }
 
-  private final Plan plan;
+  private Plan plan; // less the servers that cannot run here, once run() has looked
   private final Launcher launcher;
   private final List<Point> points = new ArrayList<>();
   private final List<Idle> idles = new ArrayList<>();
   private Deployment deployment; // the servers under test, between runs of one sweepOne
 
   Sweep(Plan plan) {
+    this(plan, new Launcher(plan));
+  }
+
+  Sweep(Plan plan, Launcher launcher) {
     this.plan = plan;
-    this.launcher = new Launcher(plan);
+    this.launcher = launcher;
+  }
+
+  /**
+   * Gets every server ready ({@link Launcher#prepare}: {@code uws} needs {@code node}, and installs
+   * itself once) and leaves out, with a line in the log and in the report, those that cannot run
+   * here. Returns those lines.
+   */
+  List<String> prepare() {
+    List<String> ready = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    for (String server : plan.servers()) {
+      String skipped = launcher.prepare(server);
+      if (skipped == null) {
+        ready.add(server);
+      } else {
+        log(skipped);
+        notes.add(skipped);
+      }
+    }
+    plan = plan.withServers(ready);
+    if (ready.stream().anyMatch(s -> SweepServer.of(s).transport.node())) {
+      notes.add(
+          "`uws` is not a JVM: Node.js "
+              + launcher.nodeVersion()
+              + " (`node --expose-gc`), "
+              + UwsServer.PACKAGE
+              + "@"
+              + UwsServer.VERSION
+              + "; its heap is V8's, and it has no heap allocation count (–)");
+    }
+    return notes;
+  }
+
+  /** What this sweep runs: after {@link #prepare}, only the servers that can run here. */
+  Plan plan() {
+    return plan;
   }
 
   void run() throws Exception {
     Files.createDirectories(plan.work().resolve("logs"));
+    List<String> notes = prepare();
     String started = now();
     String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
     long t0 = System.nanoTime();
@@ -177,7 +243,8 @@ final class Sweep {
     }
     String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
     double minutes = (System.nanoTime() - t0) / 60e9;
-    new Report(plan, points, idles, started, minutes, loadBefore, loadAfter).write(plan.docs());
+    new Report(plan, points, idles, started, minutes, loadBefore, loadAfter, notes)
+        .write(plan.docs());
     Files.writeString(
         plan.work().resolve("points.jsonl"),
         points.stream().map(Json::write).collect(Collectors.joining("\n")) + "\n");

@@ -44,8 +44,9 @@ final class SweepCommand implements Callable<Integer> {
       description =
           "Servers to measure (default: ${DEFAULT-VALUE}); also netty-sse: Hubcast on Netty"
               + " serving one hub at /ws and /sse, loaded through Server-Sent Events (subscribers"
-              + " read event streams, the publisher POSTs), and netty-sse-ws: that same server"
-              + " loaded through WebSocket at /ws.")
+              + " read event streams, the publisher POSTs), netty-sse-ws: that same server"
+              + " loaded through WebSocket at /ws, and uws: uWebSockets.js on Node.js (one topic,"
+              + " app.publish; skipped, with a message, without node on PATH).")
   private String servers;
 
   @Option(

@@ -5,7 +5,7 @@ package dev.hubcast.bench;
  * and where the load generator connects to it. Most are a transport loaded through WebSocket at
  * {@code /}; {@code netty-sse} and {@code netty-sse-ws} are the same server ({@code netty-sse}: one
  * hub at {@code /ws} and at {@code /sse}), loaded through event streams and {@code POST}, or
- * through WebSocket.
+ * through WebSocket. {@code uws} is uWebSockets.js on Node.js ({@link UwsServer}), not a JVM.
  */
 enum SweepServer {
   NETTY("netty", BenchServer.Transport.NETTY, "ws", "/"),
@@ -13,11 +13,13 @@ enum SweepServer {
   NAIVE_NETTY("naive-netty", BenchServer.Transport.NAIVE_NETTY, "ws", "/"),
   NAIVE_JETTY("naive-jetty", BenchServer.Transport.NAIVE_JETTY, "ws", "/"),
   NETTY_SSE("netty-sse", BenchServer.Transport.NETTY_SSE, "http", BenchServer.SSE_PATH),
-  NETTY_SSE_WS("netty-sse-ws", BenchServer.Transport.NETTY_SSE, "ws", BenchServer.WS_PATH);
+  NETTY_SSE_WS("netty-sse-ws", BenchServer.Transport.NETTY_SSE, "ws", BenchServer.WS_PATH),
+  UWS("uws", BenchServer.Transport.UWS, "ws", "/");
 
   /** The names, as a usage message lists them. */
   static final String EXPECTED =
-      "netty, jetty, naive-netty, naive-jetty, netty-sse (Server-Sent Events) or netty-sse-ws";
+      "netty, jetty, naive-netty, naive-jetty, netty-sse (Server-Sent Events), netty-sse-ws or uws"
+          + " (uWebSockets.js on Node.js)";
 
   final String label;
   final BenchServer.Transport transport;

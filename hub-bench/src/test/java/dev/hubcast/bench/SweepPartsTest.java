@@ -1,7 +1,9 @@
 package dev.hubcast.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.hubcast.testkit.JdkWebSocketClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -14,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +40,15 @@ class SweepPartsTest {
       List<Integer> subscribers,
       List<String> crossNode,
       Integer roomHistory) {
+    return plan(servers, subscribers, crossNode, roomHistory, false);
+  }
+
+  private Sweep.Plan plan(
+      List<String> servers,
+      List<Integer> subscribers,
+      List<String> crossNode,
+      Integer roomHistory,
+      boolean pin) {
     return new Sweep.Plan(
         servers,
         subscribers,
@@ -49,7 +61,7 @@ class SweepPartsTest {
         crossNode,
         roomHistory,
         false,
-        false,
+        pin,
         "1",
         "0",
         List.of("-Xmx256m"),
@@ -77,6 +89,81 @@ class SweepPartsTest {
       assertThat(sample.heapUsed()).isPositive();
       assertThat(sample.redisCpuNs()).isNaN();
     }
+  }
+
+  /**
+   * {@code uws} as the sweep starts it: installed, then {@code node} itself (pinned with {@code
+   * taskset} where it can be, which execs it), the process whose figures the sweep reads; three
+   * subscribers and a publisher on the JDK's WebSocket client each get every message published.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void launcher_startsUws_asNodeItself_andRelaysEveryMessageToEveryClient() throws Exception {
+    String path = System.getenv("PATH");
+    Assumptions.assumeTrue(
+        UwsServer.missing(path) == null, "uws cannot run here: " + UwsServer.missing(path));
+    boolean pin =
+        UwsServer.which("taskset", path) != null && Runtime.getRuntime().availableProcessors() >= 2;
+    Sweep.Plan plan = plan(List.of("uws"), List.of(10), List.of(), null, pin);
+    Files.createDirectories(plan.work().resolve("logs"));
+    List<JdkWebSocketClient> clients = new ArrayList<>();
+
+    try (Deployment deployment = new Launcher(plan, path).deploy("uws", 1)) {
+      long pid = deployment.nodes.get(0).process.pid();
+      assertThat(Path.of("/proc/" + pid + "/exe").toRealPath().getFileName().toString())
+          .isEqualTo("node");
+      assertThat(deployment.display)
+          .isEqualTo(
+              (pin ? "taskset -c 1 " : "")
+                  + "node --expose-gc hub-bench/src/main/node/uws/server.js --port "
+                  + deployment.nodes.get(0).port);
+      for (int i = 0; i < 4; i++) {
+        clients.add(JdkWebSocketClient.connect(URI.create(deployment.urls())));
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> deployment.sample(false).connections() == 4);
+
+      List<String> sent = List.of("one", "two", "three", "four", "five");
+      for (String m : sent) {
+        clients.get(3).sendText(m);
+      }
+
+      for (JdkWebSocketClient c : clients) { // the publisher too: policy all
+        assertThat(c.awaitTexts(sent.size(), Duration.ofSeconds(10)))
+            .containsExactlyElementsOf(sent);
+      }
+      ServerSample sample = deployment.sample(false);
+      assertThat(sample.cpuNs()).isPositive().isLessThanOrEqualTo(Deployment.cpuNanos(pid));
+      assertThat(sample.rss()).isPositive();
+      assertThat(sample.allocatedBytes()).isNaN();
+      assertThat(sample.directTotal()).isNaN();
+    } finally {
+      for (JdkWebSocketClient c : clients) {
+        c.abort();
+      }
+    }
+  }
+
+  /** Without {@code node} on the PATH the sweep leaves {@code uws} out, says so, and goes on. */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void sweep_withoutNodeOnPath_skipsUws_andGoesOnWithTheOthers() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("no-node"));
+    Sweep.Plan plan = plan(List.of("uws", "netty"), List.of());
+    Launcher launcher = new Launcher(plan, empty.toString());
+
+    assertThat(launcher.prepare("uws")).isEqualTo("uws skipped: node not found on PATH");
+    assertThat(launcher.prepare("netty")).isNull();
+
+    Sweep sweep = new Sweep(plan, launcher);
+    sweep.run();
+
+    assertThat(sweep.plan().servers()).containsExactly("netty");
+    assertThat(Files.readString(plan.docs().resolve("benchmarks.md")))
+        .contains("- uws skipped: node not found on PATH.\n")
+        .contains("| `netty` |")
+        .doesNotContain("| `uws` |");
   }
 
   /**
@@ -210,7 +297,15 @@ class SweepPartsTest {
     points.add(point("jetty", 50, 1, 90));
     points.add(point("jetty", 50, 2, 95));
 
-    new Report(plan, points, List.of(), "2026-12-07 02:00 UTC", 1.5, "0.1 0.2 0.3 1/2 3", "1 2 3")
+    new Report(
+            plan,
+            points,
+            List.of(),
+            "2026-12-07 02:00 UTC",
+            1.5,
+            "0.1 0.2 0.3 1/2 3",
+            "1 2 3",
+            List.of())
         .write(docs);
 
     String md = Files.readString(docs.resolve("benchmarks.md"));
@@ -237,7 +332,8 @@ class SweepPartsTest {
     points.add(point("netty", 25, 1, 3));
     points.add(point("netty", 2, 25, 1, 4));
 
-    new Report(plan, points, List.of(), "2026-12-08 02:00 UTC", 1.0, "0.1 0.2 0.3", "1 2 3")
+    new Report(
+            plan, points, List.of(), "2026-12-08 02:00 UTC", 1.0, "0.1 0.2 0.3", "1 2 3", List.of())
         .write(plan.docs());
 
     String md = Files.readString(plan.docs().resolve("benchmarks.md"));
