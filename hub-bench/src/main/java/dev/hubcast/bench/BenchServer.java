@@ -292,7 +292,8 @@ final class BenchServer implements AutoCloseable {
         jdkDirect,
         nettyCounter,
         nettyAllocator,
-        jdkDirect + Math.max(0, nettyCounter),
+        // Netty counts the buffers it takes from the JDK too, which are in the pool already.
+        jdkDirect + (PlatformDependent.useDirectBufferNoCleaner() ? Math.max(0, nettyCounter) : 0),
         LoadGenerator.processCpuNanos(),
         allocatedBytes(),
         procStatus("VmRSS:"),
