@@ -1,0 +1,102 @@
+package dev.hubcast.jakarta;
+
+import dev.hubcast.core.Hub;
+import dev.hubcast.core.spi.Acceptor;
+import dev.hubcast.testkit.TestServer;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.websocket.server.WsSci;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * Servers for the tests: a hub installed with {@link JakartaHub#install} at {@code /ws} in embedded
+ * Tomcat 11 or Jetty 12 ee11, on 127.0.0.1 and an ephemeral port. The connector's connection
+ * timeout is the hub's handshake timeout: the Jakarta API cannot set it, the container's connector
+ * does. Thread-safe.
+ */
+final class Containers {
+
+  private Containers() {}
+
+  /** A running container with the hub installed. */
+  record Running(URI uri, JakartaHubEndpoint endpoint, AutoCloseable stop)
+      implements AutoCloseable {
+    TestServer testServer() {
+      return TestServer.webSocket(uri, this);
+    }
+
+    @Override
+    public void close() throws Exception {
+      stop.close();
+    }
+  }
+
+  static Running tomcat(Hub<?> hub) throws Exception {
+    File base = Files.createTempDirectory("hubcast-tomcat").toFile();
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(base.getAbsolutePath());
+    Connector connector = new Connector();
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    connector.setProperty(
+        "connectionTimeout",
+        Long.toString(Acceptor.of(hub).settings().handshakeTimeout().toMillis()));
+    tomcat.setConnector(connector);
+    Context context = tomcat.addContext("", base.getAbsolutePath());
+    Tomcat.addServlet(context, "none", new NotFound());
+    context.addServletMappingDecoded("/", "none");
+    AtomicReference<JakartaHubEndpoint> endpoint = new AtomicReference<>();
+    context.addServletContainerInitializer(new WsSci(), null);
+    context.addServletContainerInitializer(
+        (classes, servletContext) -> endpoint.set(JakartaHub.install(servletContext, hub, "/ws")),
+        null);
+    tomcat.start();
+    URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/ws");
+    return new Running(
+        uri,
+        endpoint.get(),
+        () -> {
+          tomcat.stop();
+          tomcat.destroy();
+        });
+  }
+
+  static Running jetty(Hub<?> hub) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    connector.setIdleTimeout(Acceptor.of(hub).settings().handshakeTimeout().toMillis());
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler("/");
+    AtomicReference<JakartaHubEndpoint> endpoint = new AtomicReference<>();
+    JakartaWebSocketServletContainerInitializer.configure(
+        context,
+        (servletContext, container) ->
+            endpoint.set(JakartaHub.install(servletContext, hub, "/ws")));
+    server.setHandler(context);
+    server.start();
+    URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/ws");
+    return new Running(uri, endpoint.get(), server::stop);
+  }
+
+  /** Answers every request that is not an upgrade to the hub: 404. */
+  static final class NotFound extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.sendError(404);
+    }
+  }
+}
