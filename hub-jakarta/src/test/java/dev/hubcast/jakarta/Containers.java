@@ -10,6 +10,7 @@ import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
@@ -37,6 +38,7 @@ final class Containers {
       return TestServer.webSocket(uri, this);
     }
 
+    /** Stops the container; idempotent. */
     @Override
     public void close() throws Exception {
       stop.close();
@@ -67,10 +69,11 @@ final class Containers {
     return new Running(
         uri,
         endpoint.get(),
-        () -> {
-          tomcat.stop();
-          tomcat.destroy();
-        });
+        once(
+            () -> {
+              tomcat.stop();
+              tomcat.destroy();
+            }));
   }
 
   static Running jetty(Hub<?> hub) throws Exception {
@@ -89,7 +92,16 @@ final class Containers {
     server.setHandler(context);
     server.start();
     URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/ws");
-    return new Running(uri, endpoint.get(), server::stop);
+    return new Running(uri, endpoint.get(), once(server::stop));
+  }
+
+  private static AutoCloseable once(AutoCloseable stop) {
+    AtomicBoolean stopped = new AtomicBoolean();
+    return () -> {
+      if (stopped.compareAndSet(false, true)) {
+        stop.close();
+      }
+    };
   }
 
   /** Answers every request that is not an upgrade to the hub: 404. */

@@ -2,14 +2,16 @@ package dev.hubcast.jakarta.internal;
 
 import dev.hubcast.core.spi.Admission;
 import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 
 /**
- * The container's hooks into the hub's endpoint: each upgrade gets a new {@link HubEndpoint}
- * carrying the admission {@link AdmissionFilter} made for it, the subprotocol the hub chose, and no
- * extension. Thread-safe: the container calls it on its request threads, inside the filter chain of
- * the upgrade request.
+ * The container's hooks into the hub's endpoint: each upgrade gets a new {@link HubEndpoint}, the
+ * admission {@link AdmissionFilter} made for it in its session's user properties, the subprotocol
+ * the hub chose, and no extension. Thread-safe: the container calls it on its request threads,
+ * inside the filter chain of the upgrade request.
  */
 final class HubConfigurator extends ServerEndpointConfig.Configurator {
 
@@ -19,11 +21,30 @@ final class HubConfigurator extends ServerEndpointConfig.Configurator {
     this.state = state;
   }
 
+  /** The user property of a session's config that carries its admission to the endpoint. */
+  static final String ADMISSION = "dev.hubcast.jakarta.admission";
+
   @Override
   public <T> T getEndpointInstance(Class<T> endpointClass) {
-    // null when the filter did not run for this request (a path the filter does not map): the
-    // endpoint then closes the connection, 1008, without telling the hub.
-    return endpointClass.cast(new HubEndpoint(state, AdmissionFilter.PENDING.get()));
+    // Not always inside the filter chain: Tomcat 11 makes the instance on the upgraded connection.
+    return endpointClass.cast(new HubEndpoint(state));
+  }
+
+  /**
+   * Hands the admission to the session: {@code config} is this upgrade's own copy of the endpoint
+   * config (Tomcat's and Jetty's, as Jakarta WebSocket 2.1 requires), whose user properties become
+   * the session's. Without an admission (the filter did not run for this request: a path it does
+   * not map), the endpoint closes the connection, 1008, without telling the hub.
+   */
+  @Override
+  public void modifyHandshake(
+      ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+    Admission admission = AdmissionFilter.PENDING.get();
+    if (admission != null) {
+      config.getUserProperties().put(ADMISSION, admission);
+    } else {
+      config.getUserProperties().remove(ADMISSION);
+    }
   }
 
   @Override

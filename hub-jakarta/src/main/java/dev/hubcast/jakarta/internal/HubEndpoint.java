@@ -14,11 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The endpoint instance of one connection: made by {@link HubConfigurator} during the upgrade, with
- * its admission; on open it wraps the session in a {@link JakartaConnection} and opens it on the
- * hub. Called by the container, one callback at a time.
+ * The endpoint instance of one connection, made by {@link HubConfigurator}; on open it takes the
+ * admission the configurator left in the session's user properties, wraps the session in a {@link
+ * JakartaConnection} and opens it on the hub. Called by the container, one callback at a time.
+ *
+ * <p>Public only because Jetty refuses an endpoint class that is not; its instances still come from
+ * the configurator alone.
  */
-final class HubEndpoint extends Endpoint {
+public final class HubEndpoint extends Endpoint {
 
   private static final Logger log = LoggerFactory.getLogger(HubEndpoint.class);
 
@@ -30,17 +33,16 @@ final class HubEndpoint extends Endpoint {
       "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
   private final EndpointState state;
-  private final Admission admission;
   private volatile JakartaConnection connection;
 
-  HubEndpoint(EndpointState state, Admission admission) {
+  HubEndpoint(EndpointState state) {
     this.state = state;
-    this.admission = admission;
   }
 
   @Override
   public void onOpen(Session session, EndpointConfig config) {
-    if (admission == null || !admission.isAdmitted()) {
+    Object admitted = session.getUserProperties().remove(HubConfigurator.ADMISSION);
+    if (!(admitted instanceof Admission) || !((Admission) admitted).isAdmitted()) {
       log.warn("{}: upgrade without the hub's admission (is the filter mapped?); closing", state);
       try {
         session.close(
@@ -56,7 +58,7 @@ final class HubEndpoint extends Endpoint {
     // A backstop: the connection's own idle check closes a silent peer; the container's timeout
     // (which counts writes too) only ends one whose writes are stuck as well.
     session.setMaxIdleTimeout(state.settings.idleTimeout().toMillis() + closeTimeoutMillis);
-    JakartaConnection c = new JakartaConnection(state, session, admission);
+    JakartaConnection c = new JakartaConnection(state, session, (Admission) admitted);
     connection = c;
     // Partial handlers: the connection counts a message's bytes as they come and stops at the
     // limit, where a whole-message handler would have the container buffer it first.

@@ -134,8 +134,22 @@ final class JakartaConnection implements Connection {
     if (!closeRequested.compareAndSet(false, true)) {
       return;
     }
-    queue.add(new Close(code, CloseCodes.truncateReason(reason)));
+    Close close = new Close(code, CloseCodes.truncateReason(reason));
+    queue.add(close);
     drain();
+    if (!close.dispatched.get()) {
+      // Behind a send in flight that may never complete (a peer that stopped reading): after the
+      // close timeout the close goes ahead of what is still queued here, which then fails. The
+      // container still writes it after the message it is writing.
+      try {
+        state.timer.schedule(
+            () -> dispatchClose(close),
+            state.settings.closeTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        dispatchClose(close);
+      }
+    }
   }
 
   @Override
@@ -153,7 +167,6 @@ final class JakartaConnection implements Connection {
       Item item;
       while ((item = queue.poll()) != null) {
         if (item instanceof Close) {
-          closeDispatched = true;
           dispatchClose((Close) item);
           continue;
         }
@@ -206,7 +219,12 @@ final class JakartaConnection implements Connection {
     drain();
   }
 
+  /** Starts the close, once: from the queue, or from its deadline. */
   private void dispatchClose(Close close) {
+    if (!close.dispatched.compareAndSet(false, true)) {
+      return;
+    }
+    closeDispatched = true;
     try {
       state.blocking.execute(() -> closeNow(close));
     } catch (RejectedExecutionException e) { // the endpoint is closed: no more blocking calls
@@ -414,7 +432,16 @@ final class JakartaConnection implements Connection {
 
   private interface Item {}
 
-  private record Close(int code, String reason) implements Item {}
+  private static final class Close implements Item {
+    final int code;
+    final String reason;
+    final AtomicBoolean dispatched = new AtomicBoolean();
+
+    Close(int code, String reason) {
+      this.code = code;
+      this.reason = reason;
+    }
+  }
 
   /**
    * One send; its {@link SendHandler}. Completes the hub's send once, whatever the container does.
