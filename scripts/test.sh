@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-test-deps.sh
-for adapter in hub-jetty hub-netty; do
+for adapter in hub-jetty hub-netty hub-jakarta; do
   mvn -B -ntp verify -Pautobahn -pl "$adapter" -am -DskipUnitTests=true "$@"
 done
 mvn -B -ntp install "$@"

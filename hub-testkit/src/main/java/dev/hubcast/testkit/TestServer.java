@@ -85,6 +85,18 @@ public interface TestServer extends AutoCloseable {
   }
 
   /**
+   * Whether the server sees a frame's declared length before its payload, and refuses a frame
+   * declared over {@code maxMessageBytes} at once. An adapter on an API that hands it payload bytes
+   * only (the Jakarta WebSocket API) counts the bytes that arrive: a client that declares a huge
+   * frame and sends nothing more is, to it, a silent client, closed by the idle timeout. Returns
+   * false there; the test of a huge declared length that sends no payload is skipped. Default:
+   * true.
+   */
+  default boolean refusesByDeclaredLength() {
+    return true;
+  }
+
+  /**
    * How long the server may take to notice that a client vanished without a close ({@link
    * TestClient#abort}): the transport's heartbeat or read timeout. The kits wait this long, plus
    * {@link KitFixture#WAIT}, for such a close to be reported; keep it under 10 s, or the kits'

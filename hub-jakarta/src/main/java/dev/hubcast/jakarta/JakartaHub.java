@@ -1,0 +1,82 @@
+package dev.hubcast.jakarta;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hubcast.core.Hub;
+import dev.hubcast.core.spi.Acceptor;
+import dev.hubcast.jakarta.internal.EndpointInstaller;
+import jakarta.servlet.ServletContext;
+import jakarta.websocket.server.ServerContainer;
+
+/**
+ * Installs a {@link Hub} in a servlet container, on its standard Jakarta WebSocket implementation
+ * (Tomcat, Jetty ee11, Undertow...). Thread-safe and stateless; call it while the servlet context
+ * starts.
+ *
+ * <pre>{@code
+ * public final class HubInitializer implements ServletContainerInitializer {
+ *   public void onStartup(Set<Class<?>> classes, ServletContext context) {
+ *     JakartaHub.install(context, hub, "/ws");
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>{@link #install} adds two things to the context: a servlet filter on the path that puts each
+ * upgrade request to the hub ({@code OriginPolicy}, {@code Authenticator}, connection caps) before
+ * the container upgrades it, and answers a refusal with its HTTP status (401, 403, 429, 503) and
+ * reason as text; and a WebSocket endpoint on the path, registered with the container's {@link
+ * ServerContainer}, which serves the admitted connections. Admitted connections enforce the hub's
+ * limits: a message over {@code maxMessageBytes} closes with 1009 once its bytes pass the limit,
+ * text that is not UTF-8 with 1007 (by the container), a binary message to a text hub with 1003 (by
+ * the hub's codec); a connection silent for half the idle timeout is pinged, one silent for all of
+ * it closed with 1001. No extension (permessage-deflate) is negotiated.
+ *
+ * <p>Threading: the container calls the endpoint on its own threads, one at a time per connection;
+ * hub handlers run there unless the hub's config names a handler executor. The hub's sends never
+ * block: each connection queues them and has one asynchronous send in flight at a time (the Jakarta
+ * API allows no more). Pings and closes, which the API only offers as blocking calls, run on a
+ * small pool of the endpoint's own daemon threads.
+ *
+ * <p>When to call: {@link ServletContext#addFilter} works only while the context initializes, from
+ * a {@code ServletContainerInitializer}, a listener declared in {@code web.xml} or annotated
+ * {@code @WebListener}, or Spring Boot's {@code ServletContextInitializer}; and the container's
+ * WebSocket support must have started first (it sets the context attribute {@code
+ * jakarta.websocket.server.ServerContainer}). In Jetty, call it from {@code
+ * JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) ->
+ * ...)}.
+ */
+public final class JakartaHub {
+
+  /** The servlet context attribute under which containers publish their {@link ServerContainer}. */
+  public static final String SERVER_CONTAINER_ATTRIBUTE = ServerContainer.class.getName();
+
+  private JakartaHub() {}
+
+  /**
+   * Installs {@code hub} at {@code path} in {@code context}: the admission filter and the WebSocket
+   * endpoint.
+   *
+   * @param path an exact path relative to the context, such as {@code "/ws"} (no wildcards, no path
+   *     parameters)
+   * @return the installed endpoint
+   * @throws IllegalStateException if the context has no {@link ServerContainer} (WebSocket support
+   *     not started), or is past its initialization
+   * @throws IllegalArgumentException if {@code path} is not an exact path, or {@code hub} was not
+   *     made by {@code Hub.create}
+   */
+  public static JakartaHubEndpoint install(ServletContext context, Hub<?> hub, String path) {
+    requireNonNull(context, "context");
+    requireNonNull(hub, "hub");
+    requireNonNull(path, "path");
+    Object container = context.getAttribute(SERVER_CONTAINER_ATTRIBUTE);
+    if (!(container instanceof ServerContainer)) {
+      throw new IllegalStateException(
+          "context attribute "
+              + SERVER_CONTAINER_ATTRIBUTE
+              + ": "
+              + container
+              + " (expected: the container's ServerContainer; is WebSocket support started?)");
+    }
+    return EndpointInstaller.install(context, (ServerContainer) container, Acceptor.of(hub), path);
+  }
+}

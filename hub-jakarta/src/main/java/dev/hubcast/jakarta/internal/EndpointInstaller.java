@@ -1,0 +1,49 @@
+package dev.hubcast.jakarta.internal;
+
+import dev.hubcast.core.spi.Acceptor;
+import dev.hubcast.jakarta.JakartaHubEndpoint;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.EnumSet;
+import java.util.List;
+
+/** Registers the admission filter and the endpoint of a hub. Stateless; thread-safe. */
+public final class EndpointInstaller {
+
+  private EndpointInstaller() {}
+
+  /** See {@code JakartaHub.install}. */
+  public static JakartaHubEndpoint install(
+      ServletContext context, ServerContainer container, Acceptor acceptor, String path) {
+    if (!path.startsWith("/") || path.indexOf('*') >= 0 || path.indexOf('{') >= 0) {
+      throw new IllegalArgumentException(
+          "path: \"" + path + "\" (expected: an exact path such as \"/ws\")");
+    }
+    EndpointState state = new EndpointState(path, acceptor);
+    FilterRegistration.Dynamic filter =
+        context.addFilter("hubcast-admission " + path, new AdmissionFilter(state));
+    if (filter == null) {
+      throw new IllegalStateException("path: \"" + path + "\" (a hub is installed there already)");
+    }
+    filter.setAsyncSupported(true);
+    // isMatchAfter=false: before the filters already mapped, among them the container's own
+    // upgrade filter (Jetty adds its WebSocketUpgradeFilter before the application's code runs).
+    filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, path);
+    ServerEndpointConfig config =
+        ServerEndpointConfig.Builder.create(HubEndpoint.class, path)
+            .configurator(new HubConfigurator(state))
+            .extensions(List.of())
+            .build();
+    try {
+      container.addEndpoint(config);
+    } catch (DeploymentException e) {
+      state.close();
+      throw new IllegalStateException("path: \"" + path + "\": " + e.getMessage(), e);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,2 @@
+/** The Jakarta WebSocket adapter's parts; not an API. */
+package dev.hubcast.jakarta.internal;
