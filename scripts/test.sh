@@ -4,6 +4,8 @@
 # integration and browser tests, with the formatting, Javadoc and dependency checks of `verify`);
 # then builds a separate application against the installed hub-bom.
 #
+# Autobahn runs in its short form (the larger performance cases left out, under a minute per
+# adapter); `bash scripts/test.sh -Dautobahn.full` runs the whole suite.
 # Autobahn runs once per Maven process: its embedded Jython reactor cannot start twice in one JVM,
 # so each adapter's suite gets its own `mvn` run (building what it needs, without unit tests,
 # which the last run does for every module).
