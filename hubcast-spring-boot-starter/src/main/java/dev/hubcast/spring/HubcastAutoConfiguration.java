@@ -36,9 +36,10 @@ import org.springframework.context.annotation.Configuration;
  *       it defines them.
  *   <li>In a servlet web application, the hub is installed with {@link JakartaHub#install} while
  *       the servlet context starts, once the container's WebSocket support has published its {@link
- *       ServerContainer}. On embedded Tomcat that happens after Spring Boot's own {@code
- *       ServletContextInitializer}s have run, so there the hub is installed by a servlet container
- *       initializer added behind Tomcat's.
+ *       ServerContainer}. Spring Boot runs its {@code ServletContextInitializer}s before the
+ *       container's WebSocket set-up, on Tomcat and on Jetty alike: on Tomcat the hub is installed
+ *       by a servlet container initializer added behind Tomcat's {@code WsSci}; on Jetty the
+ *       initializer starts Jetty's WebSocket support itself (idempotent), then installs.
  *   <li>When the context closes, the hub shuts down (clients get 1001) in a lifecycle phase before
  *       the web server's graceful shutdown and stop.
  *   <li>With {@code hub-micrometer} and a {@link MeterRegistry} bean, the hub's {@code hubcast.*}
@@ -111,8 +112,9 @@ public class HubcastAutoConfiguration {
   static class ServletConfiguration {
 
     @Bean
-    HubcastEndpointInstaller hubcastEndpointInstaller(Hub<?> hub, HubcastProperties properties) {
-      return new HubcastEndpointInstaller(hub, properties.getPath());
+    HubcastEndpointInstaller hubcastEndpointInstaller(
+        Hub<?> hub, HubcastProperties properties, ObjectProvider<WebSocketSupport> support) {
+      return new HubcastEndpointInstaller(hub, properties.getPath(), support.getIfAvailable());
     }
 
     @Bean
@@ -132,6 +134,21 @@ public class HubcastAutoConfiguration {
       @Bean
       TomcatEndpointInstall hubcastTomcatEndpointInstall(HubcastEndpointInstaller installer) {
         return new TomcatEndpointInstall(installer);
+      }
+    }
+
+    /** On embedded Jetty: starts Jetty's Jakarta WebSocket support before installing the hub. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(
+        name = {
+          "org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer",
+          "org.eclipse.jetty.ee11.servlet.ServletContextHandler"
+        })
+    static class JettyConfiguration {
+
+      @Bean
+      JettyWebSocketSupport hubcastJettyWebSocketSupport() {
+        return new JettyWebSocketSupport();
       }
     }
   }

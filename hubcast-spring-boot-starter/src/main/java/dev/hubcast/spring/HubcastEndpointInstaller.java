@@ -21,12 +21,14 @@ final class HubcastEndpointInstaller {
 
   private final Hub<?> hub;
   private final String path;
+  private final WebSocketSupport webSocketSupport; // null: leave it to the container
   private final List<JakartaHubEndpoint> endpoints = new CopyOnWriteArrayList<>();
   private volatile boolean deferred;
 
-  HubcastEndpointInstaller(Hub<?> hub, String path) {
+  HubcastEndpointInstaller(Hub<?> hub, String path, WebSocketSupport webSocketSupport) {
     this.hub = requireNonNull(hub, "hub");
     this.path = requireNonNull(path, "path");
+    this.webSocketSupport = webSocketSupport;
   }
 
   /**
@@ -40,13 +42,19 @@ final class HubcastEndpointInstaller {
 
   /**
    * From Spring Boot's {@code ServletContextInitializer}: installs the hub now if the container's
-   * WebSocket support has started, or leaves it to the deferred step.
+   * WebSocket support has started or can be started here (Jetty), or leaves it to the deferred step
+   * (Tomcat).
    *
    * @throws IllegalStateException if WebSocket support has not started and nothing is deferred
    */
   void installIfReady(ServletContext context) {
-    if (context.getAttribute(JakartaHub.SERVER_CONTAINER_ATTRIBUTE) == null && deferred) {
-      return;
+    if (context.getAttribute(JakartaHub.SERVER_CONTAINER_ATTRIBUTE) == null) {
+      if (deferred) {
+        return;
+      }
+      if (webSocketSupport != null) {
+        webSocketSupport.ensureStarted(context);
+      }
     }
     install(context);
   }

@@ -3,22 +3,28 @@ package dev.hubcast.spring;
 import static dev.hubcast.spring.Sockets.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.CloseCodes;
+import dev.hubcast.core.Hub;
 import dev.hubcast.testkit.HandshakeRefusedException;
 import dev.hubcast.testkit.JdkWebSocketClient;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** {@code hubcast.*} properties take effect on the served hub, on embedded Tomcat. */
+/**
+ * {@code hubcast.*} properties take effect on the served hub, on the embedded server (Tomcat, and
+ * Jetty in the "jetty" execution).
+ */
 @SpringBootTest(
-    classes = TomcatPropertiesTest.App.class,
+    classes = ServedPropertiesTest.App.class,
     webEnvironment = WebEnvironment.RANDOM_PORT,
     properties = {
       "hubcast.path=/chat",
@@ -26,13 +32,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
       "hubcast.policy=ALL_EXCEPT_SENDER"
     })
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TomcatPropertiesTest {
+class ServedPropertiesTest {
 
   @SpringBootConfiguration
   @EnableAutoConfiguration
   static class App {}
 
   @LocalServerPort int port;
+  @Autowired Hub<String> hub;
 
   @Test
   void path_servesTheHubThere_andNotAtTheDefault() {
@@ -57,6 +64,8 @@ class TomcatPropertiesTest {
   void policy_allExceptSender_skipsTheSender() {
     try (JdkWebSocketClient a = Sockets.connect(port, "/chat");
         JdkWebSocketClient b = Sockets.connect(port, "/chat")) {
+      // the client's handshake can complete before the server has registered the connection
+      await().atMost(WAIT).until(() -> hub.connectionCount() == 2);
       a.sendText("from a");
       assertThat(b.awaitText(WAIT)).isEqualTo("from a");
 

@@ -24,12 +24,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The application's HubHandler, Authenticator and OriginPolicy beans are the hub's, on embedded
- * Tomcat: refusals get their HTTP status before the upgrade.
+ * The application's HubHandler, Authenticator and OriginPolicy beans are the hub's, on the embedded
+ * server: refusals get their HTTP status before the upgrade.
  */
-@SpringBootTest(classes = TomcatAppBeansTest.App.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = ServedAppBeansTest.App.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TomcatAppBeansTest {
+class ServedAppBeansTest {
 
   static final Map<String, String> TOKEN = Map.of("Authorization", "Bearer good");
 

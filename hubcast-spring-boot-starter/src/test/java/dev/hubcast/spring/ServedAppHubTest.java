@@ -21,9 +21,9 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /** An application's own Hub bean: the auto-configuration makes none, and serves that one. */
-@SpringBootTest(classes = TomcatAppHubTest.App.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = ServedAppHubTest.App.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TomcatAppHubTest {
+class ServedAppHubTest {
 
   @SpringBootConfiguration
   @EnableAutoConfiguration

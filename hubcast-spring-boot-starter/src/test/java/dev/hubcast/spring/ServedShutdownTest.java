@@ -2,6 +2,7 @@ package dev.hubcast.spring;
 
 import static dev.hubcast.spring.Sockets.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.CloseCodes;
 import dev.hubcast.core.Hub;
@@ -21,7 +22,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * before the web server stops, which would otherwise drop the connections without a close frame.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TomcatShutdownTest {
+class ServedShutdownTest {
 
   @SpringBootConfiguration
   @EnableAutoConfiguration
@@ -35,6 +36,8 @@ class TomcatShutdownTest {
     Hub<?> hub = context.getBean(Hub.class);
     try (JdkWebSocketClient a = Sockets.connect(port, "/ws");
         JdkWebSocketClient b = Sockets.connect(port, "/ws")) {
+      await().atMost(WAIT).until(() -> hub.connectionCount() == 2);
+
       context.close();
 
       CloseStatus closeA = a.awaitClose(WAIT);
