@@ -21,15 +21,17 @@ import jakarta.websocket.server.ServerContainer;
  * }
  * }</pre>
  *
- * <p>{@link #install} adds two things to the context: a servlet filter on the path that puts each
+ * <p>{@link #install} adds three things to the context: a servlet filter on the path that puts each
  * upgrade request to the hub ({@code OriginPolicy}, {@code Authenticator}, connection caps) before
  * the container upgrades it, and answers a refusal with its HTTP status (401, 403, 429, 503) and
- * reason as text; and a WebSocket endpoint on the path, registered with the container's {@link
- * ServerContainer}, which serves the admitted connections. Admitted connections enforce the hub's
- * limits: a message over {@code maxMessageBytes} closes with 1009 once its bytes pass the limit,
- * text that is not UTF-8 with 1007 (by the container), a binary message to a text hub with 1003 (by
- * the hub's codec); a connection silent for half the idle timeout is pinged, one silent for all of
- * it closed with 1001. No extension (permessage-deflate) is negotiated.
+ * reason as text; a WebSocket endpoint on the path, registered with the container's {@link
+ * ServerContainer}, which serves the admitted connections; and, unless a servlet of the application
+ * is mapped at that exact path, a servlet there that answers plain HTTP with 426 Upgrade Required
+ * (Tomcat runs filters only for a request some servlet is mapped to). Admitted connections enforce
+ * the hub's limits: a message over {@code maxMessageBytes} closes with 1009 once its bytes pass the
+ * limit, text that is not UTF-8 with 1007 (by the container), a binary message to a text hub with
+ * 1003 (by the hub's codec); a connection silent for half the idle timeout is pinged, one silent
+ * for all of it closed with 1001. No extension (permessage-deflate) is negotiated.
  *
  * <p>Threading: the container calls the endpoint on its own threads, one at a time per connection;
  * hub handlers run there unless the hub's config names a handler executor. The hub's sends never

@@ -10,6 +10,9 @@ import dev.hubcast.core.OriginPolicy;
 import dev.hubcast.testkit.HandshakeRefusedException;
 import dev.hubcast.testkit.JdkWebSocketClient;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +62,21 @@ class AdmissionTest {
   private void assertNothingRegistered() {
     assertThat(hub.clients()).isEmpty();
     assertThat(server.endpoint().openConnections()).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Container.class)
+  void plainHttpAtThePath_is426_andNothingIsRegistered(Container container) throws Exception {
+    URI uri = serve(container, HubConfig.textBuilder());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http" + uri.toString().substring(2))).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(426);
+    assertThat(response.headers().firstValue("Upgrade")).hasValue("websocket");
+    assertNothingRegistered();
   }
 
   @ParameterizedTest

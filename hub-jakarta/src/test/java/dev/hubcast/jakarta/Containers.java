@@ -4,11 +4,7 @@ import dev.hubcast.core.Hub;
 import dev.hubcast.core.spi.Acceptor;
 import dev.hubcast.testkit.TestClient;
 import dev.hubcast.testkit.TestServer;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.File;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.Map;
@@ -98,8 +94,7 @@ final class Containers {
         Long.toString(Acceptor.of(hub).settings().handshakeTimeout().toMillis()));
     tomcat.setConnector(connector);
     Context context = tomcat.addContext("", base.getAbsolutePath());
-    Tomcat.addServlet(context, "none", new NotFound());
-    context.addServletMappingDecoded("/", "none");
+    // No servlet of its own: install maps one at the path, without which Tomcat runs no filter.
     AtomicReference<JakartaHubEndpoint> endpoint = new AtomicReference<>();
     context.addServletContainerInitializer(new WsSci(), null);
     context.addServletContainerInitializer(
@@ -147,10 +142,4 @@ final class Containers {
   }
 
   /** Answers every request that is not an upgrade to the hub: 404. */
-  static final class NotFound extends HttpServlet {
-    @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-      resp.sendError(404);
-    }
-  }
 }

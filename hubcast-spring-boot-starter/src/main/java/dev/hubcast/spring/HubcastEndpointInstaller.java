@@ -6,7 +6,6 @@ import dev.hubcast.core.Hub;
 import dev.hubcast.jakarta.JakartaHub;
 import dev.hubcast.jakarta.JakartaHubEndpoint;
 import jakarta.servlet.ServletContext;
-import jakarta.servlet.ServletRegistration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -66,21 +65,8 @@ final class HubcastEndpointInstaller {
         return;
       }
       JakartaHubEndpoint endpoint = JakartaHub.install(context, hub, path);
-      mapServlet(context);
       context.setAttribute(INSTALLED_ATTRIBUTE, endpoint);
       endpoints.add(endpoint);
-    }
-  }
-
-  /**
-   * Maps {@link UpgradeRequiredServlet} at the path, unless another servlet already has it (a
-   * {@code DispatcherServlet} at {@code /} does not: an exact mapping wins over it).
-   */
-  private void mapServlet(ServletContext context) {
-    ServletRegistration.Dynamic servlet =
-        context.addServlet("hubcast " + path, new UpgradeRequiredServlet());
-    if (servlet != null) {
-      servlet.addMapping(path);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.hubcast.jakarta.JakartaHubEndpoint;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -33,6 +34,12 @@ public final class EndpointInstaller {
     // isMatchAfter=false: before the filters already mapped, among them the container's own
     // upgrade filter (Jetty adds its WebSocketUpgradeFilter before the application's code runs).
     filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, path);
+    // An exact mapping wins over an application's servlet at "/"; one already at the path stays.
+    ServletRegistration.Dynamic servlet =
+        context.addServlet("hubcast-upgrade " + path, new UpgradeRequiredServlet());
+    if (servlet != null) {
+      servlet.addMapping(path);
+    }
     ServerEndpointConfig config =
         ServerEndpointConfig.Builder.create(HubEndpoint.class, path)
             .configurator(new HubConfigurator(state))

@@ -1,4 +1,4 @@
-package dev.hubcast.spring;
+package dev.hubcast.jakarta.internal;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -7,10 +7,10 @@ import java.io.IOException;
 
 /**
  * Mapped at the hub's path so that the container runs its filter chain there: Tomcat runs filters
- * only for a request some servlet is mapped to, and Spring Boot maps none when the application has
- * no {@code DispatcherServlet} (the admission filter and Tomcat's upgrade filter would never see
- * the handshake: 404). Upgrades never reach it (the filters take them); a plain HTTP request does,
- * and is answered 426 Upgrade Required. Thread-safe and stateless.
+ * only for a request some servlet is mapped to, and an application may map none (Spring Boot
+ * without a {@code DispatcherServlet}): the admission filter and Tomcat's upgrade filter would
+ * never see the handshake (404). Upgrades never reach it (the filters take them); a plain HTTP
+ * request does, and is answered 426 Upgrade Required. Thread-safe and stateless.
  */
 final class UpgradeRequiredServlet extends HttpServlet {
 
