@@ -407,6 +407,27 @@ class SweepPartsTest {
     assertThat(docs.resolve("img/throughput-vs-subscribers.png")).isNotEmptyFile();
   }
 
+  /** The Tomcat target: {@code tomcat} against the naive asyncRemote loop at 1,000 subscribers. */
+  @Test
+  void report_comparesTomcatWithNaiveTomcat() throws Exception {
+    Sweep.Plan plan = plan(List.of("tomcat", "naive-tomcat"), List.of(1000));
+    List<Sweep.Point> points =
+        List.of(
+            point("tomcat", 50, 1, 4),
+            point("naive-tomcat", 25, 1, 4),
+            point("naive-tomcat", 50, 1, 90)); // fails on latency
+
+    new Report(plan, points, List.of(), "2026-12-07 02:00 UTC", 1, "0.1", "0.1", List.of())
+        .write(plan.docs());
+
+    assertThat(Files.readString(plan.docs().resolve("benchmarks.md")))
+        .contains("| `tomcat` | 50,000 |")
+        .contains("| `naive-tomcat` | 25,000 |")
+        .contains(
+            "At 1,000 subscribers, against `naive-tomcat`: `tomcat` 2.00×, `naive-tomcat` 1.00×.")
+        .doesNotContain("against `naive-jetty`");
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {-1, 0, 1000})
   void report_saysWhichModeTheTwoNodesRan(int history) throws Exception {
