@@ -17,7 +17,7 @@ import picocli.CommandLine.Unmatched;
  * a library.
  *
  * <pre>
- * java -jar hub-bench.jar server --transport jetty|netty|naive-jetty|naive-netty --port P [--policy all|others]
+ * java -jar hub-bench.jar server --transport jetty|netty|tomcat|naive-jetty|naive-netty|naive-tomcat|... --port P [--policy all|others]
  *     [--redis redis://HOST:PORT] [--room-history N]
  * java -jar hub-bench.jar load --url ws://127.0.0.1:P/[,ws://127.0.0.1:Q/] --subscribers N [--publishers K] --rate MSGS_PER_S
  *     --size BYTES --duration S [--warmup S]

@@ -26,19 +26,22 @@ import java.util.function.IntSupplier;
 
 /**
  * The {@code server} command: a relay of every client message to all clients (or all but the
- * sender) on one of five servers, so that the same load can be put to each (a sixth, {@code uws},
- * is uWebSockets.js on Node.js, run by {@link UwsServer} in a process of its own):
+ * sender) on one of seven servers, so that the same load can be put to each (an eighth, {@code
+ * uws}, is uWebSockets.js on Node.js, run by {@link UwsServer} in a process of its own):
  *
  * <ul>
  *   <li>{@code jetty}, {@code netty}: Hubcast with its default config ({@code
  *       HubConfig.textBuilder()} and the policy), served by {@link JettyHubServer} or {@link
  *       NettyHubServer} at path {@code /};
+ *   <li>{@code tomcat}: the same hub installed with {@code JakartaHub.install} (hub-jakarta) at
+ *       path {@code /} in embedded Tomcat 11 ({@link EmbeddedTomcat});
  *   <li>{@code netty-sse}: the same hub on one {@link NettyHubServer} twice, as WebSocket at {@link
  *       #WS_PATH} and as Server-Sent Events with {@code POST} ({@link HubEventStream}) at {@link
  *       #SSE_PATH}: one hub, so a message posted on one transport reaches the clients of both;
- *   <li>{@code naive-jetty}, {@code naive-netty}: what one writes without a hub, a concurrent set
- *       of sessions and a loop that sends to each ({@link NaiveJettyServer}, {@link
- *       NaiveNettyServer}).
+ *   <li>{@code naive-jetty}, {@code naive-netty}, {@code naive-tomcat}: what one writes without a
+ *       hub, a concurrent set of sessions and a loop that sends to each ({@link NaiveJettyServer},
+ *       {@link NaiveNettyServer}, {@link NaiveTomcatServer}: the Jakarta API's {@code
+ *       getAsyncRemote().sendText}, a send refused while one is in flight).
  * </ul>
  *
  * <p>With a room history ({@code --room-history N}, Hubcast only) the hub relays through a room
@@ -60,6 +63,8 @@ final class BenchServer implements AutoCloseable {
     NETTY_SSE("netty-sse"),
     NAIVE_JETTY("naive-jetty"),
     NAIVE_NETTY("naive-netty"),
+    TOMCAT("tomcat"),
+    NAIVE_TOMCAT("naive-tomcat"),
     UWS("uws");
 
     final String label;
@@ -69,11 +74,12 @@ final class BenchServer implements AutoCloseable {
     }
 
     /** The names, as a usage message lists them. */
-    static final String EXPECTED = "jetty, netty, netty-sse, naive-jetty, naive-netty or uws";
+    static final String EXPECTED =
+        "jetty, netty, netty-sse, naive-jetty, naive-netty, tomcat, naive-tomcat or uws";
 
     /** Hubcast (a hub with its config), as opposed to a naive relay. */
     boolean hubcast() {
-      return this == JETTY || this == NETTY || this == NETTY_SSE;
+      return this == JETTY || this == NETTY || this == NETTY_SSE || this == TOMCAT;
     }
 
     /** uWebSockets.js on Node.js ({@link UwsServer}), a process of its own, not in this JVM. */
@@ -137,7 +143,7 @@ final class BenchServer implements AutoCloseable {
       throws Exception {
     checkOptions(transport, redis, roomHistory, metrics);
     switch (transport) {
-      case JETTY, NETTY, NETTY_SSE -> {
+      case JETTY, NETTY, NETTY_SSE, TOMCAT -> {
         Hub<?> hub =
             roomHistory == null ? relayHub(others, redis) : roomHub(others, redis, roomHistory);
         AutoCloseable server;
@@ -148,6 +154,10 @@ final class BenchServer implements AutoCloseable {
           bound = s.port();
         } else if (transport == Transport.NETTY) {
           NettyHubServer s = NettyHubServer.builder(hub).host(host).port(port).path("/").start();
+          server = s;
+          bound = s.port();
+        } else if (transport == Transport.TOMCAT) {
+          EmbeddedTomcat s = EmbeddedTomcat.hub(hub, host, port, "/");
           server = s;
           bound = s.port();
         } else {
@@ -183,6 +193,10 @@ final class BenchServer implements AutoCloseable {
         NaiveNettyServer s = NaiveNettyServer.start(host, port, others);
         return new BenchServer(transport, s.port(), s::connections, s);
       }
+      case NAIVE_TOMCAT -> {
+        NaiveTomcatServer s = NaiveTomcatServer.start(host, port, others);
+        return new BenchServer(transport, s.port(), s::connections, s);
+      }
       case UWS ->
           throw new IllegalArgumentException(
               "server: uws runs on Node.js, in a process of its own (UwsServer)");
@@ -199,15 +213,16 @@ final class BenchServer implements AutoCloseable {
     boolean hubcast = transport.hubcast();
     if (redis != null && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --redis: only for jetty, netty and netty-sse, not " + transport.label);
+          "server: --redis: only for jetty, netty, netty-sse and tomcat, not " + transport.label);
     }
     if (roomHistory != null && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --room-history: only for jetty, netty and netty-sse, not " + transport.label);
+          "server: --room-history: only for jetty, netty, netty-sse and tomcat, not "
+              + transport.label);
     }
     if (metrics && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --metrics: only for jetty, netty and netty-sse, not " + transport.label);
+          "server: --metrics: only for jetty, netty, netty-sse and tomcat, not " + transport.label);
     }
   }
 

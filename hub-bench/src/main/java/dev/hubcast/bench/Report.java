@@ -164,10 +164,10 @@ final class Report {
       }
       sb.append('\n');
     }
-    if (subscriberCounts.contains(1000) && servers.contains("naive-jetty")) {
-      double base = maxSustainable("naive-jetty", 1000);
-      if (base > 0) {
-        sb.append("\nAt 1,000 subscribers, against `naive-jetty`: ");
+    for (String baseline : List.of("naive-jetty", "naive-tomcat")) {
+      double base = maxSustainable(baseline, 1000);
+      if (subscriberCounts.contains(1000) && servers.contains(baseline) && base > 0) {
+        sb.append("\nAt 1,000 subscribers, against `").append(baseline).append("`: ");
         List<String> parts = new ArrayList<>();
         for (String server : servers) {
           parts.add(

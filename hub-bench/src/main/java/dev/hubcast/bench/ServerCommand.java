@@ -28,7 +28,11 @@ import picocli.CommandLine.Spec;
       "netty-sse: the same hub at /ws (WebSocket) and /sse (Server-Sent Events: GET opens a"
           + " stream, POST with its Hubcast-Token sends), on one Netty server.",
       "",
-      "With --room-history (Hubcast: jetty, netty, netty-sse), every client joins one room and"
+      "tomcat: the same hub on embedded Tomcat 11 through hub-jakarta (JakartaHub.install);"
+          + " naive-tomcat: a set of Jakarta WebSocket sessions and a getAsyncRemote().sendText"
+          + " loop, a send that Tomcat refuses (one in flight) dropped.",
+      "",
+      "With --room-history (Hubcast: jetty, netty, netty-sse, tomcat), every client joins one room and"
           + " each message goes to that room, numbered and kept (in Redis too with --redis).",
       "",
       "uws: uWebSockets.js on Node.js, every client subscribed to one topic and each message"
@@ -46,11 +50,12 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--transport",
       required = true,
-      paramLabel = "jetty|netty|netty-sse|naive-jetty|naive-netty|uws",
+      paramLabel = "jetty|netty|netty-sse|naive-jetty|naive-netty|tomcat|naive-tomcat|uws",
       description =
           "jetty, netty: Hubcast with its default config; netty-sse: the same on Netty at /ws"
-              + " and, as Server-Sent Events, at /sse; naive-jetty, naive-netty: a set of"
-              + " sessions and a send loop; uws: uWebSockets.js (Node.js), one topic and"
+              + " and, as Server-Sent Events, at /sse; tomcat: the same on embedded Tomcat"
+              + " (hub-jakarta); naive-jetty, naive-netty, naive-tomcat: a set of sessions and a"
+              + " send loop; uws: uWebSockets.js (Node.js), one topic and"
               + " app.publish.")
   private String transport;
 

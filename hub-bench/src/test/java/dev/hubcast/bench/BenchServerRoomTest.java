@@ -64,7 +64,7 @@ class BenchServerRoomTest {
   @ParameterizedTest
   @EnumSource(
       value = BenchServer.Transport.class,
-      names = {"NETTY", "JETTY"})
+      names = {"NETTY", "JETTY", "TOMCAT"})
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void roomMode_others_relaysToTheRoom_butNotToTheSender(BenchServer.Transport transport)
       throws Exception {

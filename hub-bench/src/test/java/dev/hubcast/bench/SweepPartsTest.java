@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -142,6 +143,89 @@ class SweepPartsTest {
       for (JdkWebSocketClient c : clients) {
         c.abort();
       }
+    }
+  }
+
+  /**
+   * {@code tomcat} and {@code naive-tomcat} as the sweep starts them: three subscribers and a
+   * publisher on the JDK's WebSocket client each get every message, published at a low rate (the
+   * next once every client has the last: {@code naive-tomcat} drops a message to a session whose
+   * previous send is still in flight). Then a burst of 200 back to back: every client gets {@code
+   * tomcat}'s all in order, and {@code naive-tomcat}'s in order with any refused ones missing, and
+   * the publisher stays connected; the closed {@code naive-tomcat} logs how many it refused.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"tomcat", "naive-tomcat"})
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void launcher_startsTomcat_andRelaysEveryMessageToEveryClient(String server) throws Exception {
+    Sweep.Plan plan = plan(List.of(server), List.of(10));
+    Files.createDirectories(plan.work().resolve("logs"));
+    List<JdkWebSocketClient> clients = new ArrayList<>();
+    int port;
+
+    try (Deployment deployment = new Launcher(plan).deploy(server, 1)) {
+      port = deployment.nodes.get(0).port;
+      assertThat(deployment.urls()).isEqualTo("ws://127.0.0.1:" + port + "/");
+      assertThat(deployment.display)
+          .startsWith(
+              "java -Xmx256m -jar hub-bench/target/hub-bench.jar server --transport " + server);
+      for (int i = 0; i < 4; i++) {
+        clients.add(JdkWebSocketClient.connect(URI.create(deployment.urls())));
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> deployment.sample(false).connections() == 4);
+      JdkWebSocketClient publisher = clients.get(3);
+
+      for (String m : List.of("one", "two", "three", "four", "five")) {
+        publisher.sendText(m);
+        for (JdkWebSocketClient c : clients) { // the publisher too: policy all
+          assertThat(c.awaitText(Duration.ofSeconds(10))).isEqualTo(m);
+        }
+      }
+
+      List<String> burst = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        burst.add("burst-" + i);
+        publisher.sendText("burst-" + i);
+      }
+      // "end" until every client has one (naive-tomcat may drop it too): what comes before it is
+      // what the client got of the burst
+      Map<JdkWebSocketClient, List<String>> got = new HashMap<>();
+      clients.forEach(c -> got.put(c, new ArrayList<>()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                publisher.sendText("end");
+                boolean all = true;
+                for (JdkWebSocketClient c : clients) {
+                  List<String> g = got.get(c);
+                  while (c.pendingTexts() > 0 && !g.contains("end")) {
+                    g.add(c.awaitText(Duration.ofSeconds(1)));
+                  }
+                  all &= g.contains("end");
+                }
+                return all;
+              });
+      for (JdkWebSocketClient c : clients) {
+        List<String> g = got.get(c).subList(0, got.get(c).indexOf("end"));
+        if (server.equals("tomcat")) {
+          assertThat(g).containsExactlyElementsOf(burst);
+        } else {
+          assertThat(burst).containsSubsequence(g);
+        }
+      }
+      assertThat(publisher.isClosed()).isFalse();
+      assertThat(deployment.sample(false).connections()).isEqualTo(4);
+    } finally {
+      for (JdkWebSocketClient c : clients) {
+        c.abort();
+      }
+    }
+    if (server.equals("naive-tomcat")) {
+      assertThat(Files.readString(plan.work().resolve("logs/server-naive-tomcat-" + port + ".log")))
+          .containsPattern("naive-tomcat: \\d+ sends refused by Tomcat");
     }
   }
 
@@ -321,6 +405,27 @@ class SweepPartsTest {
         .contains("| 0.25 | 200 MB |");
     assertThat(docs.resolve("img/p99-vs-offered-1000.png")).isNotEmptyFile();
     assertThat(docs.resolve("img/throughput-vs-subscribers.png")).isNotEmptyFile();
+  }
+
+  /** The Tomcat target: {@code tomcat} against the naive asyncRemote loop at 1,000 subscribers. */
+  @Test
+  void report_comparesTomcatWithNaiveTomcat() throws Exception {
+    Sweep.Plan plan = plan(List.of("tomcat", "naive-tomcat"), List.of(1000));
+    List<Sweep.Point> points =
+        List.of(
+            point("tomcat", 50, 1, 4),
+            point("naive-tomcat", 25, 1, 4),
+            point("naive-tomcat", 50, 1, 90)); // fails on latency
+
+    new Report(plan, points, List.of(), "2026-12-07 02:00 UTC", 1, "0.1", "0.1", List.of())
+        .write(plan.docs());
+
+    assertThat(Files.readString(plan.docs().resolve("benchmarks.md")))
+        .contains("| `tomcat` | 50,000 |")
+        .contains("| `naive-tomcat` | 25,000 |")
+        .contains(
+            "At 1,000 subscribers, against `naive-tomcat`: `tomcat` 2.00×, `naive-tomcat` 1.00×.")
+        .doesNotContain("against `naive-jetty`");
   }
 
   @ParameterizedTest
