@@ -261,6 +261,10 @@ final class Outbox implements SendCompletion {
     if (inFlight == null) {
       return false;
     }
+    if (inFlight.peekFirst() == frame) { // the usual case: no iterator, nothing shifted
+      inFlight.pollFirst();
+      return true;
+    }
     for (var it = inFlight.iterator(); it.hasNext(); ) {
       if (it.next() == frame) {
         it.remove();
