@@ -62,6 +62,7 @@ final class JettyConnection extends WriteRounds.Target implements Connection, Fr
   private final IdleCheck idle;
 
   private volatile CoreSession session;
+  private boolean refused; // a message was refused (1009, 1007): read on, dropping, until closed
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   private final AtomicBoolean closeReported = new AtomicBoolean();
 
@@ -253,11 +254,25 @@ final class JettyConnection extends WriteRounds.Target implements Connection, Fr
   }
 
   private void onData(Frame frame, Callback callback) {
+    if (refused) {
+      // Read on, and drop, until the peer answers the close: a socket closed with the rest of the
+      // message unread sends the peer a reset, which can destroy the close frame before it is read.
+      callback.succeeded();
+      session.demand();
+      return;
+    }
     Message message;
     try {
       message = assembler.add(frame);
     } catch (CloseException e) {
-      callback.failed(e); // Jetty closes with its code (1009, 1007)
+      // Closed as the hub closes (the close frame, then the peer's answer within the close
+      // timeout), not failed: Jetty would close the socket at once on a failure, with the rest of
+      // the message unread.
+      refused = true;
+      assembler.release();
+      callback.succeeded();
+      close(e.getStatusCode(), e.getMessage());
+      session.demand();
       return;
     }
     callback.succeeded();
