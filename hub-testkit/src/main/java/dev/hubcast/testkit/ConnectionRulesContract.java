@@ -336,7 +336,9 @@ public interface ConnectionRulesContract {
         .as("rule 10: oversize messages that reached the hub")
         .isZero();
     if (s.server().clientsSeeCloseCodes()) {
-      assertThat(status.code()).as("rule 10: close code").isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+      assertThat(status.code())
+          .as("rule 10: close code (%s)", status)
+          .isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
     }
     s.awaitEmpty();
   }
