@@ -52,8 +52,11 @@ final class ReadmeSnippets {
     return server;
   }
 
+  /** The embedded server and its hub, so a test can wait for the hub to see its clients. */
+  record Embedded(Hub<String> hub, NettyHubServer server) {}
+
   /** README: "Or let hub-netty run the server". */
-  static NettyHubServer embedded(int port) throws InterruptedException {
+  static Embedded embedded(int port) throws InterruptedException {
     // --- snippet: embedded
     Hub<String> hub =
         Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL_EXCEPT_SENDER).build());
@@ -65,7 +68,7 @@ final class ReadmeSnippets {
             .start(); // native epoll when available, else NIO
     // ... later: hub.shutdown().join(); server.close();
     // --- end
-    return server;
+    return new Embedded(hub, server);
   }
 
   /** The README's handler for the requests that are not the WebSocket: a one-line page. */

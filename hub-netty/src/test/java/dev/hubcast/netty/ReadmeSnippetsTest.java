@@ -1,6 +1,7 @@
 package dev.hubcast.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.core.Hub;
 import dev.hubcast.core.HubConfig;
@@ -44,13 +45,18 @@ class ReadmeSnippetsTest {
 
   @Test
   void embedded_servesTheHub() throws Exception {
-    NettyHubServer server = ReadmeSnippets.embedded(0);
+    ReadmeSnippets.Embedded embedded = ReadmeSnippets.embedded(0);
+    NettyHubServer server = embedded.server();
     try (TestClient a =
             JdkWebSocketClient.connect(
                 URI.create("ws://127.0.0.1:" + server.port() + "/ws"), Map.of());
         TestClient b =
             JdkWebSocketClient.connect(
                 URI.create("ws://127.0.0.1:" + server.port() + "/ws"), Map.of())) {
+      // The client sees 101 before the hub has opened the connection: wait for both.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> embedded.hub().metrics().connections() == 2);
       a.sendText("to b");
       assertThat(b.awaitText(Duration.ofSeconds(10))).isEqualTo("to b");
       HttpResponse<String> page =
@@ -63,6 +69,7 @@ class ReadmeSnippetsTest {
       assertThat(page.body()).isEqualTo("hub is up\n");
     } finally {
       server.close();
+      embedded.hub().shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
     }
   }
 }
