@@ -31,7 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -100,6 +102,36 @@ class NettyAdapterTest {
     c.send(frame(true, 0x1, "hi".getBytes(StandardCharsets.UTF_8)));
 
     assertThat(c.read().text()).isEqualTo("hi");
+  }
+
+  @Test
+  void theSwitchingProtocolsAnswer_leavesOnceTheHubHasOpenedTheConnection() throws Exception {
+    CountDownLatch clientUpgraded = new CountDownLatch(1);
+    AtomicReference<Boolean> upgradedDuringOpen = new AtomicReference<>();
+    Hub<String> hub =
+        hub(
+            HubConfig.textBuilder()
+                .handler(
+                    new HubHandler<>() {
+                      @Override
+                      public void onOpen(Hub<String> hub, Client client) {
+                        try {
+                          // Had the 101 left already, the client would count down within this.
+                          upgradedDuringOpen.set(clientUpgraded.await(1, TimeUnit.SECONDS));
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }
+                    }));
+    NettyHubServer server = serve(hub);
+
+    try (TestClient c =
+        JdkWebSocketClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/ws"))) {
+      clientUpgraded.countDown();
+      assertThat(upgradedDuringOpen.get()).isFalse();
+      hub.broadcast(Target.all(), "reachable");
+      assertThat(c.awaitText(WAIT)).isEqualTo("reachable");
+    }
   }
 
   @Test

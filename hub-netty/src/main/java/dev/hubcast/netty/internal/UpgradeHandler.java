@@ -299,8 +299,9 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     TransportSettings settings = acceptor.settings();
     HubHandshaker handshaker =
         new HubHandshaker(path, admission.subprotocol().orElse(null), settings.maxMessageBytes());
-    // Encoded by the HTTP codec now, before it leaves the pipeline.
-    ctx.writeAndFlush(handshaker.switchingProtocols(request), ctx.voidPromise());
+    // Encoded by the HTTP codec now, before it leaves the pipeline; flushed once the hub has
+    // opened the connection, so a client that sees 101 is already reachable by a broadcast.
+    ctx.write(handshaker.switchingProtocols(request), ctx.voidPromise());
 
     WebSocketSession session =
         new WebSocketSession(
@@ -341,6 +342,7 @@ public final class UpgradeHandler extends ChannelInboundHandlerAdapter {
     removeIfPresent(pipeline, HttpServerKeepAliveHandler.class);
     removeIfPresent(pipeline, HttpResponseEncoder.class);
     pipeline.remove(codec.handler());
+    ctx.channel().flush();
   }
 
   private static void removeIfPresent(
