@@ -1,6 +1,7 @@
 package dev.hubcast.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubcast.jetty.JettyHubServer;
 import dev.hubcast.netty.NettyHubServer;
@@ -11,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,9 +31,27 @@ class SeedProgramsTest {
     try (JettyHubServer server = BroadcastAll.start("127.0.0.1", 0);
         TestClient a = connect(server.port());
         TestClient b = connect(server.port())) {
-      a.sendText("hello");
-      assertThat(a.awaitText(WAIT)).isEqualTo("hello");
-      assertThat(b.awaitText(WAIT)).isEqualTo("hello");
+      // Jetty opens b on the hub just after its 101: a speaks until b, once open, hears.
+      AtomicInteger said = new AtomicInteger();
+      AtomicReference<String> heard = new AtomicReference<>();
+      await("b to hear a")
+          .atMost(WAIT)
+          .pollDelay(Duration.ZERO)
+          .pollInSameThread()
+          .untilAsserted(
+              () -> {
+                a.sendText("hello " + said.incrementAndGet());
+                heard.set(b.awaitText(Duration.ofMillis(200)));
+                assertThat(heard.get()).startsWith("hello ");
+              });
+      String last = "hello " + said.get();
+      // a, open from the start, hears all it said, in order; b from the first it heard on.
+      for (int i = 1; i <= said.get(); i++) {
+        assertThat(a.awaitText(WAIT)).isEqualTo("hello " + i);
+      }
+      while (!last.equals(heard.get())) {
+        heard.set(b.awaitText(WAIT));
+      }
 
       b.close(1000, "bye");
       b.awaitClose(WAIT);

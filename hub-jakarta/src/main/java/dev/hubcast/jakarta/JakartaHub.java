@@ -81,4 +81,37 @@ public final class JakartaHub {
     }
     return EndpointInstaller.install(context, (ServerContainer) container, Acceptor.of(hub), path);
   }
+
+  /**
+   * Installs {@code hub} at {@code path} in {@code context} on the servlet API's HTTP upgrade
+   * ({@code HttpServletRequest.upgrade}), speaking WebSocket (RFC 6455) itself rather than through
+   * the container's Jakarta WebSocket implementation, which it does not need. The fast way on
+   * Tomcat: a message is framed once for all its recipients, the frames queued for a connection
+   * leave in one write, and a send costs no thread hand-over (see {@code docs/transports.md}).
+   *
+   * <p>One servlet is mapped at the path. It checks the handshake (426, 405, 400 when it is not a
+   * WebSocket handshake of version 13), puts it to the hub (the same statuses as {@link #install}),
+   * and upgrades it. Limits as {@link #install}: 1009 over {@code maxMessageBytes} (from the
+   * frame's header, before its payload is read), 1007 for text that is not UTF-8 (at the byte that
+   * breaks it), 1002 for frames the RFC forbids; pings after half the idle timeout, 1001 after all
+   * of it. No extension is negotiated.
+   *
+   * <p>Threading: the container's threads read and write; the hub's sends write on the calling
+   * thread when the connection's output is ready and nothing else is writing, and otherwise leave
+   * their frame to the thread that is (never blocking). One timer thread per endpoint runs the idle
+   * checks and close timeouts. Call it while the context initializes, as {@link #install}.
+   *
+   * @param path an exact path relative to the context, such as {@code "/ws"}
+   * @return the installed endpoint
+   * @throws IllegalStateException if a servlet is mapped at the path already, or the context is
+   *     past its initialization
+   * @throws IllegalArgumentException if {@code path} is not an exact path, or {@code hub} was not
+   *     made by {@code Hub.create}
+   */
+  public static JakartaHubEndpoint installUpgrade(ServletContext context, Hub<?> hub, String path) {
+    requireNonNull(context, "context");
+    requireNonNull(hub, "hub");
+    requireNonNull(path, "path");
+    return EndpointInstaller.installUpgrade(context, Acceptor.of(hub), path);
+  }
 }

@@ -83,6 +83,15 @@ final class Containers {
   }
 
   static Running tomcat(Hub<?> hub) throws Exception {
+    return tomcat(hub, false);
+  }
+
+  /** Tomcat with the hub on the servlet HTTP upgrade ({@link JakartaHub#installUpgrade}). */
+  static Running tomcatUpgrade(Hub<?> hub) throws Exception {
+    return tomcat(hub, true);
+  }
+
+  private static Running tomcat(Hub<?> hub, boolean upgrade) throws Exception {
     File base = Files.createTempDirectory("hubcast-tomcat").toFile();
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.getAbsolutePath());
@@ -96,21 +105,50 @@ final class Containers {
     Context context = tomcat.addContext("", base.getAbsolutePath());
     // No servlet of its own: install maps one at the path, without which Tomcat runs no filter.
     AtomicReference<JakartaHubEndpoint> endpoint = new AtomicReference<>();
-    context.addServletContainerInitializer(new WsSci(), null);
+    if (!upgrade) {
+      context.addServletContainerInitializer(new WsSci(), null);
+    }
     context.addServletContainerInitializer(
-        (classes, servletContext) -> endpoint.set(JakartaHub.install(servletContext, hub, "/ws")),
+        (classes, servletContext) ->
+            endpoint.set(
+                upgrade
+                    ? JakartaHub.installUpgrade(servletContext, hub, "/ws")
+                    : JakartaHub.install(servletContext, hub, "/ws")),
         null);
     tomcat.start();
     URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/ws");
     return new Running(
         uri,
         endpoint.get(),
-        false,
+        upgrade, // the upgrade reads the declared length itself
         once(
             () -> {
               tomcat.stop();
               tomcat.destroy();
             }));
+  }
+
+  /** Jetty 12 ee11 with the hub on the servlet HTTP upgrade. */
+  static Running jettyUpgrade(Hub<?> hub) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    connector.setIdleTimeout(Acceptor.of(hub).settings().handshakeTimeout().toMillis());
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler("/");
+    AtomicReference<JakartaHubEndpoint> endpoint = new AtomicReference<>();
+    context.addEventListener(
+        new jakarta.servlet.ServletContextListener() {
+          @Override
+          public void contextInitialized(jakarta.servlet.ServletContextEvent event) {
+            endpoint.set(JakartaHub.installUpgrade(event.getServletContext(), hub, "/ws"));
+          }
+        });
+    server.setHandler(context);
+    server.start();
+    URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/ws");
+    return new Running(uri, endpoint.get(), true, once(server::stop));
   }
 
   static Running jetty(Hub<?> hub) throws Exception {

@@ -96,7 +96,9 @@ final class LatencyProbe implements WebSocket.Listener {
       try {
         long seq = Long.parseLong(text.substring(0, colon));
         long sent = Long.parseLong(text.substring(colon + 1));
-        if (seq != next) {
+        // The first may be any: a probe is opened on the hub a moment after its handshake, and
+        // may miss what was relayed meanwhile. From there on, none may be missed.
+        if (seq != next && deliveries > 1) {
           faults.add("got " + seq + " when " + next + " was next");
         }
         next = seq + 1;

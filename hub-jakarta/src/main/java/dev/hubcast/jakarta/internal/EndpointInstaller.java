@@ -20,10 +20,7 @@ public final class EndpointInstaller {
   /** See {@code JakartaHub.install}. */
   public static JakartaHubEndpoint install(
       ServletContext context, ServerContainer container, Acceptor acceptor, String path) {
-    if (!path.startsWith("/") || path.indexOf('*') >= 0 || path.indexOf('{') >= 0) {
-      throw new IllegalArgumentException(
-          "path: \"" + path + "\" (expected: an exact path such as \"/ws\")");
-    }
+    checkPath(path);
     EndpointState state = new EndpointState(path, acceptor);
     FilterRegistration.Dynamic filter =
         context.addFilter("hubcast-admission " + path, new AdmissionFilter(state));
@@ -52,5 +49,33 @@ public final class EndpointInstaller {
       throw new IllegalStateException("path: \"" + path + "\": " + e.getMessage(), e);
     }
     return state;
+  }
+
+  /** See {@code JakartaHub.installUpgrade}. */
+  public static JakartaHubEndpoint installUpgrade(
+      ServletContext context, Acceptor acceptor, String path) {
+    checkPath(path);
+    UpgradeEndpoint endpoint = new UpgradeEndpoint(path, acceptor);
+    ServletRegistration.Dynamic servlet =
+        context.addServlet("hubcast-upgrade " + path, new UpgradeServlet(endpoint));
+    if (servlet == null) {
+      endpoint.close();
+      throw new IllegalStateException("path: \"" + path + "\" (a hub is installed there already)");
+    }
+    servlet.setAsyncSupported(true);
+    java.util.Set<String> taken = servlet.addMapping(path);
+    if (!taken.isEmpty()) {
+      endpoint.close();
+      throw new IllegalStateException(
+          "path: \"" + path + "\" (another servlet is mapped there: " + taken + ")");
+    }
+    return endpoint;
+  }
+
+  private static void checkPath(String path) {
+    if (!path.startsWith("/") || path.indexOf('*') >= 0 || path.indexOf('{') >= 0) {
+      throw new IllegalArgumentException(
+          "path: \"" + path + "\" (expected: an exact path such as \"/ws\")");
+    }
   }
 }

@@ -212,7 +212,9 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
     stream = connection;
     registry.add(connection);
     ctx.write(response, ctx.voidPromise());
-    ctx.writeAndFlush(EventFrames.open(token), ctx.voidPromise());
+    // Flushed once the hub has opened the stream: a client that has its open event is already
+    // reached by every broadcast.
+    ctx.write(EventFrames.open(token), ctx.voidPromise());
     Inbound inbound;
     try {
       inbound = acceptor.open(connection);
@@ -223,6 +225,7 @@ public final class EventStreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     connection.start(inbound);
+    ctx.flush();
   }
 
   // ------------------------------------------------------------------ POST: a message
