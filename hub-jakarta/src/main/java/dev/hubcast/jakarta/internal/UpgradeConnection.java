@@ -142,7 +142,7 @@ public final class UpgradeConnection
       }
     }
     if (endedMeanwhile) {
-      reportClose(sink);
+      finishEnd();
       return;
     }
     // Non-blocking from here: the container calls onWritePossible, then onDataAvailable.
@@ -236,9 +236,7 @@ public final class UpgradeConnection
         return;
       }
       try {
-        if (ended) {
-          failQueued();
-        } else {
+        if (!ended) {
           writeQueued();
         }
       } catch (IOException | RuntimeException e) {
@@ -246,6 +244,10 @@ public final class UpgradeConnection
         abort();
       } finally {
         writing.set(false);
+      }
+      if (ended) {
+        finishEnd();
+        return;
       }
     }
   }
@@ -527,10 +529,32 @@ public final class UpgradeConnection
         log.debug("connection {}: close failed: {}", id, e.toString());
       }
     }
+    finishEnd();
+  }
+
+  /**
+   * Fails what is queued, then reports the close to the hub (once): every send is complete when the
+   * hub hears of the end. Done by whoever holds the writer's flag last: if a writer is at work, it
+   * calls this once it lets go. Before init has the hub's sink, init calls it.
+   */
+  private void finishEnd() {
+    do {
+      if (!writing.compareAndSet(false, true)) {
+        return; // the writer calls this after letting go
+      }
+      try {
+        failQueued();
+      } finally {
+        writing.set(false);
+      }
+    } while (!queue.isEmpty());
+    Inbound sink;
+    synchronized (this) {
+      sink = inbound;
+    }
     if (sink != null) {
       reportClose(sink);
-    } // else init reports it once acceptor.open has returned
-    drain(); // fails what is queued, unless a writer is at work: it does
+    }
   }
 
   private void reportClose(Inbound sink) {
