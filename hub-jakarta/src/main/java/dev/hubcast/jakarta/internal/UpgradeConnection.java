@@ -430,9 +430,10 @@ public final class UpgradeConnection
   @Override
   public void onError(int code, String reason) {
     log.debug("connection {}: {} ({})", id, reason, code);
-    if (code == CloseCodes.PROTOCOL_ERROR) {
-      // The bytes that follow cannot be read: the connection is failed (RFC 6455, 7.1.7), ended
-      // once our close has left, without awaiting an answer that could not be told apart.
+    if (code == CloseCodes.PROTOCOL_ERROR || reader.isDone()) {
+      // The bytes that follow cannot be read, or the client's close came already (a bad one): the
+      // connection is failed (RFC 6455, 7.1.7), ended once our close has left, without awaiting
+      // an answer.
       hangUpWhenFlushed = true;
     }
     closeWith(code, reason);

@@ -44,22 +44,34 @@ public final class AutobahnEchoServer {
     // The plugin runs this in a class realm of its own: the context's loader must delegate there
     // (the system class loader has no Tomcat, so the API's ServiceLoader finds no configurator).
     context.setParentClassLoader(AutobahnEchoServer.class.getClassLoader());
+    // -Dhubcast.autobahn.upgrade=true: the hub on the servlet HTTP upgrade (its own framing).
+    boolean upgrade = Boolean.getBoolean("hubcast.autobahn.upgrade");
     // A servlet for the mapper to find: the filters (the hub's admission, Tomcat's upgrade) run in
     // front of it; what they pass on is not an upgrade to the hub, and gets 404.
-    Tomcat.addServlet(
-        context,
-        "none",
-        new HttpServlet() {
-          @Override
-          protected void service(HttpServletRequest req, HttpServletResponse resp)
-              throws IOException {
-            resp.sendError(404);
-          }
-        });
-    context.addServletMappingDecoded("/", "none");
-    context.addServletContainerInitializer(new WsSci(), null);
+    if (!upgrade) {
+      Tomcat.addServlet(
+          context,
+          "none",
+          new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest req, HttpServletResponse resp)
+                throws IOException {
+              resp.sendError(404);
+            }
+          });
+      context.addServletMappingDecoded("/", "none");
+    }
+    if (!upgrade) {
+      context.addServletContainerInitializer(new WsSci(), null);
+    }
     context.addServletContainerInitializer(
-        (classes, servletContext) -> JakartaHub.install(servletContext, AutobahnEcho.hub(), "/"),
+        (classes, servletContext) -> {
+          if (upgrade) {
+            JakartaHub.installUpgrade(servletContext, AutobahnEcho.hub(), "/");
+          } else {
+            JakartaHub.install(servletContext, AutobahnEcho.hub(), "/");
+          }
+        },
         null);
     tomcat.start();
     System.out.println("Autobahn echo server on ws://127.0.0.1:" + port + "/");
