@@ -34,7 +34,8 @@ import java.util.function.IntSupplier;
  *       HubConfig.textBuilder()} and the policy), served by {@link JettyHubServer} or {@link
  *       NettyHubServer} at path {@code /};
  *   <li>{@code tomcat}: the same hub installed with {@code JakartaHub.install} (hub-jakarta) at
- *       path {@code /} in embedded Tomcat 11 ({@link EmbeddedTomcat});
+ *       path {@code /} in embedded Tomcat 11 ({@link EmbeddedTomcat}); {@code tomcat-upgrade}: with
+ *       {@code JakartaHub.installUpgrade}, on the servlet HTTP upgrade;
  *   <li>{@code netty-sse}: the same hub on one {@link NettyHubServer} twice, as WebSocket at {@link
  *       #WS_PATH} and as Server-Sent Events with {@code POST} ({@link HubEventStream}) at {@link
  *       #SSE_PATH}: one hub, so a message posted on one transport reaches the clients of both;
@@ -64,6 +65,7 @@ final class BenchServer implements AutoCloseable {
     NAIVE_JETTY("naive-jetty"),
     NAIVE_NETTY("naive-netty"),
     TOMCAT("tomcat"),
+    TOMCAT_UPGRADE("tomcat-upgrade"),
     NAIVE_TOMCAT("naive-tomcat"),
     UWS("uws");
 
@@ -75,11 +77,16 @@ final class BenchServer implements AutoCloseable {
 
     /** The names, as a usage message lists them. */
     static final String EXPECTED =
-        "jetty, netty, netty-sse, naive-jetty, naive-netty, tomcat, naive-tomcat or uws";
+        "jetty, netty, netty-sse, naive-jetty, naive-netty, tomcat, tomcat-upgrade, naive-tomcat"
+            + " or uws";
 
     /** Hubcast (a hub with its config), as opposed to a naive relay. */
     boolean hubcast() {
-      return this == JETTY || this == NETTY || this == NETTY_SSE || this == TOMCAT;
+      return this == JETTY
+          || this == NETTY
+          || this == NETTY_SSE
+          || this == TOMCAT
+          || this == TOMCAT_UPGRADE;
     }
 
     /** uWebSockets.js on Node.js ({@link UwsServer}), a process of its own, not in this JVM. */
@@ -143,7 +150,7 @@ final class BenchServer implements AutoCloseable {
       throws Exception {
     checkOptions(transport, redis, roomHistory, metrics);
     switch (transport) {
-      case JETTY, NETTY, NETTY_SSE, TOMCAT -> {
+      case JETTY, NETTY, NETTY_SSE, TOMCAT, TOMCAT_UPGRADE -> {
         Hub<?> hub =
             roomHistory == null ? relayHub(others, redis) : roomHub(others, redis, roomHistory);
         AutoCloseable server;
@@ -158,6 +165,10 @@ final class BenchServer implements AutoCloseable {
           bound = s.port();
         } else if (transport == Transport.TOMCAT) {
           EmbeddedTomcat s = EmbeddedTomcat.hub(hub, host, port, "/");
+          server = s;
+          bound = s.port();
+        } else if (transport == Transport.TOMCAT_UPGRADE) {
+          EmbeddedTomcat s = EmbeddedTomcat.hubUpgrade(hub, host, port, "/");
           server = s;
           bound = s.port();
         } else {
@@ -213,16 +224,18 @@ final class BenchServer implements AutoCloseable {
     boolean hubcast = transport.hubcast();
     if (redis != null && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --redis: only for jetty, netty, netty-sse and tomcat, not " + transport.label);
+          "server: --redis: only for jetty, netty, netty-sse, tomcat and tomcat-upgrade, not "
+              + transport.label);
     }
     if (roomHistory != null && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --room-history: only for jetty, netty, netty-sse and tomcat, not "
+          "server: --room-history: only for jetty, netty, netty-sse, tomcat and tomcat-upgrade, not "
               + transport.label);
     }
     if (metrics && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --metrics: only for jetty, netty, netty-sse and tomcat, not " + transport.label);
+          "server: --metrics: only for jetty, netty, netty-sse, tomcat and tomcat-upgrade, not "
+              + transport.label);
     }
   }
 

@@ -60,12 +60,41 @@ final class EmbeddedTomcat implements AutoCloseable {
   }
 
   /**
+   * {@code tomcat-upgrade}: {@code hub} installed at {@code path} with {@link
+   * JakartaHub#installUpgrade} (the servlet HTTP upgrade, without Tomcat's WebSocket support); the
+   * connector as {@link #hub}.
+   */
+  static EmbeddedTomcat hubUpgrade(Hub<?> hub, String host, int port, String path)
+      throws Exception {
+    return start(
+        host,
+        port,
+        Map.of(
+            "connectionTimeout",
+            Long.toString(Acceptor.of(hub).settings().handshakeTimeout().toMillis()),
+            "acceptCount",
+            "1024"),
+        context -> JakartaHub.installUpgrade(context, hub, path),
+        false);
+  }
+
+  /**
    * Tomcat listening on {@code host} and {@code port} (0: any free one) with the connector
    * properties {@code connector} on top of the defaults; {@code app} runs as the context starts,
    * once Tomcat's WebSocket support has.
    */
   static EmbeddedTomcat start(
       String host, int port, Map<String, String> connector, Consumer<ServletContext> app)
+      throws Exception {
+    return start(host, port, connector, app, true);
+  }
+
+  private static EmbeddedTomcat start(
+      String host,
+      int port,
+      Map<String, String> connector,
+      Consumer<ServletContext> app,
+      boolean jakartaWebSocket)
       throws Exception {
     Path base = Files.createTempDirectory("hubcast-bench-tomcat");
     Tomcat tomcat = new Tomcat();
@@ -77,9 +106,11 @@ final class EmbeddedTomcat implements AutoCloseable {
     connector.forEach(c::setProperty);
     tomcat.setConnector(c);
     Context context = tomcat.addContext("", base.toString());
-    Tomcat.addServlet(context, "not-found", new NotFound());
-    context.addServletMappingDecoded("/", "not-found");
-    context.addServletContainerInitializer(new WsSci(), null);
+    if (jakartaWebSocket) {
+      Tomcat.addServlet(context, "not-found", new NotFound());
+      context.addServletMappingDecoded("/", "not-found");
+      context.addServletContainerInitializer(new WsSci(), null);
+    }
     ServletContainerInitializer init = (classes, servletContext) -> app.accept(servletContext);
     context.addServletContainerInitializer(init, null);
     EmbeddedTomcat started = new EmbeddedTomcat(tomcat, c, base);

@@ -29,10 +29,11 @@ import picocli.CommandLine.Spec;
           + " stream, POST with its Hubcast-Token sends), on one Netty server.",
       "",
       "tomcat: the same hub on embedded Tomcat 11 through hub-jakarta (JakartaHub.install);"
+          + " tomcat-upgrade: the same on the servlet HTTP upgrade (JakartaHub.installUpgrade);"
           + " naive-tomcat: a set of Jakarta WebSocket sessions and a getAsyncRemote().sendText"
           + " loop, a send that Tomcat refuses (one in flight) dropped.",
       "",
-      "With --room-history (Hubcast: jetty, netty, netty-sse, tomcat), every client joins one room and"
+      "With --room-history (Hubcast: jetty, netty, netty-sse, tomcat, tomcat-upgrade), every client joins one room and"
           + " each message goes to that room, numbered and kept (in Redis too with --redis).",
       "",
       "uws: uWebSockets.js on Node.js, every client subscribed to one topic and each message"
@@ -50,7 +51,8 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--transport",
       required = true,
-      paramLabel = "jetty|netty|netty-sse|naive-jetty|naive-netty|tomcat|naive-tomcat|uws",
+      paramLabel =
+          "jetty|netty|netty-sse|naive-jetty|naive-netty|tomcat|tomcat-upgrade|naive-tomcat|uws",
       description =
           "jetty, netty: Hubcast with its default config; netty-sse: the same on Netty at /ws"
               + " and, as Server-Sent Events, at /sse; tomcat: the same on embedded Tomcat"

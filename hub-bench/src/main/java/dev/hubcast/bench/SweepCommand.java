@@ -46,7 +46,8 @@ final class SweepCommand implements Callable<Integer> {
               + " serving one hub at /ws and /sse, loaded through Server-Sent Events (subscribers"
               + " read event streams, the publisher POSTs), netty-sse-ws: that same server"
               + " loaded through WebSocket at /ws, tomcat: Hubcast on embedded Tomcat 11"
-              + " (hub-jakarta), naive-tomcat: a Jakarta WebSocket getAsyncRemote().sendText loop"
+              + " (hub-jakarta), tomcat-upgrade: the same on the servlet HTTP upgrade,"
+              + " naive-tomcat: a Jakarta WebSocket getAsyncRemote().sendText loop"
               + " on the same Tomcat, and uws: uWebSockets.js on Node.js (one topic,"
               + " app.publish; skipped, with a message, without node on PATH).")
   private String servers;

@@ -13,6 +13,7 @@ enum SweepServer {
   NAIVE_NETTY("naive-netty", BenchServer.Transport.NAIVE_NETTY, "ws", "/"),
   NAIVE_JETTY("naive-jetty", BenchServer.Transport.NAIVE_JETTY, "ws", "/"),
   TOMCAT("tomcat", BenchServer.Transport.TOMCAT, "ws", "/"),
+  TOMCAT_UPGRADE("tomcat-upgrade", BenchServer.Transport.TOMCAT_UPGRADE, "ws", "/"),
   NAIVE_TOMCAT("naive-tomcat", BenchServer.Transport.NAIVE_TOMCAT, "ws", "/"),
   NETTY_SSE("netty-sse", BenchServer.Transport.NETTY_SSE, "http", BenchServer.SSE_PATH),
   NETTY_SSE_WS("netty-sse-ws", BenchServer.Transport.NETTY_SSE, "ws", BenchServer.WS_PATH),
@@ -20,7 +21,8 @@ enum SweepServer {
 
   /** The names, as a usage message lists them. */
   static final String EXPECTED =
-      "netty, jetty, naive-netty, naive-jetty, tomcat, naive-tomcat, netty-sse (Server-Sent"
+      "netty, jetty, naive-netty, naive-jetty, tomcat, tomcat-upgrade, naive-tomcat, netty-sse"
+          + " (Server-Sent"
           + " Events), netty-sse-ws or uws (uWebSockets.js on Node.js)";
 
   final String label;

@@ -128,29 +128,6 @@ final class Containers {
             }));
   }
 
-  /** Jetty 12 ee11 with the hub on the servlet HTTP upgrade. */
-  static Running jettyUpgrade(Hub<?> hub) throws Exception {
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    connector.setIdleTimeout(Acceptor.of(hub).settings().handshakeTimeout().toMillis());
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler("/");
-    AtomicReference<JakartaHubEndpoint> endpoint = new AtomicReference<>();
-    context.addEventListener(
-        new jakarta.servlet.ServletContextListener() {
-          @Override
-          public void contextInitialized(jakarta.servlet.ServletContextEvent event) {
-            endpoint.set(JakartaHub.installUpgrade(event.getServletContext(), hub, "/ws"));
-          }
-        });
-    server.setHandler(context);
-    server.start();
-    URI uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/ws");
-    return new Running(uri, endpoint.get(), true, once(server::stop));
-  }
-
   static Running jetty(Hub<?> hub) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);

@@ -114,7 +114,8 @@ public class HubcastAutoConfiguration {
     @Bean
     HubcastEndpointInstaller hubcastEndpointInstaller(
         Hub<?> hub, HubcastProperties properties, ObjectProvider<WebSocketSupport> support) {
-      return new HubcastEndpointInstaller(hub, properties.getPath(), support.getIfAvailable());
+      return new HubcastEndpointInstaller(
+          hub, properties.getPath(), support.getIfAvailable(), properties.getTransport());
     }
 
     @Bean

@@ -24,10 +24,29 @@ final class HubcastEndpointInstaller {
   private final List<JakartaHubEndpoint> endpoints = new CopyOnWriteArrayList<>();
   private volatile boolean deferred;
 
-  HubcastEndpointInstaller(Hub<?> hub, String path, WebSocketSupport webSocketSupport) {
+  private final HubcastProperties.Transport transport;
+
+  HubcastEndpointInstaller(
+      Hub<?> hub,
+      String path,
+      WebSocketSupport webSocketSupport,
+      HubcastProperties.Transport transport) {
     this.hub = requireNonNull(hub, "hub");
     this.path = requireNonNull(path, "path");
     this.webSocketSupport = webSocketSupport;
+    this.transport = requireNonNull(transport, "transport");
+  }
+
+  /** Whether {@code context} gets the servlet upgrade ({@code JakartaHub.installUpgrade}). */
+  private boolean upgrade(ServletContext context) {
+    return switch (transport) {
+      case SERVLET_UPGRADE -> true;
+      case JAKARTA_WEBSOCKET -> false;
+      case AUTO -> {
+        String server = context.getServerInfo();
+        yield server != null && server.startsWith("Apache Tomcat");
+      }
+    };
   }
 
   /**
@@ -47,6 +66,10 @@ final class HubcastEndpointInstaller {
    * @throws IllegalStateException if WebSocket support has not started and nothing is deferred
    */
   void installIfReady(ServletContext context) {
+    if (upgrade(context)) {
+      install(context); // the servlet upgrade needs nothing of the container's WebSocket support
+      return;
+    }
     if (context.getAttribute(JakartaHub.SERVER_CONTAINER_ATTRIBUTE) == null) {
       if (deferred) {
         return;
@@ -64,7 +87,10 @@ final class HubcastEndpointInstaller {
       if (context.getAttribute(INSTALLED_ATTRIBUTE) != null) {
         return;
       }
-      JakartaHubEndpoint endpoint = JakartaHub.install(context, hub, path);
+      JakartaHubEndpoint endpoint =
+          upgrade(context)
+              ? JakartaHub.installUpgrade(context, hub, path)
+              : JakartaHub.install(context, hub, path);
       context.setAttribute(INSTALLED_ATTRIBUTE, endpoint);
       endpoints.add(endpoint);
     }

@@ -29,6 +29,25 @@ public class HubcastProperties {
   private String path = "/ws";
 
   /**
+   * How the hub is served: servlet-upgrade, the servlet HTTP upgrade with Hubcast's own WebSocket
+   * framing (JakartaHub.installUpgrade; a frame built once per message, queued frames in one write;
+   * tested on Tomcat); jakarta-websocket, through the container's Jakarta WebSocket implementation
+   * (JakartaHub.install); or auto, servlet-upgrade on Tomcat and jakarta-websocket on any other
+   * container.
+   */
+  private Transport transport = Transport.AUTO;
+
+  /** How the hub is served on the servlet container. */
+  public enum Transport {
+    /** servlet-upgrade on Tomcat, jakarta-websocket on any other container. */
+    AUTO,
+    /** The servlet HTTP upgrade, with Hubcast's own WebSocket framing. */
+    SERVLET_UPGRADE,
+    /** The container's Jakarta WebSocket implementation. */
+    JAKARTA_WEBSOCKET
+  }
+
+  /**
    * What happens to client messages when the application defines no HubHandler bean: ALL,
    * ALL_EXCEPT_SENDER or NONE. Default ALL. Setting it together with a HubHandler bean is an error.
    */
@@ -228,6 +247,14 @@ public class HubcastProperties {
 
   public String getPath() {
     return path;
+  }
+
+  public Transport getTransport() {
+    return transport;
+  }
+
+  public void setTransport(Transport transport) {
+    this.transport = transport;
   }
 
   public void setPath(String path) {

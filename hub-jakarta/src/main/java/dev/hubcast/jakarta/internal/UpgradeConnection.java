@@ -149,6 +149,7 @@ public final class UpgradeConnection
     out.setWriteListener(this);
     started = true;
     in.setReadListener(this);
+    drain(); // what open queued, if the container's first onWritePossible came before started
   }
 
   @Override

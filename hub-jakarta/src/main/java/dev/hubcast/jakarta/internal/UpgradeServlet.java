@@ -71,6 +71,8 @@ final class UpgradeServlet extends HttpServlet {
       refuse(response, admission.status(), admission.reason());
       return;
     }
+    // Status and headers before upgrade(): Jetty checks them there; Tomcat sets the status itself.
+    response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
     response.setHeader("Upgrade", "websocket");
     response.setHeader("Connection", "Upgrade");
     response.setHeader("Sec-WebSocket-Accept", accept(key.trim()));
@@ -79,6 +81,7 @@ final class UpgradeServlet extends HttpServlet {
     try {
       connection = request.upgrade(UpgradeConnection.class);
     } catch (Exception e) {
+      response.reset();
       refuse(response, 500, "this container cannot upgrade HTTP connections: " + e);
       return;
     }
