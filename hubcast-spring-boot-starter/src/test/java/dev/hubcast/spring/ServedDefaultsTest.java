@@ -49,6 +49,19 @@ class ServedDefaultsTest {
         .isEqualTo(System.getProperty("hubcast.test.server", "TomcatWebServer"));
   }
 
+  @Autowired HubcastEndpointInstaller installer;
+
+  /** hubcast.transport=auto: the servlet upgrade on Tomcat, the Jakarta endpoint on Jetty. */
+  @Test
+  void transport_isTheServletUpgradeOnTomcat_andTheJakartaEndpointElsewhere() {
+    boolean tomcat =
+        System.getProperty("hubcast.test.server", "TomcatWebServer").equals("TomcatWebServer");
+    assertThat(installer.endpoints()).hasSize(1);
+    assertThat(installer.endpoints().get(0).toString().contains("servlet upgrade"))
+        .as("%s on %s", installer.endpoints().get(0), context.getWebServer())
+        .isEqualTo(tomcat);
+  }
+
   @Test
   void message_fansOutToEveryClient_senderIncluded() {
     try (JdkWebSocketClient a = Sockets.connect(port, "/ws");

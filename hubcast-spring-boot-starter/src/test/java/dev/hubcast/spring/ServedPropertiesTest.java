@@ -29,7 +29,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
     properties = {
       "hubcast.path=/chat",
       "hubcast.max-message-bytes=1024",
-      "hubcast.policy=ALL_EXCEPT_SENDER"
+      "hubcast.policy=ALL_EXCEPT_SENDER",
+      // The container's Jakarta WebSocket implementation, on Tomcat too (auto would not pick it).
+      "hubcast.transport=jakarta-websocket"
     })
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServedPropertiesTest {
@@ -37,6 +39,14 @@ class ServedPropertiesTest {
   @SpringBootConfiguration
   @EnableAutoConfiguration
   static class App {}
+
+  @Autowired HubcastEndpointInstaller installer;
+
+  @Test
+  void transport_isTheJakartaEndpoint_asSet() {
+    assertThat(installer.endpoints()).hasSize(1);
+    assertThat(installer.endpoints().get(0).toString()).doesNotContain("servlet upgrade");
+  }
 
   @LocalServerPort int port;
   @Autowired Hub<String> hub;
