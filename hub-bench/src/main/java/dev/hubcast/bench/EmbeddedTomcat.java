@@ -48,15 +48,7 @@ final class EmbeddedTomcat implements AutoCloseable {
    * {@code NettyHubServer}'s and {@code JettyHubServer}'s; the hub caps the connections.
    */
   static EmbeddedTomcat hub(Hub<?> hub, String host, int port, String path) throws Exception {
-    return start(
-        host,
-        port,
-        Map.of(
-            "connectionTimeout",
-            Long.toString(Acceptor.of(hub).settings().handshakeTimeout().toMillis()),
-            "acceptCount",
-            "1024"),
-        context -> JakartaHub.install(context, hub, path));
+    return start(host, port, connectorOf(hub), context -> JakartaHub.install(context, hub, path));
   }
 
   /**
@@ -69,13 +61,18 @@ final class EmbeddedTomcat implements AutoCloseable {
     return start(
         host,
         port,
-        Map.of(
-            "connectionTimeout",
-            Long.toString(Acceptor.of(hub).settings().handshakeTimeout().toMillis()),
-            "acceptCount",
-            "1024"),
+        connectorOf(hub),
         context -> JakartaHub.installUpgrade(context, hub, path),
         false);
+  }
+
+  /** The connector as the Hubcast servers set theirs: see {@link #hub}. */
+  private static Map<String, String> connectorOf(Hub<?> hub) {
+    return Map.of(
+        "connectionTimeout",
+        Long.toString(Acceptor.of(hub).settings().handshakeTimeout().toMillis()),
+        "acceptCount",
+        "1024");
   }
 
   /**

@@ -92,8 +92,8 @@ final class AdmissionFilter implements Filter {
         new InetSocketAddress(request.getRemoteAddr(), Math.max(0, request.getRemotePort())));
   }
 
-  private static void refuse(HttpServletResponse response, int status, String reason)
-      throws IOException {
+  /** Answers {@code status} with {@code reason} as text; for a refused handshake. */
+  static void refuse(HttpServletResponse response, int status, String reason) throws IOException {
     response.setStatus(status);
     response.setContentType("text/plain;charset=utf-8");
     response.setHeader("Cache-Control", "no-store");

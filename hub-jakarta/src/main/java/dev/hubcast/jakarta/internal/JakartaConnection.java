@@ -55,6 +55,7 @@ final class JakartaConnection implements Connection {
   private final EndpointState state;
   private final Session session;
   private final InboundAssembler assembler;
+  private final IdleWatch idle;
 
   private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean writing = new AtomicBoolean(); // a send in flight, or a drain
@@ -63,13 +64,11 @@ final class JakartaConnection implements Connection {
   private volatile boolean closeDispatched; // the close left the queue: what follows fails
   private volatile boolean ended; // the container (or the close timeout) ended the connection
   private volatile Send inFlight;
-  private volatile long lastInboundNanos = System.nanoTime();
 
   // Guarded by this: the hand-over between open and an early end.
   private Inbound inbound;
   private int endCode;
   private String endReason;
-  private ScheduledFuture<?> idleTask;
   private ScheduledFuture<?> closeTimer;
 
   JakartaConnection(EndpointState state, Session session, Admission admission) {
@@ -78,6 +77,16 @@ final class JakartaConnection implements Connection {
     this.state = state;
     this.session = session;
     this.assembler = new InboundAssembler(state.settings.maxMessageBytes());
+    this.idle =
+        new IdleWatch(
+            state.timer,
+            state.settings,
+            this::ping,
+            () -> {
+              log.debug("connection {}: silent for the idle timeout; closing", id);
+              close(CloseCodes.GOING_AWAY, "idle timeout");
+            },
+            () -> closeRequested.get() || ended);
   }
 
   // ------------------------------------------------------------------ open
@@ -98,7 +107,7 @@ final class JakartaConnection implements Connection {
       inbound = sink;
       endedMeanwhile = ended;
       if (!endedMeanwhile) {
-        scheduleIdleCheck(state.settings.pingInterval().toNanos());
+        idle.start();
       }
     }
     if (endedMeanwhile) {
@@ -261,41 +270,7 @@ final class JakartaConnection implements Connection {
 
   /** A message, a part of one, or a pong came in: the peer is alive. */
   void heard() {
-    lastInboundNanos = System.nanoTime();
-  }
-
-  private void scheduleIdleCheck(long nanos) {
-    synchronized (this) {
-      if (ended) {
-        return;
-      }
-      try {
-        idleTask = state.timer.schedule(this::idleCheck, nanos, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        // The endpoint is closed and closes its connections.
-      }
-    }
-  }
-
-  /** On the timer: pings a peer silent for the ping interval, closes one silent for the timeout. */
-  private void idleCheck() {
-    if (closeRequested.get() || ended) {
-      return;
-    }
-    long idleNanos = state.settings.idleTimeout().toNanos();
-    long pingNanos = state.settings.pingInterval().toNanos();
-    long silent = System.nanoTime() - lastInboundNanos;
-    if (silent >= idleNanos) {
-      log.debug("connection {}: silent for {} ms; closing", id, silent / 1_000_000);
-      close(CloseCodes.GOING_AWAY, "idle timeout");
-      return;
-    }
-    if (silent >= pingNanos) {
-      ping();
-      scheduleIdleCheck(idleNanos - silent);
-    } else {
-      scheduleIdleCheck(pingNanos - silent);
-    }
+    idle.heard();
   }
 
   private void ping() {
@@ -380,9 +355,7 @@ final class JakartaConnection implements Connection {
       endCode = code;
       endReason = reason == null ? "" : reason;
       sink = inbound;
-      if (idleTask != null) {
-        idleTask.cancel(false);
-      }
+      idle.stop();
       if (closeTimer != null) {
         closeTimer.cancel(false);
       }

@@ -7,6 +7,7 @@ import dev.hubcast.core.spi.Admission;
 import dev.hubcast.core.spi.Connection;
 import dev.hubcast.core.spi.Inbound;
 import dev.hubcast.core.spi.SendCompletion;
+import dev.hubcast.core.spi.ServerFrames;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
@@ -77,6 +78,7 @@ public final class UpgradeConnection
   private ServletInputStream in;
   private ServletOutputStream out;
   private FrameReader reader;
+  private IdleWatch idle;
 
   private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean writing = new AtomicBoolean();
@@ -89,7 +91,6 @@ public final class UpgradeConnection
   private volatile boolean ended;
   private volatile boolean hangUpWhenFlushed; // after our close: end without awaiting an answer
   private Item carry; // writer-confined: polled, not yet written (it did not fit the last write)
-  private volatile long lastInboundNanos = System.nanoTime();
 
   // Guarded by this: the hand-over between init and an early end.
   private Inbound inbound;
@@ -97,7 +98,6 @@ public final class UpgradeConnection
   private String endReason = "";
   private volatile int sentCode = CloseCodes.ABNORMAL; // our close frame's, once queued
   private volatile String sentReason = "";
-  private ScheduledFuture<?> idleTask;
   private ScheduledFuture<?> closeTimer;
 
   /** Made by the container, through {@code HttpServletRequest.upgrade}. */
@@ -109,6 +109,19 @@ public final class UpgradeConnection
     this.id = admission.connectionId();
     this.handshake = admission.handshake();
     this.reader = new FrameReader(endpoint.settings.maxMessageBytes(), this);
+    this.idle =
+        new IdleWatch(
+            endpoint.timer,
+            endpoint.settings,
+            () -> {
+              queue.add(new Control(controlFrame(ServerFrames.OPCODE_PING, new byte[0], 0), false));
+              drain();
+            },
+            () -> {
+              log.debug("connection {}: silent for the idle timeout; closing", id);
+              close(CloseCodes.GOING_AWAY, "idle timeout");
+            },
+            () -> closeRequested.get() || ended);
   }
 
   // ------------------------------------------------------------------ HttpUpgradeHandler
@@ -138,7 +151,7 @@ public final class UpgradeConnection
       inbound = sink;
       endedMeanwhile = ended;
       if (!endedMeanwhile) {
-        scheduleIdleCheck(endpoint.settings.pingInterval().toNanos());
+        idle.start();
       }
     }
     if (endedMeanwhile) {
@@ -359,7 +372,7 @@ public final class UpgradeConnection
         return; // onAllDataRead follows
       }
       if (n > 0 && !reader.isDone()) {
-        lastInboundNanos = System.nanoTime();
+        idle.heard();
         reader.feed(buffer, 0, n);
       }
     }
@@ -395,14 +408,15 @@ public final class UpgradeConnection
   @Override
   public void onPing(byte[] payload) {
     if (!closeRequested.get()) {
-      queue.add(new Control(controlFrame(0xA, payload, payload.length), false));
+      queue.add(
+          new Control(controlFrame(ServerFrames.OPCODE_PONG, payload, payload.length), false));
       drain();
     }
   }
 
   @Override
   public void onPong() {
-    // Counts as traffic (lastInboundNanos), nothing more.
+    // Counts as traffic (IdleWatch.heard, for every byte read), nothing more.
   }
 
   @Override
@@ -422,7 +436,9 @@ public final class UpgradeConnection
     // Answered with the same code (none for 1005), then the connection ends.
     closeRequested.set(true);
     byte[] answer =
-        code == CloseCodes.NO_STATUS ? controlFrame(0x8, new byte[0], 0) : closeFrame(code, "");
+        code == CloseCodes.NO_STATUS
+            ? controlFrame(ServerFrames.OPCODE_CLOSE, new byte[0], 0)
+            : closeFrame(code, "");
     queue.add(new Control(answer, true));
     scheduleCloseTimeout();
     drain();
@@ -438,45 +454,6 @@ public final class UpgradeConnection
       hangUpWhenFlushed = true;
     }
     closeWith(code, reason);
-  }
-
-  // ------------------------------------------------------------------ idle check
-
-  private void scheduleIdleCheck(long nanos) {
-    synchronized (this) {
-      if (ended) {
-        return;
-      }
-      try {
-        idleTask = endpoint.timer.schedule(this::idleCheck, nanos, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        // The endpoint is closed and closes its connections.
-      }
-    }
-  }
-
-  /**
-   * On the timer: pings a client silent for the ping interval, closes one silent for the timeout.
-   */
-  private void idleCheck() {
-    if (closeRequested.get() || ended) {
-      return;
-    }
-    long idleNanos = endpoint.settings.idleTimeout().toNanos();
-    long pingNanos = endpoint.settings.pingInterval().toNanos();
-    long silent = System.nanoTime() - lastInboundNanos;
-    if (silent >= idleNanos) {
-      log.debug("connection {}: silent for {} ms; closing", id, silent / 1_000_000);
-      close(CloseCodes.GOING_AWAY, "idle timeout");
-      return;
-    }
-    if (silent >= pingNanos) {
-      queue.add(new Control(controlFrame(0x9, new byte[0], 0), false));
-      drain();
-      scheduleIdleCheck(idleNanos - silent);
-    } else {
-      scheduleIdleCheck(pingNanos - silent);
-    }
   }
 
   // ------------------------------------------------------------------ the end
@@ -513,8 +490,8 @@ public final class UpgradeConnection
       endCode = code;
       endReason = reason == null ? "" : reason;
       sink = inbound;
-      if (idleTask != null) {
-        idleTask.cancel(false);
+      if (idle != null) {
+        idle.stop();
       }
       if (closeTimer != null) {
         closeTimer.cancel(false);
@@ -584,9 +561,9 @@ public final class UpgradeConnection
 
   private static byte[] frameOf(Message message) {
     int length = message.length();
-    int opcode = message.isText() ? 0x1 : 0x2;
-    ByteBuffer frame = ByteBuffer.allocate(headerLength(length) + length);
-    putHeader(frame, opcode, length);
+    int opcode = message.isText() ? ServerFrames.OPCODE_TEXT : ServerFrames.OPCODE_BINARY;
+    ByteBuffer frame = ByteBuffer.allocate(ServerFrames.headerLength(length) + length);
+    ServerFrames.putHeader(frame, opcode, length);
     message.copyTo(frame);
     return frame.array();
   }
@@ -597,31 +574,14 @@ public final class UpgradeConnection
     payload[0] = (byte) (code >> 8);
     payload[1] = (byte) code;
     System.arraycopy(reasonBytes, 0, payload, 2, reasonBytes.length);
-    return controlFrame(0x8, payload, payload.length);
+    return controlFrame(ServerFrames.OPCODE_CLOSE, payload, payload.length);
   }
 
   private static byte[] controlFrame(int opcode, byte[] payload, int length) {
     ByteBuffer frame = ByteBuffer.allocate(2 + length);
-    putHeader(frame, opcode, length);
+    ServerFrames.putHeader(frame, opcode, length);
     frame.put(payload, 0, length);
     return frame.array();
-  }
-
-  private static int headerLength(int payloadLength) {
-    return payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10;
-  }
-
-  private static void putHeader(ByteBuffer out, int opcode, int length) {
-    out.put((byte) (0x80 | opcode));
-    if (length < 126) {
-      out.put((byte) length);
-    } else if (length <= 0xFFFF) {
-      out.put((byte) 126);
-      out.putShort((short) length);
-    } else {
-      out.put((byte) 127);
-      out.putLong(length);
-    }
   }
 
   // ------------------------------------------------------------------ queue items

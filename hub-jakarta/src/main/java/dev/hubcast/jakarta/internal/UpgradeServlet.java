@@ -39,36 +39,40 @@ final class UpgradeServlet extends HttpServlet {
     if (upgrade == null || !upgrade.trim().equalsIgnoreCase("websocket")) {
       response.setHeader("Upgrade", "websocket");
       response.setHeader("Connection", "Upgrade");
-      refuse(response, 426, "426 Upgrade Required: this path serves WebSocket connections");
+      AdmissionFilter.refuse(
+          response, 426, "426 Upgrade Required: this path serves WebSocket connections");
       return;
     }
     if (!"GET".equals(request.getMethod())) {
       response.setHeader("Allow", "GET");
-      refuse(response, 405, "a WebSocket handshake is a GET, not " + request.getMethod());
+      AdmissionFilter.refuse(
+          response, 405, "a WebSocket handshake is a GET, not " + request.getMethod());
       return;
     }
     if (!hasToken(request.getHeader("Connection"), "upgrade")) {
-      refuse(response, 400, "the Connection header does not name Upgrade");
+      AdmissionFilter.refuse(response, 400, "the Connection header does not name Upgrade");
       return;
     }
     String version = request.getHeader("Sec-WebSocket-Version");
     if (!"13".equals(version == null ? null : version.trim())) {
       response.setHeader("Sec-WebSocket-Version", "13");
-      refuse(response, 426, "Sec-WebSocket-Version: " + version + " (expected: 13)");
+      AdmissionFilter.refuse(
+          response, 426, "Sec-WebSocket-Version: " + version + " (expected: 13)");
       return;
     }
     String key = request.getHeader("Sec-WebSocket-Key");
     if (!isKey(key)) {
-      refuse(response, 400, "Sec-WebSocket-Key is missing or not 16 bytes in base64");
+      AdmissionFilter.refuse(
+          response, 400, "Sec-WebSocket-Key is missing or not 16 bytes in base64");
       return;
     }
     if (endpoint.isClosed()) {
-      refuse(response, 503, "endpoint closed");
+      AdmissionFilter.refuse(response, 503, "endpoint closed");
       return;
     }
     Admission admission = endpoint.acceptor.admit(AdmissionFilter.handshakeOf(request));
     if (!admission.isAdmitted()) {
-      refuse(response, admission.status(), admission.reason());
+      AdmissionFilter.refuse(response, admission.status(), admission.reason());
       return;
     }
     // Status and headers before upgrade(): Jetty checks them there; Tomcat sets the status itself.
@@ -82,7 +86,7 @@ final class UpgradeServlet extends HttpServlet {
       connection = request.upgrade(UpgradeConnection.class);
     } catch (Exception e) {
       response.reset();
-      refuse(response, 500, "this container cannot upgrade HTTP connections: " + e);
+      AdmissionFilter.refuse(response, 500, "this container cannot upgrade HTTP connections: " + e);
       return;
     }
     // The container answers 101 and calls init once this returns.
@@ -121,15 +125,5 @@ final class UpgradeServlet extends HttpServlet {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is missing from this JVM", e);
     }
-  }
-
-  private static void refuse(HttpServletResponse response, int status, String reason)
-      throws IOException {
-    response.setStatus(status);
-    response.setContentType("text/plain;charset=utf-8");
-    response.setHeader("Cache-Control", "no-store");
-    byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
   }
 }

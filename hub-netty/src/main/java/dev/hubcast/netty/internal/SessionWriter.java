@@ -2,6 +2,7 @@ package dev.hubcast.netty.internal;
 
 import dev.hubcast.core.Message;
 import dev.hubcast.core.spi.SendCompletion;
+import dev.hubcast.core.spi.ServerFrames;
 import dev.hubcast.core.spi.WriteRounds;
 import dev.hubcast.netty.EventLoopWriteRounds;
 import io.netty.buffer.ByteBuf;
@@ -78,7 +79,7 @@ final class SessionWriter extends WriteRounds.Target {
 
   /** Queues {@code frame}; may complete it before returning. Any thread, never blocks. */
   void send(Message frame, SendCompletion completion) {
-    int wire = WireFrames.headerLength(frame.length()) + frame.length();
+    int wire = ServerFrames.headerLength(frame.length()) + frame.length();
     boolean early = UNSENT.addAndGet(this, wire) <= earlyCompletionBytes;
     batcher.submit(new SendOp(this, frame, early ? null : completion, wire));
     if (early) {

@@ -1,6 +1,7 @@
 package dev.hubcast.netty.internal;
 
 import dev.hubcast.core.Message;
+import dev.hubcast.core.spi.ServerFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
@@ -23,9 +24,6 @@ import java.nio.ByteBuffer;
  */
 final class WireFrames {
 
-  private static final int OPCODE_TEXT = 0x1;
-  private static final int OPCODE_BINARY = 0x2;
-
   private static final Message.WireKey<ByteBuf> KEY = Message.WireKey.of("hub-netty");
 
   private WireFrames() {}
@@ -40,28 +38,11 @@ final class WireFrames {
 
   private static ByteBuf build(Message frame) {
     int length = frame.length();
-    ByteBuffer wire = ByteBuffer.allocateDirect(headerLength(length) + length);
-    putHeader(wire, frame.isText() ? OPCODE_TEXT : OPCODE_BINARY, length);
+    ByteBuffer wire = ByteBuffer.allocateDirect(ServerFrames.headerLength(length) + length);
+    ServerFrames.putHeader(
+        wire, frame.isText() ? ServerFrames.OPCODE_TEXT : ServerFrames.OPCODE_BINARY, length);
     frame.copyTo(wire);
     wire.flip();
     return Unpooled.wrappedBuffer(wire.asReadOnlyBuffer());
-  }
-
-  /** The length of a server frame's header for a payload of {@code payloadLength} bytes. */
-  static int headerLength(int payloadLength) {
-    return payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10;
-  }
-
-  private static void putHeader(ByteBuffer out, int opcode, int length) {
-    out.put((byte) (0x80 | opcode));
-    if (length < 126) {
-      out.put((byte) length);
-    } else if (length <= 0xFFFF) {
-      out.put((byte) 126);
-      out.putShort((short) length);
-    } else {
-      out.put((byte) 127);
-      out.putLong(length);
-    }
   }
 }
