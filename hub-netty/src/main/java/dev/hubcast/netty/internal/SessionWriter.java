@@ -53,6 +53,12 @@ final class SessionWriter extends WriteRounds.Target {
 
   // ---- event loop only
   private ChannelHandlerContext ctx;
+  // Where data frames are written from: the first of the session's handlers, at the HTTP codec's
+  // place. Pre-framed, they need none of the handlers between it and the session (the frame
+  // encoder and the idle handler would only pass them on, at a cost per frame); what lies before
+  // it toward the socket (TLS) still sees them. Control frames go from the session, through the
+  // encoder; both are written on the loop, in call order.
+  private ChannelHandlerContext wire;
   private long earlyBytesUnflushed; // wire bytes of completed frames written since the last flush
 
   /**
@@ -75,6 +81,8 @@ final class SessionWriter extends WriteRounds.Target {
 
   void attach(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    ChannelHandlerContext first = ctx.pipeline().context(EarlyUtf8Check.class);
+    this.wire = first != null ? first : ctx;
   }
 
   /** Queues {@code frame}; may complete it before returning. Any thread, never blocks. */
@@ -104,13 +112,13 @@ final class SessionWriter extends WriteRounds.Target {
       op.fail(CLOSED);
       return false;
     }
-    ByteBuf wire = WireFrames.shared(op.frame).retainedDuplicate();
+    ByteBuf frame = WireFrames.shared(op.frame).retainedDuplicate();
     if (op.completion == null) {
       // Completed already: no promise per frame; flush() accounts for the batch with one marker.
-      ctx.write(wire, ctx.voidPromise());
+      wire.write(frame, wire.voidPromise());
       earlyBytesUnflushed += op.wireBytes;
     } else {
-      ctx.write(wire, ctx.newPromise().addListener(op));
+      wire.write(frame, wire.newPromise().addListener(op));
     }
     return true;
   }
@@ -129,10 +137,10 @@ final class SessionWriter extends WriteRounds.Target {
     long early = earlyBytesUnflushed;
     if (early > 0) {
       earlyBytesUnflushed = 0;
-      ctx.write(Unpooled.EMPTY_BUFFER, ctx.newPromise())
+      wire.write(Unpooled.EMPTY_BUFFER, wire.newPromise())
           .addListener(f -> UNSENT.addAndGet(this, -early));
     }
-    ctx.flush();
+    wire.flush();
   }
 
   @Override
