@@ -13,6 +13,7 @@ module dev.hubcast.netty {
   requires io.netty.common;
   requires io.netty.handler;
   requires io.netty.transport.classes.epoll;
+  requires io.netty.transport.classes.io_uring;
   requires org.slf4j;
 
   exports dev.hubcast.netty;

@@ -61,6 +61,7 @@ final class BenchServer implements AutoCloseable {
   enum Transport {
     JETTY("jetty"),
     NETTY("netty"),
+    NETTY_IO_URING("netty-io-uring"),
     NETTY_SSE("netty-sse"),
     NAIVE_JETTY("naive-jetty"),
     NAIVE_NETTY("naive-netty"),
@@ -77,13 +78,14 @@ final class BenchServer implements AutoCloseable {
 
     /** The names, as a usage message lists them. */
     static final String EXPECTED =
-        "jetty, netty, netty-sse, naive-jetty, naive-netty, tomcat, tomcat-upgrade, naive-tomcat"
-            + " or uws";
+        "jetty, netty, netty-io-uring, netty-sse, naive-jetty, naive-netty, tomcat, tomcat-upgrade,"
+            + " naive-tomcat or uws";
 
     /** Hubcast (a hub with its config), as opposed to a naive relay. */
     boolean hubcast() {
       return this == JETTY
           || this == NETTY
+          || this == NETTY_IO_URING
           || this == NETTY_SSE
           || this == TOMCAT
           || this == TOMCAT_UPGRADE;
@@ -150,7 +152,7 @@ final class BenchServer implements AutoCloseable {
       throws Exception {
     checkOptions(transport, redis, roomHistory, metrics);
     switch (transport) {
-      case JETTY, NETTY, NETTY_SSE, TOMCAT, TOMCAT_UPGRADE -> {
+      case JETTY, NETTY, NETTY_IO_URING, NETTY_SSE, TOMCAT, TOMCAT_UPGRADE -> {
         Hub<?> hub =
             roomHistory == null ? relayHub(others, redis) : roomHub(others, redis, roomHistory);
         AutoCloseable server;
@@ -159,8 +161,21 @@ final class BenchServer implements AutoCloseable {
           JettyHubServer s = JettyHubServer.builder(hub).host(host).port(port).path("/").start();
           server = s;
           bound = s.port();
-        } else if (transport == Transport.NETTY) {
-          NettyHubServer s = NettyHubServer.builder(hub).host(host).port(port).path("/").start();
+        } else if (transport == Transport.NETTY || transport == Transport.NETTY_IO_URING) {
+          NettyHubServer s =
+              NettyHubServer.builder(hub)
+                  .host(host)
+                  .port(port)
+                  .path("/")
+                  .ioUring(transport == Transport.NETTY_IO_URING)
+                  .start();
+          if (transport == Transport.NETTY_IO_URING && !s.ioTransport().equals("io_uring")) {
+            s.close();
+            throw new IllegalStateException(
+                "server: netty-io-uring: io_uring is not available here (Netty would use "
+                    + s.ioTransport()
+                    + ")");
+          }
           server = s;
           bound = s.port();
         } else if (transport == Transport.TOMCAT) {
@@ -224,17 +239,17 @@ final class BenchServer implements AutoCloseable {
     boolean hubcast = transport.hubcast();
     if (redis != null && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --redis: only for jetty, netty, netty-sse, tomcat and tomcat-upgrade, not "
+          "server: --redis: only for jetty, netty, netty-io-uring, netty-sse, tomcat and tomcat-upgrade, not "
               + transport.label);
     }
     if (roomHistory != null && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --room-history: only for jetty, netty, netty-sse, tomcat and tomcat-upgrade, not "
+          "server: --room-history: only for jetty, netty, netty-io-uring, netty-sse, tomcat and tomcat-upgrade, not "
               + transport.label);
     }
     if (metrics && !hubcast) {
       throw new IllegalArgumentException(
-          "server: --metrics: only for jetty, netty, netty-sse, tomcat and tomcat-upgrade, not "
+          "server: --metrics: only for jetty, netty, netty-io-uring, netty-sse, tomcat and tomcat-upgrade, not "
               + transport.label);
     }
   }

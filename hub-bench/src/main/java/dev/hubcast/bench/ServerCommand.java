@@ -52,7 +52,7 @@ final class ServerCommand implements Callable<Integer> {
       names = "--transport",
       required = true,
       paramLabel =
-          "jetty|netty|netty-sse|naive-jetty|naive-netty|tomcat|tomcat-upgrade|naive-tomcat|uws",
+          "jetty|netty|netty-io-uring|netty-sse|naive-jetty|naive-netty|tomcat|tomcat-upgrade|naive-tomcat|uws",
       description =
           "jetty, netty: Hubcast with its default config; netty-sse: the same on Netty at /ws"
               + " and, as Server-Sent Events, at /sse; tomcat: the same on embedded Tomcat"

@@ -9,6 +9,7 @@ package dev.hubcast.bench;
  */
 enum SweepServer {
   NETTY("netty", BenchServer.Transport.NETTY, "ws", "/"),
+  NETTY_IO_URING("netty-io-uring", BenchServer.Transport.NETTY_IO_URING, "ws", "/"),
   JETTY("jetty", BenchServer.Transport.JETTY, "ws", "/"),
   NAIVE_NETTY("naive-netty", BenchServer.Transport.NAIVE_NETTY, "ws", "/"),
   NAIVE_JETTY("naive-jetty", BenchServer.Transport.NAIVE_JETTY, "ws", "/"),
@@ -21,7 +22,8 @@ enum SweepServer {
 
   /** The names, as a usage message lists them. */
   static final String EXPECTED =
-      "netty, jetty, naive-netty, naive-jetty, tomcat, tomcat-upgrade, naive-tomcat, netty-sse"
+      "netty, netty-io-uring, jetty, naive-netty, naive-jetty, tomcat, tomcat-upgrade, naive-tomcat,"
+          + " netty-sse"
           + " (Server-Sent"
           + " Events), netty-sse-ws or uws (uWebSockets.js on Node.js)";
 

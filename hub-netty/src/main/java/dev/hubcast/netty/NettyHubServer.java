@@ -24,6 +24,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.OpenSsl;
@@ -43,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * A small Netty server for a {@link Hub}: WebSocket at one path; every other HTTP request goes to a
  * handler of the application's ({@link Builder#httpHandler}), 404 by default. Thread-safe; its
  * connections run on its own event loops. It uses the native epoll transport when that is available
- * (Linux x86-64), and NIO otherwise.
+ * (Linux x86-64), and NIO otherwise; io_uring instead of epoll with {@link Builder#ioUring}.
  *
  * <pre>{@code
  * Hub<String> hub = Hub.create(HubConfig.textBuilder().policy(BroadcastPolicy.ALL).build());
@@ -68,7 +71,7 @@ public final class NettyHubServer implements HubServer {
   private final EventLoopGroup workers;
   private final Channel serverChannel;
   private final ChannelGroup connections;
-  private final boolean epoll;
+  private final String io; // "io_uring", "epoll" or "nio"
   private final String host;
   private final String path;
   private final boolean secure;
@@ -78,7 +81,7 @@ public final class NettyHubServer implements HubServer {
       EventLoopGroup workers,
       Channel serverChannel,
       ChannelGroup connections,
-      boolean epoll,
+      String io,
       String host,
       String path,
       boolean secure) {
@@ -86,7 +89,7 @@ public final class NettyHubServer implements HubServer {
     this.workers = workers;
     this.serverChannel = serverChannel;
     this.connections = connections;
-    this.epoll = epoll;
+    this.io = io;
     this.host = host;
     this.path = path;
     this.secure = secure;
@@ -123,9 +126,14 @@ public final class NettyHubServer implements HubServer {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
-  /** Whether the server runs on the native epoll transport (else NIO). */
+  /** Whether the server runs on the native epoll transport. */
   public boolean isEpoll() {
-    return epoll;
+    return io.equals("epoll");
+  }
+
+  /** The I/O transport the server runs on: {@code "io_uring"}, {@code "epoll"} or {@code "nio"}. */
+  public String ioTransport() {
+    return io;
   }
 
   /**
@@ -148,7 +156,8 @@ public final class NettyHubServer implements HubServer {
   public String toString() {
     return "NettyHubServer["
         + serverChannel.localAddress()
-        + (epoll ? ", epoll" : ", nio")
+        + ", "
+        + io
         + (secure ? ", tls" : "")
         + "]";
   }
@@ -176,6 +185,7 @@ public final class NettyHubServer implements HubServer {
     private Supplier<? extends ChannelHandler> streamingHttpHandler;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private boolean nativeTransport = true;
+    private boolean ioUring;
     private TlsIdentity tls;
 
     private Builder(Hub<?> hub) {
@@ -248,9 +258,21 @@ public final class NettyHubServer implements HubServer {
       return this;
     }
 
-    /** Whether to use the native epoll transport when it is available. Default {@code true}. */
+    /**
+     * Whether to use a native transport (epoll, or io_uring) when available. Default {@code true}.
+     */
     public Builder nativeTransport(boolean nativeTransport) {
       this.nativeTransport = nativeTransport;
+      return this;
+    }
+
+    /**
+     * Whether the native transport is io_uring rather than epoll, where the kernel allows it (else
+     * epoll). Default {@code false}: see {@code docs/benchmarks.md} for the two measured side by
+     * side.
+     */
+    public Builder ioUring(boolean ioUring) {
+      this.ioUring = ioUring;
       return this;
     }
 
@@ -264,10 +286,22 @@ public final class NettyHubServer implements HubServer {
      * @throws IllegalStateException if interrupted while binding
      */
     public NettyHubServer start() {
-      boolean epoll = nativeTransport && Epoll.isAvailable();
-      IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-      Class<? extends ServerChannel> channelType =
-          epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+      String ioName;
+      IoHandlerFactory io;
+      Class<? extends ServerChannel> channelType;
+      if (nativeTransport && ioUring && IoUring.isAvailable()) {
+        ioName = "io_uring";
+        io = IoUringIoHandler.newFactory();
+        channelType = IoUringServerSocketChannel.class;
+      } else if (nativeTransport && Epoll.isAvailable()) {
+        ioName = "epoll";
+        io = EpollIoHandler.newFactory();
+        channelType = EpollServerSocketChannel.class;
+      } else {
+        ioName = "nio";
+        io = NioIoHandler.newFactory();
+        channelType = NioServerSocketChannel.class;
+      }
       EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
       EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
       Supplier<? extends ChannelHandler> http = httpHandler;
@@ -309,7 +343,7 @@ public final class NettyHubServer implements HubServer {
                 .channel();
         NettyHubServer server =
             new NettyHubServer(
-                boss, workers, channel, connections, epoll, host, wsPath, ssl != null);
+                boss, workers, channel, connections, ioName, host, wsPath, ssl != null);
         log.info("serving hub {} on {}", hub.nodeId(), server);
         return server;
       } catch (Exception e) { // bind failures arrive as undeclared checked IOExceptions
