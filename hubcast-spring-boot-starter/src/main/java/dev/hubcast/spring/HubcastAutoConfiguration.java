@@ -39,7 +39,9 @@ import org.springframework.context.annotation.Configuration;
  *       ServerContainer}. Spring Boot runs its {@code ServletContextInitializer}s before the
  *       container's WebSocket set-up, on Tomcat and on Jetty alike: on Tomcat the hub is installed
  *       by a servlet container initializer added behind Tomcat's {@code WsSci}; on Jetty the
- *       initializer starts Jetty's WebSocket support itself (idempotent), then installs.
+ *       initializer starts Jetty's WebSocket support itself (idempotent), then installs. With
+ *       {@code hubcast.transport=servlet-upgrade} (or {@code auto} on Tomcat) it is installed with
+ *       {@link JakartaHub#installUpgrade} at once instead.
  *   <li>When the context closes, the hub shuts down (clients get 1001) in a lifecycle phase before
  *       the web server's graceful shutdown and stop.
  *   <li>With {@code hub-micrometer} and a {@link MeterRegistry} bean, the hub's {@code hubcast.*}

@@ -18,6 +18,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /**
  * {@code hubcast.*} properties take effect on the served hub, on the embedded server (Tomcat, and
@@ -30,8 +31,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
       "hubcast.path=/chat",
       "hubcast.max-message-bytes=1024",
       "hubcast.policy=ALL_EXCEPT_SENDER",
-      // The container's Jakarta WebSocket implementation, on Tomcat too (auto would not pick it).
-      "hubcast.transport=jakarta-websocket"
+      // The servlet upgrade on Tomcat, the Jakarta endpoint on Jetty.
+      "hubcast.transport=auto"
     })
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServedPropertiesTest {
@@ -42,10 +43,17 @@ class ServedPropertiesTest {
 
   @Autowired HubcastEndpointInstaller installer;
 
+  @Autowired WebServerApplicationContext context;
+
+  /** hubcast.transport=auto: the servlet upgrade on Tomcat, the Jakarta endpoint on Jetty. */
   @Test
-  void transport_isTheJakartaEndpoint_asSet() {
+  void transport_isTheServletUpgradeOnTomcat_andTheJakartaEndpointElsewhere() {
+    boolean tomcat =
+        System.getProperty("hubcast.test.server", "TomcatWebServer").equals("TomcatWebServer");
     assertThat(installer.endpoints()).hasSize(1);
-    assertThat(installer.endpoints().get(0).toString()).doesNotContain("servlet upgrade");
+    assertThat(installer.endpoints().get(0).toString().contains("servlet upgrade"))
+        .as("%s on %s", installer.endpoints().get(0), context.getWebServer())
+        .isEqualTo(tomcat);
   }
 
   @LocalServerPort int port;

@@ -115,6 +115,9 @@ final class FrameReader {
     // Byte by byte into the header until its length is known and reached: headers are 2-14 bytes.
     while (at < end) {
       header[headerHave++] = bytes[at++];
+      if (headerHave == 2 && !firstTwoBytesAllowed()) {
+        return at; // failed: nothing more is read
+      }
       int needed = headerLength();
       if (needed > 0 && headerHave == needed) {
         headerHave = 0;
@@ -123,6 +126,24 @@ final class FrameReader {
       }
     }
     return at;
+  }
+
+  /**
+   * The checks the first two bytes allow, made before the rest of the header arrives (an unmasked
+   * frame's header is shorter than a masked one's: waiting for a key would wait for nothing).
+   */
+  private boolean firstTwoBytesAllowed() {
+    if ((header[0] & 0x70) != 0) {
+      headerHave = 0;
+      fail(CloseCodes.PROTOCOL_ERROR, "reserved bits set (no extension was negotiated)");
+      return false;
+    }
+    if ((header[1] & 0x80) == 0) {
+      headerHave = 0;
+      fail(CloseCodes.PROTOCOL_ERROR, "unmasked frame from a client");
+      return false;
+    }
+    return true;
   }
 
   /** The header's length once its second byte is in, else 0. */
@@ -217,18 +238,21 @@ final class FrameReader {
     }
   }
 
-  /** A data frame's length against the limit, from its header; makes room for its payload. */
+  /** A data frame's length against the limit, from its header (room is made as bytes come). */
   private boolean admit() {
-    if (messageLength + payloadLength > maxMessageBytes) {
+    if (payloadLength > maxMessageBytes - messageLength) { // no overflow: both are within int
       fail(CloseCodes.MESSAGE_TOO_BIG, CloseCodes.tooBigReason(maxMessageBytes));
       return false;
     }
-    int needed = (int) (messageLength + payloadLength);
+    return true;
+  }
+
+  /** Room in the message buffer for {@code needed} bytes, grown as they arrive, not declared. */
+  private void ensureRoom(int needed) {
     if (message.length < needed) {
       int grown = Math.max(needed, (int) Math.min(maxMessageBytes, message.length * 2L));
       message = Arrays.copyOf(message, grown);
     }
-    return true;
   }
 
   private int readPayload(byte[] bytes, int at, int end) {
@@ -241,8 +265,11 @@ final class FrameReader {
       }
       return at + n;
     }
-    byte[] into = isControl ? control : message;
     int base = isControl ? (int) payloadRead : messageLength + (int) payloadRead;
+    if (!isControl) {
+      ensureRoom(base + n);
+    }
+    byte[] into = isControl ? control : message;
     int maskAt = (int) (payloadRead & 3);
     for (int i = 0; i < n; i++) {
       into[base + i] = (byte) (bytes[at + i] ^ mask[(maskAt + i) & 3]);

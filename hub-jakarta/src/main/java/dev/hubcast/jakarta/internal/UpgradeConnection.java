@@ -65,8 +65,6 @@ public final class UpgradeConnection
   private static final int READ_BUFFER_BYTES = 16 * 1024;
   private static final ThreadLocal<byte[]> READ_BUFFER =
       ThreadLocal.withInitial(() -> new byte[READ_BUFFER_BYTES]);
-  private static final ThreadLocal<ByteBuffer> BATCH =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocate(BATCH_BYTES));
 
   private static final Message.WireKey<byte[]> FRAME = Message.WireKey.of("hub-jakarta frame");
 
@@ -99,6 +97,8 @@ public final class UpgradeConnection
   private volatile int sentCode = CloseCodes.ABNORMAL; // our close frame's, once queued
   private volatile String sentReason = "";
   private ScheduledFuture<?> closeTimer;
+  private boolean delivering; // the reader is inside sink.onMessage
+  private boolean endPending; // the end came meanwhile: the reader reports it
 
   /** Made by the container, through {@code HttpServletRequest.upgrade}. */
   public UpgradeConnection() {}
@@ -218,6 +218,7 @@ public final class UpgradeConnection
 
   /** Ends the connection after the close timeout, whatever the client does. */
   private void scheduleCloseTimeout() {
+    boolean rejected = false;
     synchronized (this) {
       if (ended) {
         return;
@@ -232,8 +233,11 @@ public final class UpgradeConnection
                 endpoint.settings.closeTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
-        // The endpoint is closed and ends its connections.
+        rejected = true; // the endpoint's timer has stopped: nothing would ever end this one
       }
+    }
+    if (rejected) {
+      abort();
     }
   }
 
@@ -274,52 +278,69 @@ public final class UpgradeConnection
   }
 
   private void writeQueued() throws IOException {
-    while (!ended) {
-      // Set first: if the output is not ready, onWritePossible clears it, even before we look.
-      blocked = true;
-      if (!out.isReady()) {
-        return;
-      }
-      blocked = false;
-      if (closeWritten) {
-        failQueued();
-        if (hangUpWhenFlushed) {
-          abort(); // our close has been flushed, and nothing more is awaited
+    List<Item> taken = new ArrayList<>(); // written or being written: completed here, either way
+    try {
+      while (!ended) {
+        // Set first: if the output is not ready, onWritePossible clears it, even before we look.
+        blocked = true;
+        if (!out.isReady()) {
+          return;
         }
-        return;
-      }
-      Item first = carry != null ? carry : queue.poll();
-      carry = null;
-      if (first == null) {
-        return;
-      }
-      Item item = first.isClose() ? null : queue.poll();
-      if (item == null) {
-        out.write(first.bytes());
+        blocked = false;
+        if (closeWritten) {
+          failQueued();
+          if (hangUpWhenFlushed) {
+            abort(); // our close has been flushed, and nothing more is awaited
+          }
+          return;
+        }
+        Item first = carry != null ? carry : queue.poll();
+        carry = null;
+        if (first == null) {
+          return;
+        }
+        taken.clear();
+        taken.add(first);
+        byte[] firstBytes = first.bytes();
+        Item item = first.isClose() || firstBytes.length > BATCH_BYTES / 2 ? null : queue.poll();
+        if (item == null) {
+          out.write(firstBytes);
+        } else {
+          // Several: joined into one write of up to BATCH_BYTES; one that does not fit is the
+          // first of the next. A fresh array: a container may keep it until the write is done.
+          int size = firstBytes.length;
+          while (item != null) {
+            int length = item.bytes().length;
+            if (size + length > BATCH_BYTES) {
+              carry = item;
+              break;
+            }
+            size += length;
+            taken.add(item);
+            item = item.isClose() ? null : queue.poll();
+          }
+          byte[] batch = new byte[size];
+          int at = 0;
+          for (Item t : taken) {
+            byte[] bytes = t.bytes();
+            System.arraycopy(bytes, 0, batch, at, bytes.length);
+            at += bytes.length;
+          }
+          out.write(batch);
+        }
         flush();
-        wrote(first);
-        continue;
-      }
-      // Several: joined into one write, up to BATCH_BYTES (a larger frame goes alone).
-      ByteBuffer batch = BATCH.get().clear();
-      List<Item> taken = new ArrayList<>();
-      batch.put(first.bytes());
-      taken.add(first);
-      while (item != null) {
-        byte[] bytes = item.bytes();
-        if (bytes.length > batch.remaining()) {
-          carry = item; // the first of the next write
-          break;
+        for (Item t : taken) {
+          wrote(t);
         }
-        batch.put(bytes);
-        taken.add(item);
-        item = item.isClose() ? null : queue.poll();
+        taken.clear();
       }
-      out.write(batch.array(), 0, batch.position());
-      flush();
+    } catch (IOException | RuntimeException e) {
       for (Item t : taken) {
-        wrote(t);
+        if (t instanceof Send send) {
+          send.finish(e); // a repeat is ignored
+        }
       }
+      throw e;
     }
   }
 
@@ -393,15 +414,29 @@ public final class UpgradeConnection
 
   @Override
   public void onMessage(Message message) {
-    if (closeRequested.get()) {
-      return; // closing: what the client still sends is dropped
+    Inbound sink;
+    synchronized (this) {
+      if (closeRequested.get() || ended) {
+        return; // closing: what the client still sends is dropped
+      }
+      sink = inbound; // set: reading starts after init opened the connection
+      delivering = true;
     }
-    Inbound sink = inbound; // set: reading starts after init opened the connection
     try {
       sink.onMessage(message);
     } catch (RuntimeException e) {
       log.warn("connection {}: message not delivered to the hub", id, e);
       closeWith(CloseCodes.INTERNAL_ERROR, "internal error");
+    } finally {
+      boolean report;
+      synchronized (this) {
+        delivering = false;
+        report = endPending;
+        endPending = false;
+      }
+      if (report) {
+        finishEnd(); // the end came during the delivery: reported after it, not beside it
+      }
     }
   }
 
@@ -454,6 +489,7 @@ public final class UpgradeConnection
       hangUpWhenFlushed = true;
     }
     closeWith(code, reason);
+    drain(); // our close may be queued or written already: the writer hangs up once it has left
   }
 
   // ------------------------------------------------------------------ the end
@@ -529,6 +565,10 @@ public final class UpgradeConnection
     } while (!queue.isEmpty());
     Inbound sink;
     synchronized (this) {
+      if (delivering) {
+        endPending = true; // the reader reports it once its delivery returns
+        return;
+      }
       sink = inbound;
     }
     if (sink != null) {

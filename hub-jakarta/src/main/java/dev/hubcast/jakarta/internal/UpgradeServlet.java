@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Enumeration;
 import java.util.Locale;
 
 /**
@@ -35,8 +36,7 @@ final class UpgradeServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
-    String upgrade = request.getHeader("Upgrade");
-    if (upgrade == null || !upgrade.trim().equalsIgnoreCase("websocket")) {
+    if (!hasToken(request, "Upgrade", "websocket")) {
       response.setHeader("Upgrade", "websocket");
       response.setHeader("Connection", "Upgrade");
       AdmissionFilter.refuse(
@@ -49,7 +49,7 @@ final class UpgradeServlet extends HttpServlet {
           response, 405, "a WebSocket handshake is a GET, not " + request.getMethod());
       return;
     }
-    if (!hasToken(request.getHeader("Connection"), "upgrade")) {
+    if (!hasToken(request, "Connection", "upgrade")) {
       AdmissionFilter.refuse(response, 400, "the Connection header does not name Upgrade");
       return;
     }
@@ -93,13 +93,13 @@ final class UpgradeServlet extends HttpServlet {
     connection.prepare(endpoint, admission);
   }
 
-  private static boolean hasToken(String header, String token) {
-    if (header == null) {
-      return false;
-    }
-    for (String part : header.split(",")) {
-      if (part.trim().toLowerCase(Locale.ROOT).equals(token)) {
-        return true;
+  /** Whether {@code token} is among the comma-separated values of every {@code name} header. */
+  private static boolean hasToken(HttpServletRequest request, String name, String token) {
+    for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {
+      for (String part : values.nextElement().split(",")) {
+        if (part.trim().toLowerCase(Locale.ROOT).equals(token)) {
+          return true;
+        }
       }
     }
     return false;

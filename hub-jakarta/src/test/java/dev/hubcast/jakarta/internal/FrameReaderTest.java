@@ -127,4 +127,27 @@ class FrameReaderTest {
     reader.feed(noStatus, 0, noStatus.length);
     assertThat(events).containsExactly("error " + CloseCodes.PROTOCOL_ERROR);
   }
+
+  @Test
+  void aContinuationDeclaringNearly2To63Bytes_is1009_notAnOverflow() {
+    byte[] wire =
+        join(
+            RawWebSocket.frame(false, RawWebSocket.TEXT, utf8("a")),
+            new byte[] {
+              0x00, (byte) (0x80 | 127), 0x7F, -1, -1, -1, -1, -1, -1, -1, 1, 2, 3, 4, 'x'
+            });
+
+    reader.feed(wire, 0, wire.length);
+
+    assertThat(events).containsExactly("error " + CloseCodes.MESSAGE_TOO_BIG);
+  }
+
+  @Test
+  void anUnmaskedFrame_isRefusedFromItsSecondByte() {
+    byte[] twoBytes = {(byte) 0x88, 0x00};
+
+    reader.feed(twoBytes, 0, 2);
+
+    assertThat(events).containsExactly("error " + CloseCodes.PROTOCOL_ERROR);
+  }
 }
