@@ -160,15 +160,7 @@ final class FrameReader {
     int b0 = header[0] & 0xFF;
     int b1 = header[1] & 0xFF;
     fin = (b0 & 0x80) != 0;
-    opcode = b0 & 0x0F;
-    if ((b0 & 0x70) != 0) {
-      fail(CloseCodes.PROTOCOL_ERROR, "reserved bits set (no extension was negotiated)");
-      return;
-    }
-    if ((b1 & 0x80) == 0) {
-      fail(CloseCodes.PROTOCOL_ERROR, "unmasked frame from a client");
-      return;
-    }
+    opcode = b0 & 0x0F; // reserved bits and the mask bit were checked at the second byte
     int len7 = b1 & 0x7F;
     int at = 2;
     if (len7 == 126) {
