@@ -154,7 +154,14 @@ final class SseTestClient implements TestClient {
       }
       if (t == null) {
         throw new AssertionError(
-            "got " + out.size() + " of " + n + " text messages within " + timeout + problems());
+            "got "
+                + out.size()
+                + " of "
+                + n
+                + " text messages within "
+                + timeout
+                + problems()
+                + ended());
       }
       out.add(t);
     }
@@ -211,6 +218,11 @@ final class SseTestClient implements TestClient {
     reader.cancel();
   }
 
+  private String ended() {
+    CloseStatus status = closed.getNow(null);
+    return status == null ? "" : " (the stream had ended: " + status + ")";
+  }
+
   private String problems() {
     return postProblems.isEmpty() ? "" : " (POSTs that failed: " + postProblems + ")";
   }
@@ -219,7 +231,7 @@ final class SseTestClient implements TestClient {
     try {
       T t = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (t == null) {
-        throw new AssertionError("no " + what + " within " + timeout + problems());
+        throw new AssertionError("no " + what + " within " + timeout + problems() + ended());
       }
       return t;
     } catch (InterruptedException e) {
