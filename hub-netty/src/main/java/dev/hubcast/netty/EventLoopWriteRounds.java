@@ -15,19 +15,31 @@ import java.util.concurrent.RejectedExecutionException;
  * per channel, and many frames to one session within one turn of the loop leave in one flush (one
  * {@code writev}), not one syscall each. Frames of one session keep their order: the queue is FIFO,
  * and every send of a session goes through it, from whatever thread. A round that used up its
- * budget runs again as a new task ({@link WriteRounds.NextRound#RESCHEDULE}), after the loop's I/O.
+ * budget ({@link #ROUND_BUDGET} operations) runs again as a new task ({@link
+ * WriteRounds.NextRound#RESCHEDULE}), after the loop's I/O.
  *
  * <p>Thread-safe: any thread submits; the loop runs the rounds. If the loop refuses the task (it is
  * shutting down), every queued operation is rejected on the submitting thread.
  */
 public final class EventLoopWriteRounds extends WriteRounds {
 
+  /**
+   * The operations one round runs at most: 16,384. A round ends with one flush per connection it
+   * wrote to, and a WebSocket session joins the small frames of a round into one write; so a
+   * connection gets at most the budget over the loop's connections frames per write: with the
+   * core's 4,096, a loop of 1,000 connections wrote every 4 frames, however many were queued. A
+   * corked frame costs well under a microsecond, so a full round of them ends within a few
+   * milliseconds; frames written one by one (large frames, event streams) cost more, and a round of
+   * those, some tens of milliseconds at most, before the loop's I/O runs again.
+   */
+  public static final int ROUND_BUDGET = 16_384;
+
   private static final FastThreadLocal<EventLoopWriteRounds> PER_LOOP = new FastThreadLocal<>();
 
   private final EventExecutor loop;
 
   private EventLoopWriteRounds(EventExecutor loop) {
-    super(NextRound.RESCHEDULE);
+    super(ROUND_BUDGET, NextRound.RESCHEDULE);
     this.loop = loop;
   }
 

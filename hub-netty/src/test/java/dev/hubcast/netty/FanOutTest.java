@@ -22,6 +22,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Fan-out on the wire: a broadcast frames its message once and every recipient writes the same
- * bytes; writes to connections of one loop leave in one task and one flush per connection.
+ * bytes; writes to connections of one loop leave in one task and one flush per connection; the
+ * small frames one turn of the loop gives a connection leave in one write.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FanOutTest {
@@ -53,6 +55,7 @@ class FanOutTest {
   private final Set<Long> wireAddresses = ConcurrentHashMap.newKeySet();
   private final AtomicInteger frameWrites = new AtomicInteger();
   private final AtomicInteger flushes = new AtomicInteger();
+  private final AtomicInteger dataWrites = new AtomicInteger();
   private final CountingAllocator allocator = new CountingAllocator();
   private volatile int recordLength = -1;
   private EventLoopGroup loop;
@@ -66,6 +69,10 @@ class FanOutTest {
 
   /** Serves {@code hub} at /ws on one event loop, recording what reaches the socket. */
   private int serve(Hub<?> hub) throws Exception {
+    return serve(hub, WriteBufferWaterMark.DEFAULT);
+  }
+
+  private int serve(Hub<?> hub, WriteBufferWaterMark waterMark) throws Exception {
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     resources.add(() -> loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
     Channel server =
@@ -73,6 +80,7 @@ class FanOutTest {
             .group(loop)
             .channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.ALLOCATOR, allocator)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
             .childHandler(
                 new ChannelInitializer<Channel>() {
                   @Override
@@ -93,8 +101,12 @@ class FanOutTest {
   }
 
   private List<RawWebSocket> connect(Hub<?> hub, int port) throws Exception {
+    return connect(hub, port, CONNECTIONS);
+  }
+
+  private List<RawWebSocket> connect(Hub<?> hub, int port, int connections) throws Exception {
     List<RawWebSocket> clients = new ArrayList<>();
-    for (int i = 0; i < CONNECTIONS; i++) {
+    for (int i = 0; i < connections; i++) {
       RawWebSocket c = RawWebSocket.upgrade(port, "/ws");
       resources.add(c);
       assertThat(c.response().status()).isEqualTo(101);
@@ -102,7 +114,7 @@ class FanOutTest {
     }
     await("every connection registered")
         .atMost(WAIT)
-        .until(() -> hub.clients().size() == CONNECTIONS);
+        .until(() -> hub.clients().size() == connections);
     return clients;
   }
 
@@ -131,25 +143,14 @@ class FanOutTest {
   void broadcastToOneLoop_isOneTask_andOneFlushPerConnection() throws Exception {
     Hub<Message> hub = hub();
     List<RawWebSocket> clients = connect(hub, serve(hub));
-    CountDownLatch held = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
     // Hold the loop while the test thread broadcasts: everything queues for one task.
-    loop.execute(
-        () -> {
-          held.countDown();
-          try {
-            release.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-    assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+    Runnable release = holdLoop();
     int flushesBefore = flushes.get();
     int messages = 5;
     for (int i = 0; i < messages; i++) {
       hub.broadcastMessage(Target.all(), Message.text("m" + i));
     }
-    release.countDown();
+    release.run();
 
     for (RawWebSocket c : clients) {
       for (int i = 0; i < messages; i++) {
@@ -161,13 +162,142 @@ class FanOutTest {
         .isEqualTo(CONNECTIONS);
   }
 
-  private Hub<Message> hub() {
+  @Test
+  void broadcastsQueuedInOneTurn_leaveInOneWritePerConnection() throws Exception {
+    int connections = 1000;
+    int messages = 16;
+    assertThat(connections * messages)
+        .as("frames, within one round")
+        .isLessThanOrEqualTo(EventLoopWriteRounds.ROUND_BUDGET);
+    Hub<Message> hub = hub();
+    List<RawWebSocket> clients = connect(hub, serve(hub), connections);
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < messages; i++) {
+      sent.add("m" + i);
+    }
+    int flushesBefore = flushes.get();
+
+    assertThat(broadcastWhileHeld(hub, clients, sent))
+        .as("writes for %d broadcasts to %d connections", messages, connections)
+        .isEqualTo(connections);
+    assertThat(flushes.get() - flushesBefore).isEqualTo(connections);
+  }
+
+  @Test
+  void aLargeFrameAmongSmallOnes_goesAlone_inOrder() throws Exception {
+    Hub<Message> hub = hub();
+    List<RawWebSocket> clients = connect(hub, serve(hub));
+    String large = "L".repeat(5000); // past the 4 KiB copied into a cork
+    List<String> sent = List.of("s0", "s1", large, "s2");
+
+    // Per connection: the two small frames corked, the large one alone, the last small one alone.
+    assertThat(broadcastWhileHeld(hub, clients, sent)).isEqualTo(3 * CONNECTIONS);
+  }
+
+  @Test
+  void aFullCork_isWritten_andAnotherBegun() throws Exception {
+    Hub<Message> hub = hub();
+    // A channel that stays writable through the 150 KB: past its high-water mark, frames would
+    // go alone, not corked.
+    List<RawWebSocket> clients =
+        connect(hub, serve(hub, new WriteBufferWaterMark(512 * 1024, 1024 * 1024)));
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 50; i++) { // 50 frames of 3 KiB: three corks of up to 64 KiB
+      sent.add(String.format("%03d", i) + "c".repeat(3 * 1024 - 3));
+    }
+
+    assertThat(broadcastWhileHeld(hub, clients, sent)).isEqualTo(3 * CONNECTIONS);
+  }
+
+  @Test
+  void theHubsClose_followsTheFramesCorkedBeforeIt() throws Exception {
+    Hub<Message> hub = hub();
+    List<RawWebSocket> clients = connect(hub, serve(hub));
+    Runnable release = holdLoop();
+    for (int i = 0; i < 5; i++) {
+      hub.broadcastMessage(Target.all(), Message.text("m" + i));
+    }
+    for (dev.hubcast.core.Client client : hub.clients()) {
+      hub.disconnect(client.id(), dev.hubcast.core.CloseCodes.GOING_AWAY, "bye");
+    }
+    release.run();
+
+    for (RawWebSocket c : clients) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(c.read().text()).isEqualTo("m" + i);
+      }
+      RawWebSocket.ServerFrame close = c.read();
+      assertThat(close.opcode()).isEqualTo(0x8);
+      assertThat(close.closeCode()).isEqualTo(dev.hubcast.core.CloseCodes.GOING_AWAY);
+    }
+  }
+
+  @Test
+  void aReaderThatFellBehind_getsEverythingInOrder_onceItReads() throws Exception {
     Hub<Message> hub =
-        Hub.create(
+        hub(
             HubConfig.builder(dev.hubcast.core.MessageCodec.identity())
-                .policy(BroadcastPolicy.NONE)
-                .drainTimeout(Duration.ZERO)
-                .build());
+                .outboxLimits(64L << 20, 100_000));
+    RawWebSocket client = connect(hub, serve(hub), 1).get(0);
+    int messages = 4000; // 4 MB: past the socket buffers, so sends wait to be written
+    String pad = "p".repeat(1000);
+    for (int i = 0; i < messages; i++) {
+      hub.broadcastMessage(Target.all(), Message.text(i + ":" + pad));
+    }
+    // Only the outbox's window is in flight; the rest waits there for completions.
+    await("the connection's backlog waits in the outbox")
+        .atMost(WAIT)
+        .until(() -> hub.clients().iterator().next().pendingFrames() > 0);
+    for (int i = 0; i < messages; i++) {
+      assertThat(client.read().text()).isEqualTo(i + ":" + pad);
+    }
+    assertThat(hub.clients().iterator().next().pendingFrames()).isZero();
+  }
+
+  /**
+   * Broadcasts {@code texts} while the loop is held, so that they queue for one turn; returns how
+   * many data writes reached the socket for them, once every client has read them all in order.
+   */
+  private int broadcastWhileHeld(Hub<Message> hub, List<RawWebSocket> clients, List<String> texts)
+      throws Exception {
+    Runnable release = holdLoop();
+    int writesBefore = dataWrites.get();
+    for (String text : texts) {
+      hub.broadcastMessage(Target.all(), Message.text(text));
+    }
+    release.run();
+    for (RawWebSocket c : clients) {
+      for (String text : texts) {
+        assertThat(c.read().text()).isEqualTo(text);
+      }
+    }
+    return dataWrites.get() - writesBefore;
+  }
+
+  /** Holds the loop busy until the returned action runs: what is sent meanwhile queues. */
+  private Runnable holdLoop() throws InterruptedException {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    loop.execute(
+        () -> {
+          held.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+    return release::countDown;
+  }
+
+  private Hub<Message> hub() {
+    return hub(HubConfig.builder(dev.hubcast.core.MessageCodec.identity()));
+  }
+
+  private Hub<Message> hub(HubConfig.Builder<Message> config) {
+    Hub<Message> hub =
+        Hub.create(config.policy(BroadcastPolicy.NONE).drainTimeout(Duration.ZERO).build());
     resources.add(() -> hub.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS));
     return hub;
   }
@@ -178,6 +308,9 @@ class FanOutTest {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
       if (msg instanceof ByteBuf) {
         ByteBuf buf = (ByteBuf) msg;
+        if (buf.isReadable()) {
+          dataWrites.incrementAndGet();
+        }
         if (buf.readableBytes() == recordLength && buf.getByte(buf.readerIndex()) == (byte) 0x81) {
           frameWrites.incrementAndGet();
           wireAddresses.add(buf.memoryAddress() + buf.readerIndex());

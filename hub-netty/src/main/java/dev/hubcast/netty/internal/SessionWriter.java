@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
@@ -17,12 +18,20 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * fail, queued from any thread on the loop's {@link EventLoopWriteRounds} and run there in order,
  * so a close goes out after the frames sent before it.
  *
- * <p>A send writes a {@code retainedDuplicate()} of the message's shared wire form ({@link
- * WireFrames#shared}): nothing is framed, copied or allocated per recipient but the op itself,
- * which is also the batcher's queue node. It completes at once while the connection's unsent wire
- * bytes are within {@code earlyCompletionBytes} (the channel's high-water mark), as a socket's send
- * buffer would; past that, only when Netty has written it to the socket. Completed frames carry no
- * promise: one empty marker write per flush gives their bytes back when they have left.
+ * <p>Frames are framed once per message ({@link WireFrames#shared}) and written per round, corked:
+ * a round that gives a connection one frame writes a {@code retainedDuplicate()} of the shared
+ * form, nothing copied; a round that gives it several small ones (up to {@link #CORK_COPY_MAX} wire
+ * bytes each) copies them into one pooled buffer of up to {@link #CORK_CAPACITY} bytes and writes
+ * that, so the pipeline, the outbound buffer and {@code writev} see one write per connection per
+ * round, not one per frame. Larger frames are written alone, as duplicates, after the cork before
+ * them; so is every frame while the channel is not writable, so that a connection that is behind
+ * holds references to shared frames, not copies. Under load a round carries many broadcasts, so a
+ * write carries many frames; at low rate a round carries one frame and nothing waits.
+ *
+ * <p>A send completes at once while the connection's unsent wire bytes are within {@code
+ * earlyCompletionBytes} (the channel's high-water mark), as a socket's send buffer would; past
+ * that, only when Netty has written it to the socket. Completed frames carry no promise: one empty
+ * promise per round, on the round's last write, gives their bytes back when they have left.
  *
  * <p>Nothing waits here for writability: while the channel is not writable, frames still go into
  * Netty's outbound buffer, and that is bounded. The hub's outbox hands a connection at most a
@@ -39,6 +48,14 @@ final class SessionWriter extends WriteRounds.Target {
   /** Why a send failed: the connection had closed, or was closing. */
   static final ConnectionClosedException CLOSED =
       new ConnectionClosedException("connection closed");
+
+  /** The largest frame, in wire bytes, that is copied into a round's cork buffer: 4 KiB. */
+  static final int CORK_COPY_MAX = 4096;
+
+  /** The most a cork buffer holds before it is written and another begun: 64 KiB. */
+  static final int CORK_CAPACITY = 64 * 1024;
+
+  private static final int CORK_INITIAL = 2048;
 
   private static final AtomicLongFieldUpdater<SessionWriter> UNSENT =
       AtomicLongFieldUpdater.newUpdater(SessionWriter.class, "unsent");
@@ -60,6 +77,12 @@ final class SessionWriter extends WriteRounds.Target {
   // encoder; both are written on the loop, in call order.
   private ChannelHandlerContext wire;
   private long earlyBytesUnflushed; // wire bytes of completed frames written since the last flush
+  // The round's corked frames: the first small one is held; with a second, both are copied into
+  // the cork; the sends among them not completed yet wait, chained, for the cork's write.
+  private SendOp held;
+  private ByteBuf cork;
+  private SendOp corkWaiters;
+  private SendOp corkWaitersTail;
 
   /**
    * The writer of {@code session}.
@@ -106,12 +129,51 @@ final class SessionWriter extends WriteRounds.Target {
     batcher.submit(new FailOp(this, code, reason));
   }
 
-  /** Writes {@code op}'s frame; returns whether this writer needs a flush. Loop only. */
+  /**
+   * Takes {@code op}'s frame into the round; returns whether this writer needs a flush. Loop only.
+   */
   private boolean write(SendOp op) {
     if (handshake.closeSent() || handshake.ended() || !ctx.channel().isActive()) {
       op.fail(CLOSED);
       return false;
     }
+    WireFrames.shared(op.frame); // framed here, where a failure is this op's, before it is held
+    if (op.wireBytes > CORK_COPY_MAX || !ctx.channel().isWritable()) {
+      // Large frames are not copied; nor is anything for a connection that is behind, whose
+      // backlog stays the shared frames' bytes, not copies.
+      writeCork(); // what came before it goes first
+      writeAlone(op);
+    } else if (cork == null && held == null) {
+      held = op; // alone in the round so far: written as it is, unless another comes
+    } else {
+      if (cork == null) {
+        cork = ctx.alloc().directBuffer(CORK_INITIAL, CORK_CAPACITY);
+        SendOp first = held;
+        held = null;
+        copyIntoCork(first);
+      } else if (cork.readableBytes() + op.wireBytes > CORK_CAPACITY) {
+        writeCork();
+        cork = ctx.alloc().directBuffer(CORK_INITIAL, CORK_CAPACITY);
+      }
+      copyIntoCork(op);
+    }
+    return true;
+  }
+
+  private void copyIntoCork(SendOp op) {
+    ByteBuf frame = WireFrames.shared(op.frame);
+    cork.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+    if (op.completion == null) {
+      earlyBytesUnflushed += op.wireBytes;
+    } else if (corkWaitersTail == null) {
+      corkWaiters = corkWaitersTail = op;
+    } else {
+      corkWaitersTail.nextWaiter = op;
+      corkWaitersTail = op;
+    }
+  }
+
+  private void writeAlone(SendOp op) {
     ByteBuf frame = WireFrames.shared(op.frame).retainedDuplicate();
     if (op.completion == null) {
       // Completed already: no promise per frame; flush() accounts for the batch with one marker.
@@ -120,25 +182,82 @@ final class SessionWriter extends WriteRounds.Target {
     } else {
       wire.write(frame, wire.newPromise().addListener(op));
     }
-    return true;
+  }
+
+  /** Writes, unflushed, what the round has corked so far. Loop only. */
+  private void writeCork() {
+    if (held != null) {
+      SendOp op = held;
+      held = null;
+      writeAlone(op);
+    }
+    if (cork != null) {
+      ByteBuf corked = cork;
+      SendOp waiters = corkWaiters;
+      cork = null;
+      corkWaiters = corkWaitersTail = null;
+      wire.write(corked, promise(0, waiters));
+    }
   }
 
   /**
-   * Flushes, after an empty marker write whose promise gives back the unsent count of the
-   * early-completed frames written since the last flush (they are written in order, so the marker
-   * completes after them). Called by the batcher once per round that wrote to this writer; loop
-   * only. Nothing is flushed once the connection has ended.
+   * A promise that completes {@code waiters} and gives back {@code early} unsent bytes; or void.
+   */
+  private ChannelPromise promise(long early, SendOp waiters) {
+    return early == 0 && waiters == null
+        ? wire.voidPromise()
+        : wire.newPromise().addListener(new Written(this, early, waiters));
+  }
+
+  /** Fails what the round corked and did not write: the connection ended under it. Loop only. */
+  private void dropCork() {
+    if (held != null) {
+      held.fail(CLOSED);
+      held = null;
+    }
+    if (cork != null) {
+      cork.release();
+      cork = null;
+      for (SendOp op = corkWaiters; op != null; op = op.nextWaiter) {
+        op.fail(CLOSED);
+      }
+      corkWaiters = corkWaitersTail = null;
+    }
+  }
+
+  /**
+   * Writes the round's last frames and flushes. The last write's promise also gives back the unsent
+   * count of the early-completed frames written since the last flush: they were written in order,
+   * so it completes after them (an empty marker write carries it when the round ended on something
+   * else). Called by the batcher once per round that wrote to this writer; loop only. Nothing is
+   * flushed once the connection has ended.
    */
   @Override
   protected void flush() {
     if (handshake.ended()) {
+      dropCork();
       return;
     }
     long early = earlyBytesUnflushed;
-    if (early > 0) {
-      earlyBytesUnflushed = 0;
-      wire.write(Unpooled.EMPTY_BUFFER, wire.newPromise())
-          .addListener(f -> UNSENT.addAndGet(this, -early));
+    earlyBytesUnflushed = 0;
+    if (held != null) { // one frame this round: as it is, nothing copied
+      SendOp op = held;
+      held = null;
+      SendOp waiter = null;
+      if (op.completion == null) {
+        early += op.wireBytes;
+      } else {
+        waiter = op;
+      }
+      wire.write(WireFrames.shared(op.frame).retainedDuplicate(), promise(early, waiter));
+    } else if (cork != null) {
+      ByteBuf corked = cork;
+      SendOp waiters = corkWaiters;
+      cork = null;
+      corkWaiters = corkWaitersTail = null;
+      wire.write(corked, promise(early, waiters));
+    } else if (early > 0) {
+      wire.write(Unpooled.EMPTY_BUFFER, promise(early, null));
     }
     wire.flush();
   }
@@ -156,6 +275,7 @@ final class SessionWriter extends WriteRounds.Target {
     final Message frame;
     final SendCompletion completion; // null: completed early, at send
     final int wireBytes;
+    SendOp nextWaiter; // the next send in the same cork still to be completed; loop only
 
     SendOp(SessionWriter writer, Message frame, SendCompletion completion, int wireBytes) {
       super(writer);
@@ -190,6 +310,35 @@ final class SessionWriter extends WriteRounds.Target {
     }
   }
 
+  /**
+   * A write that has left (or failed): gives back the unsent bytes of the early-completed frames up
+   * to it, and completes, in order, the sends in it that were not completed at send.
+   */
+  private static final class Written implements ChannelFutureListener {
+    private final SessionWriter writer;
+    private final long early;
+    private final SendOp waiters;
+
+    Written(SessionWriter writer, long early, SendOp waiters) {
+      this.writer = writer;
+      this.early = early;
+      this.waiters = waiters;
+    }
+
+    @Override
+    public void operationComplete(ChannelFuture future) {
+      if (early > 0) {
+        UNSENT.addAndGet(writer, -early);
+      }
+      for (SendOp op = waiters; op != null; ) {
+        SendOp next = op.nextWaiter;
+        op.nextWaiter = null;
+        op.operationComplete(future);
+        op = next;
+      }
+    }
+  }
+
   /** A close asked for by the hub, after the frames sent before it. */
   private static final class CloseOp extends WriteRounds.Op<SessionWriter> {
     private final int code;
@@ -203,6 +352,7 @@ final class SessionWriter extends WriteRounds.Target {
 
     @Override
     protected boolean run() {
+      target().writeCork(); // the frames sent before the close go first
       return target().handshake.close(code, reason);
     }
   }
@@ -220,6 +370,7 @@ final class SessionWriter extends WriteRounds.Target {
 
     @Override
     protected boolean run() {
+      target().writeCork(); // the frames sent before go first
       target().handshake.fail(code, reason);
       return false;
     }
