@@ -79,6 +79,7 @@ final class Outbox implements SendCompletion {
   Offer offer(Message frame) {
     int length = frame.length();
     boolean disconnect = false;
+    Message direct = null; // sent at once, past the queue
     synchronized (this) {
       if (!accepting) {
         return Offer.REFUSED;
@@ -107,16 +108,26 @@ final class Outbox implements SendCompletion {
         }
       }
       if (!disconnect) {
-        if (queue == null) {
-          queue = new ArrayDeque<>(8);
-        }
-        queue.addLast(frame);
         pendingFrames++;
         pendingBytes += length;
-        if (draining) {
-          return Offer.QUEUED;
+        if (!draining
+            && !hasQueued()
+            && inFlightFrames < WINDOW_FRAMES
+            && inFlightBytes < WINDOW_BYTES) {
+          // The usual case: nothing waits and the window has room, so straight into flight.
+          draining = true;
+          takeIntoFlight(frame);
+          direct = frame;
+        } else {
+          if (queue == null) {
+            queue = new ArrayDeque<>(8);
+          }
+          queue.addLast(frame);
+          if (draining) {
+            return Offer.QUEUED;
+          }
+          draining = true;
         }
-        draining = true;
       }
     }
     if (disconnect) {
@@ -124,8 +135,33 @@ final class Outbox implements SendCompletion {
       events.slowConsumer(client, maxBytes, maxFrames);
       return Offer.REFUSED;
     }
+    if (direct != null) {
+      send(direct);
+    }
     drain();
     return Offer.QUEUED;
+  }
+
+  /** Counts {@code frame} in flight. Holds this. */
+  private void takeIntoFlight(Message frame) {
+    if (inFlight == null) {
+      inFlight = new ArrayDeque<>(8);
+    }
+    inFlight.addLast(frame);
+    inFlightFrames++;
+    inFlightBytes += frame.length();
+  }
+
+  /** Hands {@code frame}, in flight, to the transport. Not holding this. */
+  private void send(Message frame) {
+    try {
+      connection.send(frame, this);
+    } catch (RuntimeException e) {
+      // An adapter that throws breaks its contract; treat it as a failed send, once (unless the
+      // adapter completed it before throwing).
+      events.violation(client, HubMetrics.TransportViolation.SEND_THREW);
+      complete(frame, e);
+    }
   }
 
   private void drain() {
@@ -138,12 +174,7 @@ final class Outbox implements SendCompletion {
             && inFlightFrames < WINDOW_FRAMES
             && inFlightBytes < WINDOW_BYTES) {
           next = queue.pollFirst();
-          if (inFlight == null) {
-            inFlight = new ArrayDeque<>(8);
-          }
-          inFlight.addLast(next);
-          inFlightFrames++;
-          inFlightBytes += next.length();
+          takeIntoFlight(next);
         } else {
           draining = false;
           if (pendingFrames == 0 && whenDrained != null) {
@@ -158,14 +189,7 @@ final class Outbox implements SendCompletion {
         }
         return;
       }
-      try {
-        connection.send(next, this);
-      } catch (RuntimeException e) {
-        // An adapter that throws breaks its contract; treat it as a failed send, once (unless the
-        // adapter completed it before throwing).
-        events.violation(client, HubMetrics.TransportViolation.SEND_THREW);
-        complete(next, e);
-      }
+      send(next);
     }
   }
 

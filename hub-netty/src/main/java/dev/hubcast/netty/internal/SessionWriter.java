@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * bytes each) copies them into one pooled buffer of up to {@link #CORK_CAPACITY} bytes and writes
  * that, so the pipeline, the outbound buffer and {@code writev} see one write per connection per
  * round, not one per frame. Larger frames are written alone, as duplicates, after the cork before
- * them; so is every frame while the channel is not writable, so that a connection that is behind
- * holds references to shared frames, not copies. Under load a round carries many broadcasts, so a
- * write carries many frames; at low rate a round carries one frame and nothing waits.
+ * them. Under load a round carries many broadcasts, so a write carries many frames; at low rate a
+ * round carries one frame and nothing waits. The copies a connection that is behind holds are
+ * bounded as its frames are: the high-water mark, and the outbox's window in flight.
  *
  * <p>A send completes at once while the connection's unsent wire bytes are within {@code
  * earlyCompletionBytes} (the channel's high-water mark), as a socket's send buffer would; past
@@ -137,10 +137,8 @@ final class SessionWriter extends WriteRounds.Target {
       op.fail(CLOSED);
       return false;
     }
-    WireFrames.shared(op.frame); // framed here, where a failure is this op's, before it is held
-    if (op.wireBytes > CORK_COPY_MAX || !ctx.channel().isWritable()) {
-      // Large frames are not copied; nor is anything for a connection that is behind, whose
-      // backlog stays the shared frames' bytes, not copies.
+    ByteBuf frame = WireFrames.shared(op.frame); // framed here: a failure is this op's
+    if (op.wireBytes > CORK_COPY_MAX) {
       writeCork(); // what came before it goes first
       writeAlone(op);
     } else if (cork == null && held == null) {
@@ -150,18 +148,17 @@ final class SessionWriter extends WriteRounds.Target {
         cork = ctx.alloc().directBuffer(CORK_INITIAL, CORK_CAPACITY);
         SendOp first = held;
         held = null;
-        copyIntoCork(first);
+        copyIntoCork(first, WireFrames.shared(first.frame));
       } else if (cork.readableBytes() + op.wireBytes > CORK_CAPACITY) {
         writeCork();
         cork = ctx.alloc().directBuffer(CORK_INITIAL, CORK_CAPACITY);
       }
-      copyIntoCork(op);
+      copyIntoCork(op, frame);
     }
     return true;
   }
 
-  private void copyIntoCork(SendOp op) {
-    ByteBuf frame = WireFrames.shared(op.frame);
+  private void copyIntoCork(SendOp op, ByteBuf frame) {
     cork.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
     if (op.completion == null) {
       earlyBytesUnflushed += op.wireBytes;
