@@ -82,10 +82,16 @@ class TransportViolationsTest {
       return handshake;
     }
 
+    /** How many times each send completes itself, with success, before it returns. */
+    volatile int completionsWithinSend;
+
     @Override
     public void send(Message frame, SendCompletion completion) {
       sent.add(frame);
       completions.add(completion);
+      for (int i = 0; i < completionsWithinSend; i++) {
+        completion.complete(frame, null);
+      }
     }
 
     /** Completes the {@code i}-th send with success. */
@@ -167,6 +173,40 @@ class TransportViolationsTest {
     c.complete(1);
     assertThat(hub.metrics().pendingFrames()).isZero();
     assertThat(hub.metrics().framesOut()).isEqualTo(2);
+  }
+
+  @Test
+  void completionTwiceWithinTheSend_isCountedAndTheAccountingHolds() {
+    Hub<String> hub = hub(HubConfig.textBuilder());
+    Scripted c = Scripted.open(hub);
+    c.completionsWithinSend = 2;
+    hub.broadcast(Target.all(), "one");
+    hub.broadcast(Target.all(), "one"); // the same text: equal frames, each its own instance
+
+    HubMetrics m = hub.metrics();
+    assertThat(m.transportViolationsByRule())
+        .containsEntry(TransportViolation.COMPLETION_NOT_IN_FLIGHT, 2L);
+    assertThat(m.framesOut()).isEqualTo(2);
+    assertThat(m.pendingFrames()).isZero();
+  }
+
+  @Test
+  void sendsCompletedWithinAndAfterTheirSend_keepTheAccounting() {
+    Hub<String> hub = hub(HubConfig.textBuilder());
+    Scripted c = Scripted.open(hub);
+    hub.broadcast(Target.all(), "later");
+    c.completionsWithinSend = 1;
+    hub.broadcast(Target.all(), "at once");
+    c.completionsWithinSend = 0;
+    hub.broadcast(Target.all(), "later too");
+
+    assertThat(hub.metrics().framesOut()).isEqualTo(1);
+    assertThat(hub.metrics().pendingFrames()).isEqualTo(2);
+    c.complete(0);
+    c.complete(2);
+    assertThat(hub.metrics().framesOut()).isEqualTo(3);
+    assertThat(hub.metrics().pendingFrames()).isZero();
+    assertThat(violations(hub)).containsEntry(TransportViolation.COMPLETION_NOT_IN_FLIGHT, 0L);
   }
 
   @Test

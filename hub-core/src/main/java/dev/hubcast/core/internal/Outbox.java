@@ -49,6 +49,10 @@ final class Outbox implements SendCompletion {
   // All guarded by this.
   private ArrayDeque<Message> queue; // made on the first offer: an idle connection needs none
   private ArrayDeque<Message> inFlight; // sent, not completed; made on the first send
+  // The frame whose send() is under way, counted in flight but not yet recorded in inFlight: a
+  // transport that completes it within send() (most sends, at once) never touches the deque.
+  private Message sending;
+  private boolean sendingDone; // completed within its send()
   private int pendingFrames;
   private long pendingBytes;
   private int inFlightFrames;
@@ -116,7 +120,7 @@ final class Outbox implements SendCompletion {
             && inFlightBytes < WINDOW_BYTES) {
           // The usual case: nothing waits and the window has room, so straight into flight.
           draining = true;
-          takeIntoFlight(frame);
+          startSending(frame);
           direct = frame;
         } else {
           if (queue == null) {
@@ -142,14 +146,28 @@ final class Outbox implements SendCompletion {
     return Offer.QUEUED;
   }
 
-  /** Counts {@code frame} in flight. Holds this. */
-  private void takeIntoFlight(Message frame) {
-    if (inFlight == null) {
-      inFlight = new ArrayDeque<>(8);
-    }
-    inFlight.addLast(frame);
+  /**
+   * Counts {@code frame} in flight, about to be sent by the draining thread; {@link #settle}
+   * records it afterwards unless it completed meanwhile. Holds this.
+   */
+  private void startSending(Message frame) {
     inFlightFrames++;
     inFlightBytes += frame.length();
+    sending = frame;
+    sendingDone = false;
+  }
+
+  /** After a send: records the frame in flight if it has not completed yet. Holds this. */
+  private void settle() {
+    if (sending != null) {
+      if (!sendingDone) {
+        if (inFlight == null) {
+          inFlight = new ArrayDeque<>(8);
+        }
+        inFlight.addLast(sending);
+      }
+      sending = null;
+    }
   }
 
   /** Hands {@code frame}, in flight, to the transport. Not holding this. */
@@ -169,12 +187,13 @@ final class Outbox implements SendCompletion {
       Message next = null;
       Runnable done = null;
       synchronized (this) {
+        settle();
         if (!discarded
             && hasQueued()
             && inFlightFrames < WINDOW_FRAMES
             && inFlightBytes < WINDOW_BYTES) {
           next = queue.pollFirst();
-          takeIntoFlight(next);
+          startSending(next);
         } else {
           draining = false;
           if (pendingFrames == 0 && whenDrained != null) {
@@ -278,16 +297,21 @@ final class Outbox implements SendCompletion {
 
   /**
    * Takes {@code frame} (this instance: equal frames may be in flight at once) out of the frames in
-   * flight; false if it is not among them. Completions come in send order, so it is nearly always
-   * the first. Holds this.
+   * flight, recorded or being sent; false if it is not among them. Completions come in send order,
+   * so it is nearly always the first recorded, or the one being sent. Holds this.
    */
   private boolean takeInFlight(Message frame) {
-    if (inFlight == null) {
-      return false;
-    }
-    if (inFlight.peekFirst() == frame) { // the usual case: no iterator, nothing shifted
+    if (inFlight != null
+        && inFlight.peekFirst() == frame) { // sent before: the first, nearly always
       inFlight.pollFirst();
       return true;
+    }
+    if (frame == sending && !sendingDone) { // completed within its send(): the usual case
+      sendingDone = true;
+      return true;
+    }
+    if (inFlight == null) {
+      return false;
     }
     for (var it = inFlight.iterator(); it.hasNext(); ) {
       if (it.next() == frame) {
