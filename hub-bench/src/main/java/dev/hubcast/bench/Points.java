@@ -31,6 +31,22 @@ final class Points {
     return 2 * passed > runs.size();
   }
 
+  /** A rate kept up when most of its runs kept up (the saturation rule, {@code Point.keepsUp}). */
+  static boolean keepsUp(List<Sweep.Point> runs) {
+    long kept = runs.stream().filter(Sweep.Point::keepsUp).count();
+    return 2 * kept > runs.size();
+  }
+
+  /** The deliveries/s of a server's highest rate that kept up (median run), or 0 when none did. */
+  static double saturation(List<Sweep.Point> points, String server, int subscribers) {
+    return rates(points, server, subscribers).stream()
+        .filter(Points::keepsUp)
+        .map(runs -> median(runs.stream().filter(Sweep.Point::keepsUp).toList()))
+        .mapToDouble(p -> p.load().deliveriesPerS())
+        .max()
+        .orElse(0);
+  }
+
   /** The run with the median p99 (the lower middle one of an even count). */
   static Sweep.Point median(List<Sweep.Point> runs) {
     List<Sweep.Point> sorted =

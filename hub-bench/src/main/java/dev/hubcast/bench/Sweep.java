@@ -18,17 +18,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
  * The {@code sweep}: every server against 100, 1,000 and 10,000 subscribers at rising rates, each
  * server in a child process (and, unless {@code --no-pin}, on its own core), until the p99 latency
- * passes 50 ms or fewer than 99.9% of the deliveries arrive; then the idle memory per connection of
- * each server. This class is the search for the rates; {@link Launcher} starts the processes,
- * {@link Report} and {@link Plots} write the tables and the exact commands into {@code
- * docs/benchmarks.md} (between markers, so the hand-written text around them stays) and the plots
- * into {@code docs/img/}.
+ * passes 50 ms or fewer than 99.9% of the deliveries arrive; at 1,000 subscribers on, to the
+ * saturation rate, past which the server no longer keeps up (p99 over 250 ms, or deliveries lost);
+ * then the idle memory per connection of each server. This class is the search for the rates;
+ * {@link Launcher} starts the processes, {@link Report} and {@link Plots} write the tables and the
+ * exact commands into {@code docs/benchmarks.md} (between markers, so the hand-written text around
+ * them stays) and the plots into {@code docs/img/}.
  *
  * <p>Runs on the calling thread; one child process at a time besides the load generator.
  */
@@ -38,6 +40,13 @@ final class Sweep {
   static final String END = "<!-- sweep:end -->";
   static final double P99_LIMIT_MS = 50;
   static final double DELIVERED_LIMIT = 0.999;
+
+  /**
+   * The saturation rule's p99 bound: a server keeps up with a rate when its backlog does not grow,
+   * so its p99 stays bounded (here, 250 ms) and ≥ 99.9% of the deliveries arrive. Less sensitive to
+   * this VM's stalls than the 50 ms rule, which a stall of 100 ms fails on its own.
+   */
+  static final double SATURATION_P99_MS = 250;
 
   /**
    * What to run, from the {@code sweep} command's options (see {@link SweepCommand}).
@@ -127,6 +136,7 @@ final class Sweep {
     "redis_cpu_cores",
     "other_cpu_cores",
     "passes",
+    "keeps_up",
     "load"
   })
   record Point(
@@ -148,6 +158,12 @@ final class Sweep {
     @JsonProperty("passes")
     boolean passes() {
       return load.p99Ms() <= P99_LIMIT_MS && load.deliveredRatio() >= DELIVERED_LIMIT;
+    }
+
+    /** Whether the server kept up: the saturation rule (p99 ≤ 250 ms, ≥ 99.9% delivered). */
+    @JsonProperty("keeps_up")
+    boolean keepsUp() {
+      return load.p99Ms() <= SATURATION_P99_MS && load.deliveredRatio() >= DELIVERED_LIMIT;
     }
   }
 
@@ -292,6 +308,9 @@ final class Sweep {
           firstFail = mid;
         }
       }
+      if (subscribers == 1000 && nodes == 1) {
+        saturate(server, subscribers);
+      }
     } finally {
       if (deployment != null) {
         deployment.close();
@@ -301,15 +320,61 @@ final class Sweep {
   }
 
   /**
-   * Runs one rate and says whether it passes; every run is a point. At 1,000 subscribers (where the
-   * targets compare servers) one run is not trusted to fail: this VM sometimes stalls a process for
-   * 100 ms or more, which fails a run that the same server passes again and again. A failed run is
-   * run up to {@code repeats - 1} more times and the rate passes when most of its runs pass; a
-   * passing first run is accepted, as a stall can only add latency. The first rate is run {@code
-   * repeats} times whatever happens, so that the latency reported for it is a median. The server is
-   * restarted after every failed run.
+   * Finds the saturation rate, the highest at which the server keeps up ({@link Point#keepsUp}),
+   * going on from the rates the 50 ms search ran: doubling from the highest that kept up until one
+   * does not, then bisecting as that search does. A rate measured already is not run again.
    */
+  private void saturate(String server, int subscribers) throws Exception {
+    double kept = -1;
+    double lost = -1;
+    for (List<Point> runs : Points.rates(points, server, subscribers)) {
+      double rate = runs.get(0).rate();
+      if (Points.keepsUp(runs)) {
+        kept = Math.max(kept, rate);
+      } else if (rate > kept && (lost < 0 || rate < lost)) {
+        lost = rate;
+      }
+    }
+    if (kept < 0) {
+      return; // not even the first rate kept up
+    }
+    if (lost >= 0 && lost < kept) {
+      lost = -1; // a fluke below a rate that kept up: look above
+    }
+    double rate = kept * 2;
+    for (int step = 0; step < plan.maxSteps() && lost < 0; step++, rate *= 2) {
+      if (runRate(server, 1, subscribers, rate, Point::keepsUp)) {
+        kept = rate;
+      } else {
+        lost = rate;
+      }
+    }
+    for (int i = 0; i < plan.bisections() && lost > 0; i++) {
+      double mid = Math.sqrt(kept * lost);
+      if (runRate(server, 1, subscribers, mid, Point::keepsUp)) {
+        kept = mid;
+      } else {
+        lost = mid;
+      }
+    }
+  }
+
   private boolean runRate(String server, int nodes, int subscribers, double rate) throws Exception {
+    return runRate(server, nodes, subscribers, rate, Point::passes);
+  }
+
+  /**
+   * Runs one rate and says whether it passes {@code rule}; every run is a point. At 1,000
+   * subscribers (where the targets compare servers) one run is not trusted to fail: this VM
+   * sometimes stalls a process for 100 ms or more, which fails a run that the same server passes
+   * again and again. A failed run is run up to {@code repeats - 1} more times and the rate passes
+   * when most of its runs pass; a passing first run is accepted, as a stall can only add latency.
+   * The first rate is run {@code repeats} times whatever happens, so that the latency reported for
+   * it is a median. The server is restarted after every failed run.
+   */
+  private boolean runRate(
+      String server, int nodes, int subscribers, double rate, Predicate<Point> rule)
+      throws Exception {
     int runs = subscribers == 1000 ? plan.repeats() : 1;
     boolean all = runs > 1 && rate == startRate(subscribers);
     int passed = 0;
@@ -318,7 +383,7 @@ final class Sweep {
       if (deployment == null) {
         deployment = launcher.deploy(server, nodes);
       }
-      if (measure(deployment, server, subscribers, rate, run).passes()) {
+      if (rule.test(measure(deployment, server, subscribers, rate, run))) {
         passed++;
       } else {
         failed++;

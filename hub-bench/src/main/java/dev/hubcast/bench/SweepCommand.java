@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
       "",
       "Each server in a child process (pinned to its own CPU unless --no-pin), 100 / 1,000 / 10,000 subscribers,"
           + " rates doubling until the p99 passes 50 ms or fewer than 99.9%% of the deliveries"
-          + " arrive, then bisected; then each --cross-node server as two nodes over a Redis it"
+          + " arrive, then bisected; at 1,000 subscribers on to the saturation rate (the highest"
+          + " with p99 <= 250 ms and 99.9%% delivered), likewise; then each --cross-node server as"
+          + " two nodes over a Redis it"
           + " starts; then the idle memory per connection. Writes its section of"
           + " DOCS/benchmarks.md and DOCS/img/*.png. Run it on a quiet machine. Lists are"
           + " separated by commas.",

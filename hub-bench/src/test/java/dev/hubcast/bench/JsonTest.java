@@ -196,9 +196,11 @@ class JsonTest {
             "redis_cpu_cores",
             "other_cpu_cores",
             "passes",
+            "keeps_up",
             "load");
     assertThat(json.get("other_cpu_cores").asDouble()).isEqualTo(0.05);
     assertThat(json.get("passes").asBoolean()).isTrue();
+    assertThat(json.get("keeps_up").asBoolean()).isTrue();
     assertThat(json.get("server_allocated_per_delivery").isNull()).isTrue();
     assertThat(json.get("load").get("p99_ms").asDouble()).isEqualTo(0.75);
   }

@@ -407,6 +407,29 @@ class SweepPartsTest {
     assertThat(docs.resolve("img/throughput-vs-subscribers.png")).isNotEmptyFile();
   }
 
+  @Test
+  void report_leadsWithTheSaturationRate_andCpuPerDeliveryAtFixedRates() throws Exception {
+    Sweep.Plan plan = plan(List.of("netty"), List.of(1000));
+    List<Sweep.Point> points =
+        List.of(
+            point("netty", 25, 1, 3),
+            point("netty", 25, 2, 4),
+            point("netty", 25, 3, 5),
+            point("netty", 100, 1, 20),
+            point("netty", 200, 1, 120), // past 50 ms, within 250: kept up
+            point("netty", 400, 1, 400), // a growing backlog
+            point("netty", 400, 2, 300));
+
+    new Report(plan, points, List.of(), "2026-12-08 00:40 UTC", 1, "0.1", "0.1", List.of())
+        .write(plan.docs());
+
+    // 0.5 cores: 20 µs per delivery at 25,000/s, 5 at 100,000/s, 2.5 at 200,000/s.
+    assertThat(Files.readString(plan.docs().resolve("benchmarks.md")))
+        .contains("### Saturation and cost per delivery, 1,000 subscribers")
+        .contains("| `netty` | 200,000 | 20.00 | 5.00 | 2.50 | 1.5–2.5 / 3.0–5.0 |")
+        .contains("| `netty` | 100,000 |"); // the 50 ms column
+  }
+
   /** The Tomcat target: {@code tomcat} against the naive asyncRemote loop at 1,000 subscribers. */
   @Test
   void report_comparesTomcatWithNaiveTomcat() throws Exception {
