@@ -37,6 +37,9 @@ final class ChatClient implements AutoCloseable {
   /** The members of each room in the last {@code presence} read for it. */
   final Map<String, List<String>> lastMembers = new ConcurrentHashMap<>();
 
+  /** The people online in the last {@code people} message, as this client's server knows them. */
+  volatile List<String> lastPeople = List.of();
+
   private ChatClient(String name, JdkWebSocketClient ws) {
     this.name = name;
     this.ws = ws;
@@ -101,6 +104,8 @@ final class ChatClient implements AutoCloseable {
     }
     if (message.path("type").asText().equals("presence")) {
       lastMembers.put(message.path("room").asText(), texts(message.path("members")));
+    } else if (message.path("type").asText().equals("people")) {
+      lastPeople = texts(message.path("people"));
     }
     return message;
   }
